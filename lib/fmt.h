@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Formatting of event fields into caller buffers: no allocation, so that the
+ * sinks can use them on the hot path. */
+#ifndef TCA_LIB_FMT_H
+#define TCA_LIB_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tcp-audit/plugin.h>
+
+/* "2026-11-24T10:11:12.123456789Z"; needs FMT_TIME_LEN bytes. */
+#define FMT_TIME_LEN 40
+size_t fmt_time_rfc3339(char *buf, size_t size, uint64_t time_ns);
+
+/* The address as text (inet_ntop); needs FMT_ADDR_LEN bytes. */
+#define FMT_ADDR_LEN 46
+const char *fmt_addr(char *buf, size_t size, unsigned family, const uint8_t addr[16]);
+
+/* Append s as a JSON string body (no quotes) to buf at *pos, escaping
+ * control characters, quotes, backslashes and bytes that are not valid
+ * UTF-8 (as \u00XX, so the output is always valid JSON). Returns 0, or
+ * -ENOSPC when it does not fit (buf then holds a truncated prefix). */
+int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t len);
+
+/*
+ * One event as one JSON object (no newline). host is the machine's name.
+ * Returns the length, or -ENOSPC. FMT_JSON_MAX always suffices.
+ */
+#define FMT_JSON_MAX 1024
+int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const char *host);
+
+#endif

@@ -1,0 +1,6 @@
+# lib/: what the processor and two or more plugins share. Not installed.
+noinst_LTLIBRARIES += lib/libtca.la
+lib_libtca_la_SOURCES = \
+	lib/names.c lib/names.h \
+	lib/fmt.c lib/fmt.h \
+	lib/backoff.c lib/backoff.h

@@ -1,0 +1,3 @@
+# plugins/pgsql: built when configure finds its libraries (BUILD_PGSQL).
+if BUILD_PGSQL
+endif

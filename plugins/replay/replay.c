@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* The replay eventer: synthetic events or events from a TSV file, at full
+ * speed or at a fixed rate, so that the processor and the sinkers can be
+ * tested and measured with no kernel involved. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replay.h"
+
+/* With a rate, the timer ticks this often and each tick releases what is due. */
+#define REPLAY_TICK_MS 10
+
+struct replay_config {
+	int64_t count;
+	const char *path;
+	int64_t rate;
+	bool hold;
+};
+
+struct replay {
+	const struct tca_host *host;
+	uint64_t count;     /* synthetic events to make, if no file */
+	FILE *file;
+	const char *path;
+	char *line;
+	size_t line_cap;
+	uint64_t lineno;
+	uint64_t rate;
+	bool hold;
+	int fd;
+	uint64_t start_ms;
+	uint64_t emitted;
+	bool done;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int replay_make_fd(struct replay *r)
+{
+	struct itimerspec its = { 0 };
+	uint64_t one = 1;
+
+	if (!r->rate) {
+		/* Always readable until the end: the reader reads at full speed. */
+		r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (r->fd < 0 || write(r->fd, &one, sizeof(one)) != sizeof(one))
+			return -errno;
+		return 0;
+	}
+	r->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (r->fd < 0)
+		return -errno;
+	its.it_interval.tv_nsec = REPLAY_TICK_MS * 1000000L;
+	its.it_value.tv_nsec = REPLAY_TICK_MS * 1000000L;
+	return timerfd_settime(r->fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+static int replay_check(const struct tca_host *host, const struct replay_config *c)
+{
+	if ((c->count > 0) == (c->path && *c->path)) {
+		tca_log(host, TCA_LOG_ERR, 0, "give exactly one of count=N (synthetic events) or "
+			"path=FILE (a TSV file of events)");
+		return -EINVAL;
+	}
+	if (c->count < 0 || c->rate < 0) {
+		tca_log(host, TCA_LOG_ERR, 0, "count and rate must not be negative");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void replay_close(void *state)
+{
+	struct replay *r = state;
+
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->file)
+		fclose(r->file);
+	free(r->line);
+	free(r);
+}
+
+static int replay_open(const struct tca_host *host, const void *config, void **state)
+{
+	const struct replay_config *c = config;
+	struct replay *r;
+	int ret = replay_check(host, c);
+
+	if (ret < 0)
+		return ret;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*r = (struct replay){ .host = host, .count = (uint64_t)c->count, .path = c->path,
+			      .rate = (uint64_t)c->rate, .hold = c->hold, .fd = -1 };
+	if (c->path && *c->path) {
+		r->file = fopen(c->path, "re");
+		if (!r->file) {
+			ret = -errno;
+			tca_log(host, TCA_LOG_ERR, -ret, "cannot open the replay file %s", c->path);
+			goto fail;
+		}
+	}
+	ret = replay_make_fd(r);
+	if (ret < 0) {
+		tca_log(host, TCA_LOG_ERR, -ret, "cannot create the replay timer");
+		goto fail;
+	}
+	r->start_ms = now_ms();
+	*state = r;
+	return 0;
+fail:
+	replay_close(r);
+	return ret;
+}
+
+static int replay_fd(void *state)
+{
+	return ((struct replay *)state)->fd;
+}
+
+/* How many events the rate allows now. */
+static size_t replay_budget(struct replay *r, size_t cap)
+{
+	uint64_t ticks, due;
+
+	if (!r->rate)
+		return cap;
+	if (read(r->fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return 0;
+	due = r->rate * (now_ms() - r->start_ms) / 1000u;
+	if (due <= r->emitted)
+		return 0;
+	return due - r->emitted < cap ? (size_t)(due - r->emitted) : cap;
+}
+
+/* The next event from the file: 1, 0 at its end, or -EINVAL. */
+static int replay_next_line(struct replay *r, struct tca_event *ev)
+{
+	const char *why = NULL;
+
+	while (getline(&r->line, &r->line_cap, r->file) >= 0) {
+		int ret;
+		r->lineno++;
+		ret = replay_parse_line(r->line, ev, &why);
+		if (ret < 0) {
+			tca_log(r->host, TCA_LOG_ERR, 0, "%s:%" PRIu64 ": %s", r->path, r->lineno, why);
+			return ret;
+		}
+		if (ret > 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void replay_finish(struct replay *r)
+{
+	uint64_t v;
+	struct itimerspec off = { 0 };
+
+	r->done = true;
+	tca_log(r->host, TCA_LOG_INFO, 0, "replayed %" PRIu64 " events%s", r->emitted,
+		r->hold ? "; holding until stopped" : "");
+	if (!r->hold)
+		return;
+	/* Quiet the descriptor, so that holding costs no wake-ups. */
+	if (r->rate)
+		timerfd_settime(r->fd, 0, &off, NULL);
+	if (read(r->fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+}
+
+static ssize_t replay_read(void *state, struct tca_event *ev, size_t cap)
+{
+	struct replay *r = state;
+	size_t budget, n = 0;
+
+	if (r->done)
+		return r->hold ? 0 : -ENODATA;
+	budget = replay_budget(r, cap);
+	while (n < budget) {
+		if (r->file) {
+			int ret = replay_next_line(r, &ev[n]);
+			if (ret < 0)
+				return ret;
+			if (ret == 0)
+				break;
+		} else {
+			if (r->emitted + n >= r->count)
+				break;
+			replay_synth(r->emitted + n, &ev[n]);
+		}
+		n++;
+	}
+	r->emitted += n;
+	if (n < budget)
+		replay_finish(r);
+	return (ssize_t)n;
+}
+
+static const struct tca_option replay_options[] = {
+	{ .name = "count", .type = TCA_OPT_INT, .def = "0", .min = 0, .max = INT64_MAX,
+	  .help = "make this many synthetic events", .offset = offsetof(struct replay_config, count) },
+	{ .name = "path", .type = TCA_OPT_STRING,
+	  .help = "replay the events of this TSV file", .offset = offsetof(struct replay_config, path) },
+	{ .name = "rate", .type = TCA_OPT_INT, .def = "0", .min = 0, .max = 100000000,
+	  .help = "events per second; 0 is as fast as possible",
+	  .offset = offsetof(struct replay_config, rate) },
+	{ .name = "hold", .type = TCA_OPT_BOOL, .def = "no",
+	  .help = "keep running after the last event until stopped",
+	  .offset = offsetof(struct replay_config, hold) },
+	{ .name = NULL },
+};
+
+TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
+	TCA_PLUGIN_HEADER,
+	.kind = TCA_KIND_EVENTER,
+	.name = "replay",
+	.version = PACKAGE_VERSION,
+	.description = "Replays synthetic events or a TSV file (for tests and benchmarks)",
+	.options = replay_options,
+	.config_size = sizeof(struct replay_config),
+	.open = replay_open,
+	.close = replay_close,
+	.ops.eventer = {
+		.fd = replay_fd,
+		.read = replay_read,
+	},
+};

@@ -1,0 +1,3 @@
+# plugins/sqlite: built when configure finds its libraries (BUILD_SQLITE).
+if BUILD_SQLITE
+endif

@@ -1,0 +1,3 @@
+# plugins/tracefs: built when configure finds its libraries (BUILD_TRACEFS).
+if BUILD_TRACEFS
+endif

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* Read the INI config file into the settings. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-file.h"
+#include "exit-status.h"
+#include "value.h"
+
+#define PROCESSOR_SECTION "tcp-audit"
+
+struct config_ctx {
+	struct settings *s;
+	const char *path;
+	char error[256];
+	int status;
+};
+
+static int set_string(char **dst, const char *value)
+{
+	char *v = strdup(value);
+
+	if (!v)
+		return -ENOMEM;
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+/* One key of [tcp-audit]; the command line wins over the file. */
+static int config_processor_key(struct config_ctx *c, const char *name, const char *value)
+{
+	struct settings *s = c->s;
+	int r = 0;
+
+	if (strcmp(name, "event") == 0) {
+		if (!(s->set & SET_EVENT))
+			r = set_string(&s->event, value);
+	} else if (strcmp(name, "sink") == 0) {
+		if (!(s->set & SET_SINK))
+			r = set_string(&s->sink, value);
+	} else if (strcmp(name, "plugin_dir") == 0) {
+		if (!(s->set & SET_PLUGIN_DIR))
+			r = set_string(&s->plugin_dir, value);
+	} else if (strcmp(name, "queue_memory") == 0) {
+		uint64_t v;
+		if ((r = value_parse_size(value, &v)) == 0 && !(s->set & SET_QUEUE_MEMORY))
+			s->queue_memory = v;
+	} else if (strcmp(name, "stats_interval") == 0) {
+		uint64_t v;
+		if ((r = value_parse_duration(value, &v)) == 0 && !(s->set & SET_STATS_INTERVAL))
+			s->stats_interval_ms = v;
+	} else if (strcmp(name, "shutdown_timeout") == 0) {
+		uint64_t v;
+		if ((r = value_parse_duration(value, &v)) == 0 && !(s->set & SET_SHUTDOWN_TIMEOUT))
+			s->shutdown_timeout_ms = v;
+	} else if (strcmp(name, "log_target") == 0) {
+		enum log_target t;
+		if ((r = log_target_parse(value, &t)) == 0 && !(s->set & SET_LOG_TARGET))
+			s->log_target = t;
+	} else if (strcmp(name, "log_level") == 0) {
+		int p;
+		if ((r = settings_parse_log_level(value, &p)) == 0 && !(s->set & SET_LOG_LEVEL))
+			s->log_level = p;
+	} else {
+		snprintf(c->error, sizeof(c->error),
+			 "unknown setting '%s' in [" PROCESSOR_SECTION "] (known: event, sink, "
+			 "plugin_dir, queue_memory, stats_interval, shutdown_timeout, log_target, "
+			 "log_level)", name);
+		return -ENOENT;
+	}
+	if (r == -EINVAL || r == -ERANGE)
+		snprintf(c->error, sizeof(c->error), "bad value '%s' for '%s' in [" PROCESSOR_SECTION "]",
+			 value, name);
+	return r;
+}
+
+static struct config_section *config_section_get(struct settings *s, const char *name)
+{
+	struct config_section *sec;
+
+	for (size_t i = 0; i < s->n_sections; i++)
+		if (strcmp(s->sections[i].name, name) == 0)
+			return &s->sections[i];
+	sec = realloc(s->sections, (s->n_sections + 1) * sizeof(*sec));
+	if (!sec)
+		return NULL;
+	s->sections = sec;
+	sec = &s->sections[s->n_sections];
+	*sec = (struct config_section){ .name = strdup(name) };
+	if (!sec->name)
+		return NULL;
+	s->n_sections++;
+	return sec;
+}
+
+/* inih calls this for each key; returning 0 stops it at this line. */
+static int config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_ctx *c = user;
+	struct config_section *sec;
+	char origin[512];
+
+	if (section[0] == '\0') {
+		snprintf(c->error, sizeof(c->error),
+			 "'%s' is outside any section; put it under [" PROCESSOR_SECTION "] or a plugin's [name]",
+			 name);
+		return 0;
+	}
+	if (strcmp(section, PROCESSOR_SECTION) == 0)
+		return config_processor_key(c, name, value) == 0;
+
+	sec = config_section_get(c->s, section);
+	snprintf(origin, sizeof(origin), "%s [%s]", c->path, section);
+	if (!sec || kvlist_add(&sec->options, name, value, origin) < 0) {
+		snprintf(c->error, sizeof(c->error), "out of memory");
+		return 0;
+	}
+	return 1;
+}
+
+int config_load(struct settings *s)
+{
+	struct config_ctx c = { .s = s };
+	FILE *f;
+	int line;
+
+	c.path = s->config_path ? s->config_path : DEFAULT_CONFIG_PATH;
+	f = fopen(c.path, "re");
+	if (!f) {
+		if (errno == ENOENT && !s->config_explicit)
+			return 0;
+		log_error_errno(errno, "cannot read config file %s%s", c.path,
+				errno == ENOENT ? " (give an existing file to --config)" : "");
+		return errno == EACCES ? EXIT_NOPERM : EXIT_NOINPUT;
+	}
+	line = ini_parse_file(f, config_handler, &c);
+	fclose(f);
+	if (line == 0)
+		return 0;
+	if (line < 0) {
+		log_error("cannot read config file %s: out of memory", c.path);
+		return EXIT_OSERR;
+	}
+	log_error("%s:%d: %s", c.path, line, c.error[0] ? c.error : "syntax error (expected [section] or key = value)");
+	return EXIT_CONFIG;
+}

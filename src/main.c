@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* tcp-audit: parse the settings, load and open the plugins, run the pipe. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config-file.h"
+#include "exit-status.h"
+#include "identity.h"
+#include "log.h"
+#include "options.h"
+#include "plugin-config.h"
+#include "plugin-loader.h"
+#include "processor.h"
+#include "settings.h"
+
+static struct identity identity;
+
+static void host_log(const struct tca_host *host, int prio, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_fullv(host->priv, prio, errnum, fmt, ap);
+	va_end(ap);
+}
+
+static const char *plugin_dir(const struct settings *s)
+{
+	const char *env = getenv("TCP_AUDIT_PLUGIN_DIR");
+
+	if (s->set & SET_PLUGIN_DIR)
+		return s->plugin_dir;
+	if (env && *env)
+		return env;
+	return s->plugin_dir ? s->plugin_dir : PLUGINDIR;
+}
+
+/* With no sink chosen anywhere, a person at a terminal wants to read the
+ * events; anything else (a pipe, the journal) wants JSON Lines. */
+static const char *default_sink(void)
+{
+	return isatty(STDOUT_FILENO) ? "text" : "json";
+}
+
+/* Load one plugin and build its config from the file and the command line. */
+static int setup_plugin(struct plugin *p, const struct settings *s, const char *name,
+			const struct kvlist *cli, enum tca_plugin_kind kind)
+{
+	int r = plugin_load(p, name, plugin_dir(s), kind);
+
+	if (r)
+		return r;
+	p->host = (struct tca_host){
+		.abi_major = TCA_ABI_MAJOR,
+		.abi_minor = TCA_ABI_MINOR,
+		.struct_size = sizeof(struct tca_host),
+		.log = host_log,
+		.hostname = identity.hostname,
+		.boot_id = identity.boot_id,
+		.run_id = identity.run_id,
+		.priv = (void *)p->desc->name,
+	};
+	if (settings_plugin_options(s, p->desc->name, cli, &p->options) < 0)
+		return EXIT_OSERR;
+	return plugin_config_build(p);
+}
+
+static int open_plugin(struct plugin *p)
+{
+	int r = p->desc->open(&p->host, p->config, &p->state);
+
+	if (r < 0) {
+		log_full(p->desc->name, TCA_LOG_DEBUG, 0, "opening the %s failed (%s)",
+			 plugin_kind_name(p->desc->kind), strerror(-r));
+		return exit_status_from_errno(r);
+	}
+	p->opened = true;
+	return 0;
+}
+
+static void print_check(const struct settings *s, const struct plugin *ev, const struct plugin *sk)
+{
+	const struct plugin *both[2] = { ev, sk };
+
+	printf("tcp-audit %s: configuration OK\n", PACKAGE_VERSION);
+	printf("  config file: %s\n", s->config_path ? s->config_path : DEFAULT_CONFIG_PATH);
+	for (int i = 0; i < 2; i++) {
+		const struct plugin *p = both[i];
+		printf("  %s: %s %s (%s)\n", plugin_kind_name(p->desc->kind), p->desc->name,
+		       p->desc->version ? p->desc->version : "?", p->path);
+		plugin_config_print(p, stdout);
+	}
+	printf("  queue memory: %" PRIu64 " bytes; shutdown timeout: %" PRIu64 " ms; stats every: %s\n",
+	       s->queue_memory, s->shutdown_timeout_ms, s->stats_interval_ms ? "interval" : "exit only");
+}
+
+static int run(struct settings *s)
+{
+	struct plugin eventer = { 0 }, sinker = { 0 };
+	struct processor proc;
+	int r;
+
+	r = identity_init(&identity);
+	if (r < 0) {
+		log_error_errno(r, "cannot determine the host name or a random run id");
+		return EXIT_OSERR;
+	}
+	r = processor_block_signals();
+	if (r < 0) {
+		log_error_errno(r, "cannot block signals");
+		return EXIT_OSERR;
+	}
+	r = setup_plugin(&sinker, s, s->sink ? s->sink : default_sink(), &s->sink_cli, TCA_KIND_SINKER);
+	if (!r)
+		r = setup_plugin(&eventer, s, s->event ? s->event : DEFAULT_EVENTER, &s->event_cli,
+				 TCA_KIND_EVENTER);
+	/* The sinker opens first, so that a bad store is reported before any
+	 * capture starts. */
+	if (!r)
+		r = open_plugin(&sinker);
+	if (!r)
+		r = open_plugin(&eventer);
+	if (r)
+		goto out;
+	if (s->check) {
+		print_check(s, &eventer, &sinker);
+		goto out;
+	}
+
+	r = processor_init(&proc, &eventer, &sinker, s->queue_memory);
+	if (r < 0) {
+		log_error_errno(r, "cannot set up the queue (--queue-memory %" PRIu64 ")", s->queue_memory);
+		r = r == -EINVAL ? EXIT_CONFIG : EXIT_OSERR;
+		processor_destroy(&proc);
+		goto out;
+	}
+	proc.stats_interval_ms = s->stats_interval_ms;
+	proc.shutdown_timeout_ms = s->shutdown_timeout_ms;
+	r = processor_run(&proc);
+	processor_destroy(&proc);
+out:
+	/* The eventer closes first: it removes its kernel state while the
+	 * sinker still has everything it was given. */
+	plugin_unload(&eventer);
+	plugin_unload(&sinker);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct settings s;
+	int r;
+
+	settings_init(&s);
+	r = options_parse(argc, argv, &s);
+	if (r)
+		goto out;
+	if (s.help) {
+		options_usage(stdout);
+		goto out;
+	}
+	if (s.version) {
+		printf("tcp-audit %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, TCA_ABI_MAJOR, TCA_ABI_MINOR);
+		goto out;
+	}
+	log_open(s.log_target);
+	log_set_max_priority(s.log_level);
+	r = config_load(&s);
+	if (r)
+		goto out;
+	/* The file may have chosen another log target or level. */
+	log_open(s.log_target);
+	log_set_max_priority(s.log_level);
+
+	if (s.list_plugins)
+		r = plugin_list(plugin_dir(&s), s.log_level >= TCA_LOG_DEBUG, stdout);
+	else
+		r = run(&s);
+out:
+	settings_free(&s);
+	return r;
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/* Find a plugin file, check it, dlopen it and check its descriptor. */
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "exit-status.h"
+#include "log.h"
+#include "plugin-loader.h"
+
+const char *plugin_kind_name(enum tca_plugin_kind kind)
+{
+	switch (kind) {
+	case TCA_KIND_EVENTER:
+		return "eventer";
+	case TCA_KIND_SINKER:
+		return "sinker";
+	default:
+		return "unknown";
+	}
+}
+
+/* The file a name or a path stands for. */
+static char *plugin_resolve(const char *name_or_path, const char *dir)
+{
+	char *path;
+	size_t len = strlen(name_or_path);
+	const char *ext = len > 3 && strcmp(name_or_path + len - 3, ".so") == 0 ? "" : ".so";
+
+	if (strchr(name_or_path, '/'))
+		return strdup(name_or_path);
+	if (asprintf(&path, "%s/%s%s", dir, name_or_path, ext) < 0)
+		return NULL;
+	return path;
+}
+
+/*
+ * Open the file once and check that very file: a plugin runs with our
+ * privileges, so as root it must be root's and writable by nobody else.
+ * Names are looked up without following links; an explicit path may be a
+ * link, since the user chose it.
+ */
+static int plugin_open_checked(const char *path, bool by_name, int *fd_out)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (by_name ? O_NOFOLLOW : 0));
+
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			log_error("plugin %s does not exist (see 'tcp-audit --list-plugins', or give "
+				  "its path)", path);
+		else if (e == ELOOP)
+			log_error("plugin %s is a symbolic link; plugins are not looked up through "
+				  "links (give the real path)", path);
+		else
+			log_error_errno(e, "cannot open plugin %s", path);
+		return e == EACCES ? EXIT_NOPERM : EXIT_PLUGIN;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_error("plugin %s is not a regular file", path);
+		close(fd);
+		return EXIT_PLUGIN;
+	}
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		log_error("refusing plugin %s: as root, a plugin must be owned by root and not "
+			  "writable by group or others (chown root; chmod go-w)", path);
+		close(fd);
+		return EXIT_NOPERM;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int plugin_check_descriptor(const struct plugin *p, enum tca_plugin_kind want)
+{
+	const struct tca_plugin *d = p->desc;
+
+	if (d->abi_major != TCA_ABI_MAJOR) {
+		log_error("plugin %s was built for plugin ABI %u, but this tcp-audit " PACKAGE_VERSION
+			  " speaks ABI %u; rebuild the plugin against this version's "
+			  "<tcp-audit/plugin.h>", p->path, d->abi_major, TCA_ABI_MAJOR);
+		return EXIT_PLUGIN;
+	}
+	if (d->struct_size < sizeof(struct tca_plugin) || !d->name || !d->open || !d->close) {
+		log_error("plugin %s has a malformed descriptor (struct size %zu, expected %zu); "
+			  "rebuild it against this version's <tcp-audit/plugin.h>", p->path,
+			  d->struct_size, sizeof(struct tca_plugin));
+		return EXIT_PLUGIN;
+	}
+	if (want && d->kind != want) {
+		log_error("plugin '%s' (%s) is %s, not %s; give it to %s", d->name, p->path,
+			  d->kind == TCA_KIND_EVENTER ? "an eventer" : "a sinker",
+			  want == TCA_KIND_EVENTER ? "an eventer" : "a sinker",
+			  d->kind == TCA_KIND_EVENTER ? "--event" : "--sink");
+		return EXIT_PLUGIN;
+	}
+	if (d->kind == TCA_KIND_EVENTER && (!d->ops.eventer.fd || !d->ops.eventer.read)) {
+		log_error("eventer plugin %s lacks fd() or read()", p->path);
+		return EXIT_PLUGIN;
+	}
+	if (d->kind == TCA_KIND_SINKER && !d->ops.sinker.write) {
+		log_error("sinker plugin %s lacks write()", p->path);
+		return EXIT_PLUGIN;
+	}
+	return 0;
+}
+
+int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
+		enum tca_plugin_kind want)
+{
+	bool by_name = !strchr(name_or_path, '/');
+	char fdpath[64];
+	int fd = -1, r;
+
+	/* The descriptor stays open while the plugin is loaded: the dynamic
+	 * loader knows objects by name, and a reused /proc/self/fd/N would
+	 * make it hand back the previous plugin. */
+	p->fd = -1;
+	p->path = plugin_resolve(name_or_path, dir);
+	if (!p->path)
+		return EXIT_OSERR;
+	r = plugin_open_checked(p->path, by_name, &fd);
+	if (r)
+		goto fail;
+
+	/* Load through the descriptor we checked, so that the file cannot be
+	 * swapped between the check and the load. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	p->handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!p->handle) {
+		log_error("cannot load plugin %s: %s", p->path, dlerror());
+		r = EXIT_PLUGIN;
+		goto fail;
+	}
+	p->desc = dlsym(p->handle, TCA_PLUGIN_SYMBOL);
+	if (!p->desc) {
+		log_error("%s is not a tcp-audit plugin: it has no '" TCA_PLUGIN_SYMBOL "' symbol",
+			  p->path);
+		r = EXIT_PLUGIN;
+		goto fail;
+	}
+	r = plugin_check_descriptor(p, want);
+	if (r)
+		goto fail;
+	p->fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+void plugin_unload(struct plugin *p)
+{
+	if (p->opened && p->desc && p->desc->close)
+		p->desc->close(p->state);
+	if (p->handle)
+		dlclose(p->handle);
+	if (p->fd > 0)
+		close(p->fd);
+	free(p->config);
+	kvlist_free(&p->options);
+	free(p->path);
+	*p = (struct plugin){ 0 };
+}
+
+static const char *option_type_name(enum tca_opt_type t)
+{
+	switch (t) {
+	case TCA_OPT_STRING: return "string";
+	case TCA_OPT_BOOL: return "bool";
+	case TCA_OPT_INT: return "integer";
+	case TCA_OPT_SIZE: return "size";
+	case TCA_OPT_DURATION: return "duration";
+	default: return "?";
+	}
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.so names in dir, sorted. */
+static int plugin_scan(const char *dir, char ***names_out, size_t *n_out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **grown;
+		if (len <= 3 || strcmp(de->d_name + len - 3, ".so") != 0)
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	*names_out = names;
+	*n_out = n;
+	return 0;
+}
+
+static void plugin_print(const struct plugin *p, bool verbose, FILE *out)
+{
+	const struct tca_plugin *d = p->desc;
+
+	fprintf(out, "%-10s %-8s %-8s %s\n", d->name, plugin_kind_name(d->kind),
+		d->version ? d->version : "?", d->description ? d->description : "");
+	if (!verbose)
+		return;
+	for (const struct tca_option *o = d->options; o && o->name; o++)
+		fprintf(out, "    %-18s %-9s default: %-12s %s\n", o->name, option_type_name(o->type),
+			o->def ? o->def : "(none)", o->help ? o->help : "");
+}
+
+int plugin_list(const char *dir, bool verbose, FILE *out)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r = plugin_scan(dir, &names, &n);
+
+	if (r < 0) {
+		log_error_errno(r, "cannot list plugin directory %s (give another with --plugin-dir)", dir);
+		return EXIT_PLUGIN;
+	}
+	fprintf(out, "Plugins in %s:\n", dir);
+	fprintf(out, "%-10s %-8s %-8s %s\n", "NAME", "KIND", "VERSION", "DESCRIPTION");
+	for (size_t i = 0; i < n; i++) {
+		struct plugin p = { 0 };
+		if (plugin_load(&p, names[i], dir, 0) == 0)
+			plugin_print(&p, verbose, out);
+		plugin_unload(&p);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}

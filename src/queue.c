@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* A bounded ring of events with batch-wise waiting for the writer. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "queue.h"
+
+uint64_t queue_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static struct timespec ms_to_timespec(uint64_t ms)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+}
+
+int queue_init(struct queue *q, uint64_t memory)
+{
+	pthread_condattr_t attr;
+	size_t cap = (size_t)(memory / sizeof(struct tca_event));
+
+	*q = (struct queue){ .batch_max = 1024, .max_delay_ms = 100 };
+	if (cap < 64)
+		return -EINVAL;
+	/* malloc, not calloc: pages are touched only as the backlog grows,
+	 * and the ring restarts at slot 0 whenever it empties, so the
+	 * resident size follows the largest backlog, not the cap. */
+	q->ring = malloc(cap * sizeof(*q->ring));
+	if (!q->ring)
+		return -ENOMEM;
+	q->cap = cap;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	return 0;
+}
+
+void queue_destroy(struct queue *q)
+{
+	if (!q->ring)
+		return;
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	free(q->ring);
+	q->ring = NULL;
+}
+
+void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms)
+{
+	pthread_mutex_lock(&q->lock);
+	q->batch_max = batch_max ? batch_max : 1;
+	if (q->batch_max > q->cap)
+		q->batch_max = q->cap;
+	q->max_delay_ms = max_delay_ms;
+	pthread_mutex_unlock(&q->lock);
+}
+
+size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
+{
+	size_t tail, first, accepted;
+	bool was_empty;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->closed) {
+		pthread_mutex_unlock(&q->lock);
+		return 0;
+	}
+	accepted = n < q->cap - q->count ? n : q->cap - q->count;
+	tail = (q->head + q->count) % q->cap;
+	first = accepted < q->cap - tail ? accepted : q->cap - tail;
+	memcpy(q->ring + tail, ev, first * sizeof(*ev));
+	memcpy(q->ring, ev + first, (accepted - first) * sizeof(*ev));
+	for (size_t i = 0; i < accepted; i++)
+		q->ring[(tail + i) % q->cap].seq = q->next_seq++;
+
+	was_empty = q->count == 0;
+	q->count += accepted;
+	if (q->count > q->high_water)
+		q->high_water = q->count;
+	if (was_empty && accepted)
+		q->oldest_ms = queue_now_ms();
+	/* Wake the writer only when it has something new to decide: the
+	 * delay clock started, or a full batch is ready. */
+	if (accepted && (was_empty || q->count >= q->batch_max))
+		pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+	return accepted;
+}
+
+size_t queue_wait_batch(struct queue *q, const struct tca_event **out)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		if (q->kicked) {
+			q->kicked = false;
+			break;
+		}
+		if (q->count >= q->batch_max || (q->closed && q->count > 0)) {
+			n = q->count;
+			break;
+		}
+		if (q->closed)
+			break;
+		if (q->count == 0) {
+			pthread_cond_wait(&q->cond, &q->lock);
+			continue;
+		}
+		uint64_t due = q->oldest_ms + q->max_delay_ms;
+		if (queue_now_ms() >= due) {
+			n = q->count;
+			break;
+		}
+		struct timespec ts = ms_to_timespec(due);
+		pthread_cond_timedwait(&q->cond, &q->lock, &ts);
+	}
+	if (n) {
+		if (n > q->batch_max)
+			n = q->batch_max;
+		if (n > q->cap - q->head)
+			n = q->cap - q->head;
+		*out = q->ring + q->head;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+void queue_sleep(struct queue *q, uint64_t ms)
+{
+	struct timespec ts = ms_to_timespec(queue_now_ms() + ms);
+
+	pthread_mutex_lock(&q->lock);
+	while (!q->kicked && !q->closed) {
+		if (pthread_cond_timedwait(&q->cond, &q->lock, &ts) == ETIMEDOUT)
+			break;
+	}
+	q->kicked = false;
+	pthread_mutex_unlock(&q->lock);
+}
+
+void queue_pop(struct queue *q, size_t n)
+{
+	pthread_mutex_lock(&q->lock);
+	if (n > q->count)
+		n = q->count;
+	q->head = (q->head + n) % q->cap;
+	q->count -= n;
+	/* What is left is no older than what went, so the delay clock that
+	 * started with the oldest event still bounds it. */
+	if (q->count == 0)
+		q->head = 0;
+	pthread_mutex_unlock(&q->lock);
+}
+
+void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closed = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void queue_kick(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->kicked = true;
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+bool queue_is_closed(struct queue *q)
+{
+	bool closed;
+
+	pthread_mutex_lock(&q->lock);
+	closed = q->closed;
+	pthread_mutex_unlock(&q->lock);
+	return closed;
+}
+
+size_t queue_count(struct queue *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->count;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+size_t queue_high_water(struct queue *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->high_water;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* The bounded event queue between the reader and the writer thread. */
+#ifndef TCA_QUEUE_H
+#define TCA_QUEUE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tcp-audit/plugin.h>
+
+/*
+ * A ring of fixed-size events, sized once from a memory cap: pushing and
+ * popping never allocate. One thread pushes, one pops; the popper reads a
+ * contiguous span outside the lock, since the pusher only ever writes
+ * into free slots.
+ */
+struct queue {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct tca_event *ring;
+	size_t cap;
+	size_t head;            /* oldest event */
+	size_t count;
+	size_t high_water;      /* most events ever held at once */
+	uint64_t next_seq;
+	uint64_t oldest_ms;     /* CLOCK_MONOTONIC when it last became non-empty */
+	size_t batch_max;
+	uint64_t max_delay_ms;
+	bool closed;            /* no more pushes: drain and stop */
+	bool kicked;            /* wake the popper now */
+};
+
+int queue_init(struct queue *q, uint64_t memory);
+void queue_destroy(struct queue *q);
+void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms);
+
+/* Copy in as many of ev[0..n) as fit, numbering them; returns how many. */
+size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n);
+
+/*
+ * Wait until a batch is due: batch_max events, or the oldest has waited
+ * max_delay_ms, or the queue is closed. Returns the number of events at
+ * *out (a contiguous span), or 0 when kicked or closed and empty.
+ */
+size_t queue_wait_batch(struct queue *q, const struct tca_event **out);
+/* Sleep up to ms, unless kicked or closed first. */
+void queue_sleep(struct queue *q, uint64_t ms);
+void queue_pop(struct queue *q, size_t n);
+void queue_close(struct queue *q);
+void queue_kick(struct queue *q);
+bool queue_is_closed(struct queue *q);
+size_t queue_count(struct queue *q);
+size_t queue_high_water(struct queue *q);
+
+uint64_t queue_now_ms(void);
+
+#endif

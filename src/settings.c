@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* The merged settings of one run, and their defaults. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+
+void settings_init(struct settings *s)
+{
+	*s = (struct settings){
+		.queue_memory = DEFAULT_QUEUE_MEMORY,
+		.shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+		.log_target = LOG_TARGET_AUTO,
+		.log_level = TCA_LOG_INFO,
+	};
+}
+
+void settings_free(struct settings *s)
+{
+	free(s->event);
+	free(s->sink);
+	free(s->plugin_dir);
+	free(s->config_path);
+	kvlist_free(&s->event_cli);
+	kvlist_free(&s->sink_cli);
+	for (size_t i = 0; i < s->n_sections; i++) {
+		free(s->sections[i].name);
+		kvlist_free(&s->sections[i].options);
+	}
+	free(s->sections);
+	*s = (struct settings){ 0 };
+}
+
+int settings_plugin_options(const struct settings *s, const char *name,
+			    const struct kvlist *cli, struct kvlist *out)
+{
+	int r;
+
+	for (size_t i = 0; i < s->n_sections; i++) {
+		if (strcmp(s->sections[i].name, name) != 0)
+			continue;
+		r = kvlist_extend(out, &s->sections[i].options);
+		if (r < 0)
+			return r;
+	}
+	return kvlist_extend(out, cli);
+}
+
+int settings_parse_log_level(const char *s, int *prio)
+{
+	static const char *const names[] = { "emerg", "alert", "crit", "error",
+					     "warning", "notice", "info", "debug" };
+
+	for (int i = TCA_LOG_ERR; i <= TCA_LOG_DEBUG; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*prio = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* What the command line and the config file ask for, merged. */
+#ifndef TCA_SETTINGS_H
+#define TCA_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvlist.h"
+#include "log.h"
+
+/* Settings the command line can give; the file only fills what it left unset. */
+enum setting_bit {
+	SET_EVENT = 1u << 0,
+	SET_SINK = 1u << 1,
+	SET_PLUGIN_DIR = 1u << 2,
+	SET_QUEUE_MEMORY = 1u << 3,
+	SET_STATS_INTERVAL = 1u << 4,
+	SET_SHUTDOWN_TIMEOUT = 1u << 5,
+	SET_LOG_TARGET = 1u << 6,
+	SET_LOG_LEVEL = 1u << 7,
+};
+
+/* One [section] of the config file: a plugin's options. */
+struct config_section {
+	char *name;
+	struct kvlist options;
+};
+
+struct settings {
+	char *event;
+	char *sink;
+	char *plugin_dir;
+	char *config_path;
+	bool config_explicit;     /* --config given: a missing file is an error */
+
+	struct kvlist event_cli;  /* -E, in order */
+	struct kvlist sink_cli;   /* -S, in order */
+	struct config_section *sections;
+	size_t n_sections;
+
+	uint64_t queue_memory;
+	uint64_t stats_interval_ms;
+	uint64_t shutdown_timeout_ms;
+	enum log_target log_target;
+	int log_level;            /* syslog priority */
+	unsigned set;             /* enum setting_bit: given on the command line */
+
+	bool check;
+	bool list_plugins;
+	bool help;
+	bool version;
+};
+
+#define DEFAULT_CONFIG_PATH SYSCONFDIR "/tcp-audit/tcp-audit.conf"
+#define DEFAULT_QUEUE_MEMORY (16ull << 20)
+#define DEFAULT_SHUTDOWN_TIMEOUT_MS 10000
+#define DEFAULT_EVENTER "tracefs"
+
+void settings_init(struct settings *s);
+void settings_free(struct settings *s);
+/* The options of the plugin whose descriptor is called name: the file's
+ * [name] section first, then the command line's, so that the latter wins. */
+int settings_plugin_options(const struct settings *s, const char *name,
+			    const struct kvlist *cli, struct kvlist *out);
+int settings_parse_log_level(const char *s, int *prio);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Counters of the processor, and their one-line summary. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "stats.h"
+
+uint64_t stats_lost(const struct stats *s)
+{
+	struct stats *m = (struct stats *)s;
+
+	return stats_get(m->lost_queue_full) + stats_get(m->lost_source) +
+	       stats_get(m->lost_store) + stats_get(m->lost_unflushed);
+}
+
+void stats_format(const struct stats *s, size_t queued, char *buf, size_t size)
+{
+	struct stats *m = (struct stats *)s;
+
+	snprintf(buf, size,
+		 "read %" PRIu64 ", written %" PRIu64 " in %" PRIu64 " batches, queued %zu, "
+		 "retried %" PRIu64 ", lost %" PRIu64 " (source %" PRIu64 ", queue full %" PRIu64
+		 ", store %" PRIu64 ", unflushed at exit %" PRIu64 ")",
+		 stats_get(m->read), stats_get(m->written), stats_get(m->batches), queued,
+		 stats_get(m->retries), stats_lost(s), stats_get(m->lost_source),
+		 stats_get(m->lost_queue_full), stats_get(m->lost_store),
+		 stats_get(m->lost_unflushed));
+}

@@ -1,0 +1,1 @@
+# tests/integration/journal.mk: integration tests of journal.

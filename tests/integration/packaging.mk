@@ -1,0 +1,1 @@
+# tests/integration/packaging.mk: integration tests of packaging.

@@ -1,0 +1,1 @@
+# tests/integration/pgsql.mk: integration tests of pgsql.

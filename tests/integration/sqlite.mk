@@ -1,0 +1,1 @@
+# tests/integration/sqlite.mk: integration tests of sqlite.

@@ -1,0 +1,1 @@
+# tests/integration/tracefs.mk: integration tests of tracefs.

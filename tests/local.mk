@@ -1,0 +1,24 @@
+# tests/: Check unit tests (tests/unit), integration tests against the real
+# kernel and real servers (tests/integration), helpers (tests/lib) and the
+# benchmark (tests/bench). Integration tests exit 77 to skip, with a reason.
+
+AM_TESTS_ENVIRONMENT = \
+	export TCP_AUDIT='$(abs_top_builddir)/tcp-audit'; \
+	export TCP_AUDIT_PLUGIN_DIR='$(abs_top_builddir)/plugins/.libs'; \
+	export top_srcdir='$(abs_top_srcdir)'; \
+	export top_builddir='$(abs_top_builddir)'; \
+	export TESTS_LIB='$(abs_top_srcdir)/tests/lib'; \
+	export CK_DEFAULT_TIMEOUT=60;
+
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+
+EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
+
+include tests/unit/local.mk
+include tests/integration/core.mk
+include tests/integration/tracefs.mk
+include tests/integration/pgsql.mk
+include tests/integration/sqlite.mk
+include tests/integration/journal.mk
+include tests/integration/packaging.mk
