@@ -1,7 +1,7 @@
-# src/: the tcp-audit processor.
-sbin_PROGRAMS += tcp-audit
-tcp_audit_SOURCES = \
-	src/main.c \
+# src/: the tcp-audit processor. Everything but main() is in a
+# convenience library, so that the unit tests link the same code.
+noinst_LTLIBRARIES += src/libprocessor.la
+src_libprocessor_la_SOURCES = \
 	src/options.c src/options.h \
 	src/config-file.c src/config-file.h \
 	src/settings.c src/settings.h \
@@ -17,5 +17,9 @@ tcp_audit_SOURCES = \
 	src/log.c src/log.h \
 	src/notify.c src/notify.h \
 	src/exit-status.c src/exit-status.h
-tcp_audit_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(SYSTEMD_CFLAGS)
-tcp_audit_LDADD = lib/libtca.la $(INIH_LIBS) $(SYSTEMD_LIBS)
+src_libprocessor_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(SYSTEMD_CFLAGS)
+src_libprocessor_la_LIBADD = lib/libtca.la $(INIH_LIBS) $(SYSTEMD_LIBS)
+
+sbin_PROGRAMS += tcp-audit
+tcp_audit_SOURCES = src/main.c
+tcp_audit_LDADD = src/libprocessor.la

@@ -8,6 +8,9 @@ AM_TESTS_ENVIRONMENT = \
 	export top_srcdir='$(abs_top_srcdir)'; \
 	export top_builddir='$(abs_top_builddir)'; \
 	export TESTS_LIB='$(abs_top_srcdir)/tests/lib'; \
+	export TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; \
+	export abs_top_srcdir='$(abs_top_srcdir)'; \
+	export abs_top_builddir='$(abs_top_builddir)'; \
 	export CK_DEFAULT_TIMEOUT=60;
 
 TEST_EXTENSIONS = .sh
@@ -15,6 +18,7 @@ SH_LOG_COMPILER = $(SHELL)
 
 EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
 
+include tests/plugins/local.mk
 include tests/unit/local.mk
 include tests/integration/core.mk
 include tests/integration/tracefs.mk

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of src/value.c: typed option values. */
+#include "config.h"
+
+#include <errno.h>
+
+#include "suites.h"
+#include "value.h"
+
+START_TEST(test_value_size)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(value_parse_size("512", &v), 0);
+	ck_assert_uint_eq(v, 512);
+	ck_assert_int_eq(value_parse_size("64K", &v), 0);
+	ck_assert_uint_eq(v, 65536);
+	ck_assert_int_eq(value_parse_size("16M", &v), 0);
+	ck_assert_uint_eq(v, 16u << 20);
+	ck_assert_int_eq(value_parse_size("2GiB", &v), 0);
+	ck_assert_uint_eq(v, 2ull << 30);
+	ck_assert_int_eq(value_parse_size("12Q", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_size("-1", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_size("", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_size("99999999999999T", &v), -ERANGE);
+}
+END_TEST
+
+START_TEST(test_value_duration)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(value_parse_duration("250ms", &v), 0);
+	ck_assert_uint_eq(v, 250);
+	ck_assert_int_eq(value_parse_duration("5", &v), 0);
+	ck_assert_uint_eq(v, 5000);
+	ck_assert_int_eq(value_parse_duration("2m", &v), 0);
+	ck_assert_uint_eq(v, 120000);
+	ck_assert_int_eq(value_parse_duration("7d", &v), 0);
+	ck_assert_uint_eq(v, 7ull * 86400000);
+	ck_assert_int_eq(value_parse_duration("soon", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_duration("5 parsecs", &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_value_bool_int)
+{
+	bool b;
+	int64_t i;
+
+	ck_assert_int_eq(value_parse_bool("yes", &b), 0);
+	ck_assert(b);
+	ck_assert_int_eq(value_parse_bool("Off", &b), 0);
+	ck_assert(!b);
+	ck_assert_int_eq(value_parse_bool("maybe", &b), -EINVAL);
+	ck_assert_int_eq(value_parse_int("-42", &i), 0);
+	ck_assert_int_eq(i, -42);
+	ck_assert_int_eq(value_parse_int("0x10", &i), 0);
+	ck_assert_int_eq(i, 16);
+	ck_assert_int_eq(value_parse_int("12abc", &i), -EINVAL);
+	ck_assert_int_eq(value_parse_int("99999999999999999999", &i), -ERANGE);
+}
+END_TEST
+
+Suite *suite_value(void)
+{
+	Suite *s = suite_create("value");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_value_size);
+	tcase_add_test(tc, test_value_duration);
+	tcase_add_test(tc, test_value_bool_int);
+	suite_add_tcase(s, tc);
+	return s;
+}
