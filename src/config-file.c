@@ -17,9 +17,24 @@
 struct config_ctx {
 	struct settings *s;
 	const char *path;
+	FILE *f;
+	int lineno;      /* lines inih has read so far */
+	int error_line;  /* the line error[] is about; 0: none yet */
 	char error[256];
 	int status;
 };
+
+/* inih's line reader: fgets, counting lines, so that the handler's error
+ * message is used only for the line inih reports (the first bad one). */
+static char *config_read_line(char *buf, int size, void *stream)
+{
+	struct config_ctx *c = stream;
+	char *r = fgets(buf, size, c->f);
+
+	if (r)
+		c->lineno++;
+	return r;
+}
 
 static int set_string(char **dst, const char *value)
 {
@@ -99,10 +114,9 @@ static struct config_section *config_section_get(struct settings *s, const char 
 	return sec;
 }
 
-/* inih calls this for each key; returning 0 stops it at this line. */
-static int config_handler(void *user, const char *section, const char *name, const char *value)
+/* One key; returns 0 with c->error set when it is wrong. */
+static int config_key(struct config_ctx *c, const char *section, const char *name, const char *value)
 {
-	struct config_ctx *c = user;
 	struct config_section *sec;
 	char origin[512];
 
@@ -124,6 +138,20 @@ static int config_handler(void *user, const char *section, const char *name, con
 	return 1;
 }
 
+/* inih calls this for each key; returning 0 marks this line as bad. */
+static int config_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct config_ctx *c = user;
+
+	/* The run fails at the first error anyway: keep its message. */
+	if (c->error_line)
+		return 1;
+	if (config_key(c, section, name, value))
+		return 1;
+	c->error_line = c->lineno;
+	return 0;
+}
+
 int config_load(struct settings *s)
 {
 	struct config_ctx c = { .s = s };
@@ -139,7 +167,8 @@ int config_load(struct settings *s)
 				errno == ENOENT ? " (give an existing file to --config)" : "");
 		return errno == EACCES ? EXIT_NOPERM : EXIT_NOINPUT;
 	}
-	line = ini_parse_file(f, config_handler, &c);
+	c.f = f;
+	line = ini_parse_stream(config_read_line, &c, config_handler, &c);
 	fclose(f);
 	if (line == 0)
 		return 0;
@@ -147,6 +176,7 @@ int config_load(struct settings *s)
 		log_error("cannot read config file %s: out of memory", c.path);
 		return EXIT_OSERR;
 	}
-	log_error("%s:%d: %s", c.path, line, c.error[0] ? c.error : "syntax error (expected [section] or key = value)");
+	log_error("%s:%d: %s", c.path, line, c.error_line == line ? c.error :
+		  "syntax error (expected [section] or key = value)");
 	return EXIT_CONFIG;
 }

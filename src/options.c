@@ -185,7 +185,9 @@ int options_parse(int argc, char **argv, struct settings *s)
 	int verbosity = 0;
 	int c, r;
 
-	optind = 1;
+	/* 0, not 1: glibc then forgets the previous argv's scan position,
+	 * which a second call (the tests) would otherwise read. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "e:s:E:S:c:P:ltvqhV", long_options, NULL)) != -1) {
 		r = options_apply(s, c, optarg, &verbosity);
 		if (r != 0)

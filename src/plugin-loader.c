@@ -114,6 +114,35 @@ static int plugin_check_descriptor(const struct plugin *p, enum tca_plugin_kind 
 	return 0;
 }
 
+/*
+ * A name under /proc/self/fd/ for *fd that the dynamic loader does not
+ * know yet. It knows objects by name, so a plugin that could not be
+ * unloaded (one linked with -z nodelete, say) keeps its name, and a reused
+ * descriptor number would make dlopen hand back that plugin instead.
+ */
+static int plugin_fd_name(int *fd, char *buf, size_t size)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		void *old;
+		int next;
+
+		snprintf(buf, size, "/proc/self/fd/%d", *fd);
+		old = dlopen(buf, RTLD_LAZY | RTLD_NOLOAD);
+		if (!old)
+			return 0;
+		dlclose(old);
+		next = fcntl(*fd, F_DUPFD_CLOEXEC, *fd + 1);
+		if (next < 0) {
+			log_error("cannot load plugin: %s", strerror(errno));
+			return EXIT_OSERR;
+		}
+		close(*fd);
+		*fd = next;
+	}
+	log_error("cannot load plugin: too many plugins that could not be unloaded");
+	return EXIT_OSERR;
+}
+
 int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 		enum tca_plugin_kind want)
 {
@@ -134,7 +163,9 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 
 	/* Load through the descriptor we checked, so that the file cannot be
 	 * swapped between the check and the load. */
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	r = plugin_fd_name(&fd, fdpath, sizeof(fdpath));
+	if (r)
+		goto fail;
 	p->handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
 	if (!p->handle) {
 		log_error("cannot load plugin %s: %s", p->path, dlerror());
@@ -154,6 +185,10 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 	p->fd = fd;
 	return 0;
 fail:
+	if (p->handle)
+		dlclose(p->handle);
+	p->handle = NULL;
+	p->desc = NULL;
 	if (fd >= 0)
 		close(fd);
 	return r;

@@ -144,8 +144,11 @@ void *reader_main(void *arg)
 		log_warning("queue full: %" PRIu64 " events lost since the last report", r.full_since_log);
 out:
 	free(r.buf);
-	queue_close(&r.p->queue);
+	/* Done before the queue closes: once it is closed and empty the
+	 * writer may end, and the main loop must not then take the reader
+	 * for still running (it would force the stop). */
 	flag_set(r.p->reader_done, true);
+	queue_close(&r.p->queue);
 	processor_thread_done(r.p);
 	return NULL;
 }

@@ -1,21 +1,57 @@
 /* SPDX-License-Identifier: MIT */
-/* The suites of the unit-test runner, one per module under test. */
+/* The suites of the unit-test runner, one per module under test, and the
+ * helpers they share (testutil.c). */
 #ifndef TCA_TEST_SUITES_H
 #define TCA_TEST_SUITES_H
 
 #include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plugin-loader.h"
 
 Suite *suite_queue(void);
 Suite *suite_value(void);
-Suite *suite_config(void);
+Suite *suite_options(void);
+Suite *suite_config_file(void);
 Suite *suite_plugin_loader(void);
+Suite *suite_plugin_config(void);
 Suite *suite_fmt(void);
 Suite *suite_names(void);
 Suite *suite_backoff(void);
 Suite *suite_processor(void);
+Suite *suite_kvlist(void);
+Suite *suite_exit_status(void);
+Suite *suite_stats(void);
 
-/* Where the test plugins (badabi, notplugin, flaky) and the built plugins are. */
+/* Where the test plugins (badabi, notplugin, flaky) and the built plugins
+ * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
 const char *test_plugin_dir(void);
 const char *built_plugin_dir(void);
+
+/* Everything logged (stderr) between the two calls, at up to prio, ends up
+ * in the returned buffer (NUL-terminated; the caller frees it). */
+void capture_begin(int prio);
+char *capture_end(void);
+
+/* A fresh directory under $TMPDIR; rm_tree removes it and its files. */
+char *make_tmpdir(void);
+void rm_tree(const char *dir);
+/* dir/name, allocated. */
+char *path_join(const char *dir, const char *name);
+/* A file's contents (NUL-terminated, allocated), or NULL. */
+char *read_file(const char *path, size_t *len);
+void write_file(const char *path, const char *text);
+size_t count_lines(const char *text);
+
+/* Whether text is exactly one JSON object, by a strict RFC 8259 check
+ * (test-fmt.c). */
+bool json_is_strict_object(const char *text);
+
+/* Load a plugin as tcp-audit does, with a test host ("testhost"), the
+ * given NULL-terminated "key=value" options, and build its config; with
+ * open, open it too. Returns 0 or the exit status of the step that failed. */
+int test_plugin_setup(struct plugin *p, const char *name_or_path, const char *dir,
+		      enum tca_plugin_kind kind, const char *const *options, bool open);
 
 #endif

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of src/queue.c: bounds, order, numbering, wrap and batching. */
+/* Unit tests of src/queue.c: bounds, order, numbering, wrap, batching and
+ * one producer against one consumer thread. */
 #include "config.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "queue.h"
@@ -27,6 +31,45 @@ START_TEST(test_queue_bounded)
 	ck_assert_uint_eq(queue_push(&q, ev, 1), 0);
 	ck_assert_uint_eq(queue_count(&q), 64);
 	ck_assert_uint_eq(queue_high_water(&q), 64);
+	queue_destroy(&q);
+}
+END_TEST
+
+START_TEST(test_queue_full_then_room)
+{
+	struct queue q;
+	struct tca_event ev[64];
+	const struct tca_event *out;
+
+	ck_assert_int_eq(queue_init(&q, 64 * sizeof(struct tca_event) + 100), 0);
+	/* The cap is what fits in the memory, rounded down. */
+	ck_assert_uint_eq(q.cap, 64);
+	queue_set_batching(&q, 16, 0);
+	fill(ev, 64, 1);
+	ck_assert_uint_eq(queue_push(&q, ev, 60), 60);
+	/* Only 4 fit: the others are refused, and not numbered. */
+	ck_assert_uint_eq(queue_push(&q, ev + 60, 4), 4);
+	ck_assert_uint_eq(queue_push(&q, ev, 10), 0);
+	ck_assert_uint_eq(queue_wait_batch(&q, &out), 16);
+	ck_assert_uint_eq(out[0].seq, 0);
+	ck_assert_uint_eq(out[15].seq, 15);
+	queue_pop(&q, 16);
+	/* Room for exactly 16 again; numbering goes on from 64. */
+	fill(ev, 20, 100);
+	ck_assert_uint_eq(queue_push(&q, ev, 20), 16);
+	ck_assert_uint_eq(queue_count(&q), 64);
+	ck_assert_uint_eq(queue_high_water(&q), 64);
+	for (uint64_t expect_seq = 16; queue_count(&q);) {
+		size_t n = queue_wait_batch(&q, &out);
+		for (size_t i = 0; i < n; i++, expect_seq++)
+			ck_assert_uint_eq(out[i].seq, expect_seq);
+		queue_pop(&q, n);
+		if (!queue_count(&q))
+			ck_assert_uint_eq(expect_seq, 80);
+	}
+	/* Popping more than is held is harmless. */
+	queue_pop(&q, 5);
+	ck_assert_uint_eq(queue_count(&q), 0);
 	queue_destroy(&q);
 }
 END_TEST
@@ -115,16 +158,107 @@ START_TEST(test_queue_kick)
 }
 END_TEST
 
+#define THREAD_EVENTS 20000
+
+struct producer {
+	struct queue *q;
+	uint64_t refused; /* pushes that found the queue full */
+};
+
+/* Push THREAD_EVENTS events in odd-sized bursts, waiting for room rather
+ * than dropping, then close the queue. */
+static void *producer_main(void *arg)
+{
+	struct producer *pr = arg;
+	struct tca_event ev[37];
+	uint64_t next = 1;
+
+	while (next <= THREAD_EVENTS) {
+		size_t n = THREAD_EVENTS - next + 1 < 37 ? THREAD_EVENTS - next + 1 : 37;
+		size_t done = 0;
+		fill(ev, n, next);
+		while (done < n) {
+			size_t got = queue_push(pr->q, ev + done, n - done);
+			if (got < n - done) {
+				pr->refused++;
+				sched_yield();
+			}
+			done += got;
+		}
+		next += n;
+	}
+	queue_close(pr->q);
+	return NULL;
+}
+
+START_TEST(test_queue_threads)
+{
+	struct queue q;
+	struct producer pr = { .q = &q };
+	pthread_t t;
+	const struct tca_event *out;
+	uint64_t expect = 1;
+
+	/* A small ring, so that it fills and wraps many times over. */
+	ck_assert_int_eq(queue_init(&q, 100 * sizeof(struct tca_event)), 0);
+	queue_set_batching(&q, 32, 1);
+	ck_assert_int_eq(pthread_create(&t, NULL, producer_main, &pr), 0);
+	for (;;) {
+		size_t n = queue_wait_batch(&q, &out);
+		if (n == 0) {
+			if (queue_is_closed(&q) && queue_count(&q) == 0)
+				break;
+			continue;
+		}
+		ck_assert_uint_le(n, 32);
+		for (size_t i = 0; i < n; i++, expect++) {
+			ck_assert_uint_eq(out[i].sock, expect);
+			ck_assert_uint_eq(out[i].seq, expect - 1);
+		}
+		queue_pop(&q, n);
+	}
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	/* Every event arrived once, in order, and nothing is left. */
+	ck_assert_uint_eq(expect, THREAD_EVENTS + 1);
+	ck_assert_uint_eq(queue_count(&q), 0);
+	ck_assert_uint_le(queue_high_water(&q), 100);
+	queue_destroy(&q);
+}
+END_TEST
+
+START_TEST(test_queue_sleep)
+{
+	struct queue q;
+	uint64_t t0;
+
+	ck_assert_int_eq(queue_init(&q, 1 << 16), 0);
+	/* A kick ends the sleep at once, and is used up by it. */
+	queue_kick(&q);
+	queue_sleep(&q, 60000);
+	ck_assert(!q.kicked);
+	/* A closed queue does not: a writer holding a batch for a store that
+	 * is down must still back off while the processor stops. */
+	queue_close(&q);
+	t0 = queue_now_ms();
+	queue_sleep(&q, 50);
+	ck_assert_uint_ge(queue_now_ms() - t0, 50);
+	queue_destroy(&q);
+}
+END_TEST
+
 Suite *suite_queue(void)
 {
 	Suite *s = suite_create("queue");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_queue_bounded);
+	tcase_add_test(tc, test_queue_full_then_room);
 	tcase_add_test(tc, test_queue_too_small);
 	tcase_add_test(tc, test_queue_order_seq_wrap);
 	tcase_add_test(tc, test_queue_delay_and_close);
 	tcase_add_test(tc, test_queue_kick);
+	tcase_add_test(tc, test_queue_sleep);
+	tcase_add_test(tc, test_queue_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
