@@ -140,8 +140,11 @@ void queue_sleep(struct queue *q, uint64_t ms)
 {
 	struct timespec ts = ms_to_timespec(queue_now_ms() + ms);
 
+	/* Only a kick ends the sleep early: the queue closes when reading
+	 * stops, and a writer holding a batch must still back off then,
+	 * not spin on a store that is down until the shutdown deadline. */
 	pthread_mutex_lock(&q->lock);
-	while (!q->kicked && !q->closed) {
+	while (!q->kicked) {
 		if (pthread_cond_timedwait(&q->cond, &q->lock, &ts) == ETIMEDOUT)
 			break;
 	}

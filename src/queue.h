@@ -45,7 +45,7 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n);
  * *out (a contiguous span), or 0 when kicked or closed and empty.
  */
 size_t queue_wait_batch(struct queue *q, const struct tca_event **out);
-/* Sleep up to ms, unless kicked or closed first. */
+/* Sleep up to ms, unless kicked first (closing does not end it). */
 void queue_sleep(struct queue *q, uint64_t ms);
 void queue_pop(struct queue *q, size_t n);
 void queue_close(struct queue *q);

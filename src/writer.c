@@ -18,6 +18,7 @@ struct writer {
 	struct backoff backoff;
 	bool outage;             /* the last write said "retry later" */
 	uint64_t outage_since_ms;
+	uint64_t lost_at_write;  /* stats_lost() at the last stored batch */
 };
 
 static void writer_update_stats(struct writer *w)
@@ -74,11 +75,22 @@ static bool writer_hold(struct writer *w)
 
 static void writer_recovered(struct writer *w)
 {
+	uint64_t lost;
+
 	if (!w->outage)
 		return;
-	log_full(w->desc->name, TCA_LOG_NOTICE, 0,
-		 "the store is available again after %.1f s and %u retries; nothing was lost",
-		 (double)(queue_now_ms() - w->outage_since_ms) / 1000.0, w->backoff.attempts);
+	/* The held batch is never lost, but an outage may fill the
+	 * queue: then "nothing was lost" would be false. */
+	lost = stats_lost(&w->p->stats) - w->lost_at_write;
+	if (lost)
+		log_full(w->desc->name, TCA_LOG_WARNING, 0,
+			 "the store is available again after %.1f s and %u retries; %" PRIu64
+			 " events were lost since the last stored batch (see the stats)",
+			 (double)(queue_now_ms() - w->outage_since_ms) / 1000.0, w->backoff.attempts, lost);
+	else
+		log_full(w->desc->name, TCA_LOG_NOTICE, 0,
+			 "the store is available again after %.1f s and %u retries; nothing was lost",
+			 (double)(queue_now_ms() - w->outage_since_ms) / 1000.0, w->backoff.attempts);
 	w->outage = false;
 	backoff_reset(&w->backoff);
 }
@@ -110,6 +122,7 @@ static int writer_loop(struct writer *w)
 			stats_add(w->p->stats.written, n);
 			stats_add(w->p->stats.batches, 1);
 			writer_recovered(w);
+			w->lost_at_write = stats_lost(&w->p->stats);
 			if (w->desc->ops.sinker.flush && queue_count(q) == 0)
 				w->desc->ops.sinker.flush(w->state);
 		} else if (r == -EAGAIN) {

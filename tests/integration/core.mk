@@ -1,1 +1,16 @@
-# tests/integration/core.mk: integration tests of core.
+# tests/integration/core.mk: integration tests of core: the command line,
+# the config file, the json and text sinkers, signals, retries and losses,
+# memory checks, and a plugin built out of tree (tests/example-plugin).
+CORE_TESTS = \
+	tests/integration/core-cli.sh \
+	tests/integration/core-permissions.sh \
+	tests/integration/core-json.sh \
+	tests/integration/core-text.sh \
+	tests/integration/core-config.sh \
+	tests/integration/core-signals.sh \
+	tests/integration/core-retry.sh \
+	tests/integration/core-queue-full.sh \
+	tests/integration/core-valgrind.sh \
+	tests/integration/core-example-plugin.sh
+TESTS += $(CORE_TESTS)
+EXTRA_DIST += $(CORE_TESTS) tests/integration/core-lib.sh
