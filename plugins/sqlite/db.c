@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* The sqlite sinker's connection: directory, pragmas, schema, statements. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sqlite-sink.h"
+
+/*
+ * Schema version 1. time is nanoseconds since the epoch (UTC), so that
+ * no precision is lost and range queries use the index on integers; the
+ * view tcp_events_named shows it as RFC 3339 text. An event's identity is
+ * (boot_id, run_id, seq), and INSERT OR IGNORE on a unique key makes a
+ * retried batch harmless. The key leaves boot_id out: run_id is 63 random
+ * bits, new at every start, so (run_id, seq) is as unique in one file,
+ * and the index is a third of the size (64 to 20 bytes an event).
+ */
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS tcp_events ("
+	" time INTEGER NOT NULL,"
+	" host TEXT NOT NULL,"
+	" sock INTEGER NOT NULL,"
+	" pid INTEGER,"
+	" comm TEXT,"
+	" family TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" saddr TEXT NOT NULL,"
+	" sport INTEGER NOT NULL,"
+	" daddr TEXT NOT NULL,"
+	" dport INTEGER NOT NULL,"
+	" oldstate TEXT NOT NULL,"
+	" newstate TEXT NOT NULL,"
+	" netns INTEGER,"
+	" cgroup INTEGER,"
+	" uid INTEGER,"
+	" bytes_sent INTEGER,"
+	" bytes_received INTEGER,"
+	" lifetime_ns INTEGER,"
+	" boot_id TEXT NOT NULL,"
+	" run_id INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" UNIQUE (run_id, seq));"
+	"CREATE INDEX IF NOT EXISTS tcp_events_time ON tcp_events (time);"
+	"CREATE INDEX IF NOT EXISTS tcp_events_daddr ON tcp_events (daddr, dport);"
+	"CREATE INDEX IF NOT EXISTS tcp_events_saddr ON tcp_events (saddr, sport);"
+	"CREATE INDEX IF NOT EXISTS tcp_events_sock ON tcp_events (sock);"
+	/* The columns and names of the pgsql sinker's view of the same name,
+	 * so that a query moves between the two; time as RFC 3339 text. */
+	"CREATE VIEW IF NOT EXISTS tcp_events_named AS SELECT"
+	" strftime('%Y-%m-%dT%H:%M:%S', time / 1000000000, 'unixepoch')"
+	" || printf('.%09dZ', time % 1000000000) AS time, host, sock, pid, comm, family,"
+	" protocol, saddr, sport, daddr, dport, oldstate, newstate, netns, cgroup, uid,"
+	" bytes_sent, bytes_received, lifetime_ns, boot_id, run_id, seq FROM tcp_events;";
+
+static const char insert_sql[] =
+	"INSERT OR IGNORE INTO tcp_events (time, host, sock, pid, comm, family, protocol,"
+	" saddr, sport, daddr, dport, oldstate, newstate, netns, cgroup, uid, bytes_sent,"
+	" bytes_received, lifetime_ns, boot_id, run_id, seq)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+	" ?17, ?18, ?19, ?20, ?21, ?22)";
+
+void db_save_error(struct sqlite_sink *s, int rc)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s",
+		 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	/* Only I/O and open failures carry an errno worth showing. */
+	s->sys_errno = 0;
+	if (s->db && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN))
+		s->sys_errno = sqlite3_system_errno(s->db);
+}
+
+int db_exec_stmt(sqlite3_stmt *st)
+{
+	int rc;
+
+	do
+		rc = sqlite3_step(st);
+	while (rc == SQLITE_ROW);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Create the missing directories above the database (mode 0750: the
+ * archive says who talked to whom, which not every user should read). */
+static int db_make_parents(const char *path)
+{
+	char dir[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len + 1);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int db_exec(struct sqlite_sink *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		db_save_error(s, rc);
+	return rc;
+}
+
+static int db_user_version(struct sqlite_sink *s, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Create the schema in one transaction, or check that an existing one is
+ * a version we know. */
+static int db_schema(struct sqlite_sink *s)
+{
+	char sql[64];
+	int version = 0, rc;
+
+	rc = db_exec(s, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = db_user_version(s, &version);
+	if (rc == SQLITE_OK && version > SQLITE_SCHEMA_VERSION) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "the database has schema version %d, newer "
+			 "than this tcp-audit knows (%d); upgrade tcp-audit or choose another path",
+			 version, SQLITE_SCHEMA_VERSION);
+		s->sys_errno = 0;
+		rc = SQLITE_MISMATCH;
+	}
+	if (rc == SQLITE_OK && version < SQLITE_SCHEMA_VERSION) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SQLITE_SCHEMA_VERSION);
+		rc = db_exec(s, schema_sql);
+		if (rc == SQLITE_OK)
+			rc = db_exec(s, sql);
+	} else if (rc != SQLITE_OK && rc != SQLITE_MISMATCH) {
+		db_save_error(s, rc);
+	}
+	if (rc == SQLITE_OK)
+		return db_exec(s, "COMMIT");
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int db_prepare(struct sqlite_sink *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+
+	if (rc != SQLITE_OK)
+		db_save_error(s, rc);
+	return rc;
+}
+
+/* The run's identity is the same for every row: bind it once, since
+ * sqlite3_reset() keeps bindings. */
+static int db_prepare_insert(struct sqlite_sink *s)
+{
+	int rc = db_prepare(s, insert_sql, &s->insert);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s->insert, 2, s->host->hostname, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s->insert, 20, s->host->boot_id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s->insert, 21, (int64_t)s->host->run_id);
+	return rc;
+}
+
+static int db_pragmas(struct sqlite_sink *s)
+{
+	static const char *const sync_names[] = { "OFF", "NORMAL", "FULL" };
+	char sql[256];
+	int rc;
+
+	sqlite3_busy_timeout(s->db, (int)s->busy_timeout_ms);
+	/* auto_vacuum only takes effect before the first table exists: a new
+	 * archive gives deleted pages back to the file system as it prunes.
+	 * journal_size_limit stops the WAL from keeping the size of its
+	 * largest burst for ever. A 16 MiB page cache holds the hot pages of
+	 * the four indexes, whose keys (addresses) arrive in no order: it
+	 * cuts the cost of an insert by about a third. */
+	snprintf(sql, sizeof(sql), "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;"
+		 " PRAGMA synchronous = %s; PRAGMA journal_size_limit = 16777216;"
+		 " PRAGMA cache_size = -16384;",
+		 sync_names[s->synchronous]);
+	rc = db_exec(s, sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_stmt *st;
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		s->page_size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_open(struct sqlite_sink *s)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int rc, r;
+
+#ifdef SQLITE_OPEN_EXRESCODE
+	flags |= SQLITE_OPEN_EXRESCODE;
+#endif
+	r = db_make_parents(s->path);
+	if (r < 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "cannot create the directory of %s", s->path);
+		s->sys_errno = -r;
+		return SQLITE_CANTOPEN;
+	}
+	rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(s->db, 1);
+		rc = db_pragmas(s);
+	} else {
+		db_save_error(s, rc);
+	}
+	if (rc == SQLITE_OK)
+		rc = db_schema(s);
+	if (rc == SQLITE_OK)
+		rc = db_prepare_insert(s);
+	if (rc == SQLITE_OK)
+		rc = db_prepare(s, "BEGIN IMMEDIATE", &s->begin);
+	if (rc == SQLITE_OK)
+		rc = db_prepare(s, "COMMIT", &s->commit);
+	if (rc == SQLITE_OK)
+		rc = db_prepare(s, "ROLLBACK", &s->rollback);
+	if (rc == SQLITE_OK)
+		rc = prune_prepare(s);
+	if (rc != SQLITE_OK)
+		db_close(s);
+	return rc;
+}
+
+void db_close(struct sqlite_sink *s)
+{
+	prune_finalize(s);
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
+	sqlite3_finalize(s->rollback);
+	s->insert = s->begin = s->commit = s->rollback = NULL;
+	sqlite3_close(s->db);
+	s->db = NULL;
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/* The sqlite sinker: the default archive, one local file that needs no
+ * server. Batches go in one transaction each through one prepared INSERT. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "names.h"
+#include "sqlite-sink.h"
+
+#define SQLITE_DEFAULT_PATH LOCALSTATEDIR "/lib/tcp-audit/tcp-audit.db"
+
+struct sqlite_config {
+	const char *path;
+	uint64_t max_age_ms;
+	uint64_t max_size;
+	int64_t batch_size;
+	uint64_t max_delay_ms;
+	uint64_t busy_timeout_ms;
+	const char *synchronous;
+};
+
+/* Failures that a later attempt may not meet: a reader or a backup
+ * holding a lock, a full disk, a file made read-only, an I/O error. */
+static bool sqlite_is_transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_PROTOCOL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether the connection may be stale after this failure: read-only and
+ * I/O errors can leave SQLite's view of the file unusable, so the next
+ * attempt starts from a fresh connection. */
+static bool sqlite_needs_reopen(int rc)
+{
+	int primary = rc & 0xff;
+
+	return primary == SQLITE_READONLY || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
+}
+
+/* What the user can do about a failure, by its primary code. */
+static const char *sqlite_hint(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "another process holds a lock on the database longer than busy_timeout";
+	case SQLITE_FULL:
+		return "the file system is full; free some space or set max_size";
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		return "make the file, its directory and its mount writable";
+	case SQLITE_IOERR:
+		return "check that the file is writable and the disk is healthy";
+	default:
+		return "the database may be damaged; move it away to start a new one";
+	}
+}
+
+/* A batch failed and was rolled back: log when the kind of failure
+ * changes (not at every retry), and tell the writer what to do. */
+static int sqlite_failed(struct sqlite_sink *s, int rc)
+{
+	s->stats.errors++;
+	s->fail_attempts++;
+	if (!sqlite_is_transient(rc)) {
+		tca_log(s->host, TCA_LOG_ERR, s->sys_errno, "cannot store events in %s: %s "
+			"(SQLite code %d; %s)", s->path, s->errmsg, rc, sqlite_hint(rc));
+		return -EIO;
+	}
+	if (rc != s->fail_rc)
+		tca_log(s->host, TCA_LOG_WARNING, s->sys_errno, "cannot store events in %s, "
+			"keeping them queued and retrying: %s (SQLite code %d; %s)", s->path,
+			s->errmsg, rc, sqlite_hint(rc));
+	s->fail_rc = rc;
+	if (s->db && sqlite_needs_reopen(rc))
+		db_close(s);
+	return -EAGAIN;
+}
+
+static void sqlite_recovered(struct sqlite_sink *s)
+{
+	if (!s->fail_rc)
+		return;
+	tca_log(s->host, TCA_LOG_NOTICE, 0,
+		"storing events in %s works again after %llu failed attempts; nothing was lost",
+		s->path, (unsigned long long)s->fail_attempts);
+	s->fail_rc = 0;
+	s->fail_attempts = 0;
+}
+
+static void sqlite_bind_opt(sqlite3_stmt *st, int col, bool known, int64_t v)
+{
+	if (known)
+		sqlite3_bind_int64(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* Bind one event. Text is bound SQLITE_STATIC: the names are constants,
+ * the addresses live in s until the next event, the comm in the batch. */
+static void sqlite_bind_event(struct sqlite_sink *s, const struct tca_event *ev)
+{
+	sqlite3_stmt *st = s->insert;
+	bool pid = ev->flags & TCA_EV_PID;
+
+	sqlite3_bind_int64(st, 1, (int64_t)ev->time_ns);
+	sqlite3_bind_int64(st, 3, (int64_t)ev->sock);
+	sqlite_bind_opt(st, 4, pid, ev->pid);
+	if (pid)
+		sqlite3_bind_text(st, 5, ev->comm, (int)strnlen(ev->comm, sizeof(ev->comm)),
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_text(st, 6, names_family(ev->family), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, names_protocol(ev->protocol), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, fmt_addr(s->saddr, sizeof(s->saddr), ev->family, ev->saddr), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, ev->sport);
+	sqlite3_bind_text(st, 10, fmt_addr(s->daddr, sizeof(s->daddr), ev->family, ev->daddr), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(st, 11, ev->dport);
+	sqlite3_bind_text(st, 12, names_state(ev->oldstate), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, names_state(ev->newstate), -1, SQLITE_STATIC);
+	sqlite_bind_opt(st, 14, ev->flags & TCA_EV_NETNS, (int64_t)ev->netns);
+	sqlite_bind_opt(st, 15, ev->flags & TCA_EV_CGROUP, (int64_t)ev->cgroup);
+	sqlite_bind_opt(st, 16, ev->flags & TCA_EV_UID, ev->uid);
+	sqlite_bind_opt(st, 17, ev->flags & TCA_EV_BYTES, (int64_t)ev->bytes_sent);
+	sqlite_bind_opt(st, 18, ev->flags & TCA_EV_BYTES, (int64_t)ev->bytes_received);
+	sqlite_bind_opt(st, 19, ev->flags & TCA_EV_LIFETIME, (int64_t)ev->lifetime_ns);
+	sqlite3_bind_int64(st, 22, (int64_t)ev->seq);
+}
+
+/* All n events in one transaction, or none: returns an SQLite code. */
+static int sqlite_insert_batch(struct sqlite_sink *s, const struct tca_event *ev, size_t n)
+{
+	int rc = db_exec_stmt(s->begin);
+
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		sqlite_bind_event(s, &ev[i]);
+		rc = db_exec_stmt(s->insert);
+	}
+	if (rc == SQLITE_OK)
+		rc = db_exec_stmt(s->commit);
+	if (rc == SQLITE_OK)
+		return rc;
+	db_save_error(s, rc);
+	if (!sqlite3_get_autocommit(s->db))
+		db_exec_stmt(s->rollback);
+	return rc;
+}
+
+static int sqlite_write(void *state, const struct tca_event *ev, size_t n)
+{
+	struct sqlite_sink *s = state;
+	int rc = SQLITE_OK;
+
+	if (!s->db)
+		rc = db_open(s);
+	if (rc == SQLITE_OK)
+		rc = sqlite_insert_batch(s, ev, n);
+	if (rc != SQLITE_OK)
+		return sqlite_failed(s, rc);
+	sqlite_recovered(s);
+	prune_run(s, false);
+	return 0;
+}
+
+/* The writer has caught up: a good moment for a retention step. */
+static int sqlite_flush(void *state)
+{
+	prune_run(state, false);
+	return 0;
+}
+
+static void sqlite_limits(void *state, struct tca_sink_limits *limits)
+{
+	struct sqlite_sink *s = state;
+
+	limits->batch_max = s->batch_max;
+	limits->max_delay_ms = s->max_delay_ms;
+}
+
+static void sqlite_stats(void *state, struct tca_plugin_stats *stats)
+{
+	*stats = ((struct sqlite_sink *)state)->stats;
+}
+
+static int sqlite_parse_sync(const struct tca_host *host, const char *v)
+{
+	static const char *const names[] = { "off", "normal", "full" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcasecmp(v, names[i]) == 0)
+			return i;
+	tca_log(host, TCA_LOG_ERR, 0, "synchronous=%s: use off, normal or full", v);
+	return -EINVAL;
+}
+
+static void sqlite_close(void *state)
+{
+	struct sqlite_sink *s = state;
+
+	/* Leave the file within its limits, even if the last batches were
+	 * too quick for the throttled steps. */
+	prune_run(s, true);
+	db_close(s);
+	free(s);
+}
+
+static int sqlite_open(const struct tca_host *host, const void *config, void **state)
+{
+	const struct sqlite_config *c = config;
+	struct sqlite_sink *s;
+	int sync, rc;
+
+	if (!c->path || !*c->path) {
+		tca_log(host, TCA_LOG_ERR, 0, "path is empty: give the database file, e.g. path=%s",
+			SQLITE_DEFAULT_PATH);
+		return -EINVAL;
+	}
+	if (c->busy_timeout_ms > 600000 || c->max_delay_ms > 60000) {
+		tca_log(host, TCA_LOG_ERR, 0, "busy_timeout must be at most 10m and max_delay at "
+			"most 1m");
+		return -EINVAL;
+	}
+	sync = sqlite_parse_sync(host, c->synchronous);
+	if (sync < 0)
+		return sync;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	*s = (struct sqlite_sink){
+		.host = host, .path = c->path, .max_age_ms = c->max_age_ms, .max_size = c->max_size,
+		.busy_timeout_ms = c->busy_timeout_ms, .max_delay_ms = c->max_delay_ms,
+		.batch_max = (size_t)c->batch_size, .synchronous = sync,
+	};
+	rc = db_open(s);
+	if (rc != SQLITE_OK) {
+		bool newer = rc == SQLITE_MISMATCH; /* the message says what to do */
+		tca_log(host, TCA_LOG_ERR, s->sys_errno, "cannot open the database %s: %s%s%s%s",
+			s->path, s->errmsg, newer ? "" : " (", newer ? "" : sqlite_hint(rc),
+			newer ? "" : ")");
+		free(s);
+		return -EIO;
+	}
+	*state = s;
+	return 0;
+}
+
+static const struct tca_option sqlite_options[] = {
+	{ .name = "path", .type = TCA_OPT_STRING, .def = SQLITE_DEFAULT_PATH,
+	  .help = "the database file; missing directories are created (mode 0750)",
+	  .offset = offsetof(struct sqlite_config, path) },
+	{ .name = "max_age", .type = TCA_OPT_DURATION, .def = "0",
+	  .help = "delete events older than this (0: keep for ever)",
+	  .offset = offsetof(struct sqlite_config, max_age_ms) },
+	{ .name = "max_size", .type = TCA_OPT_SIZE, .def = "0",
+	  .help = "delete the oldest events while the data exceeds this size (0: no limit)",
+	  .offset = offsetof(struct sqlite_config, max_size) },
+	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "1000",
+	  .help = "most events per transaction",
+	  .offset = offsetof(struct sqlite_config, batch_size), .min = 1, .max = 100000 },
+	{ .name = "max_delay", .type = TCA_OPT_DURATION, .def = "200ms",
+	  .help = "longest an event waits for its batch to fill",
+	  .offset = offsetof(struct sqlite_config, max_delay_ms) },
+	{ .name = "busy_timeout", .type = TCA_OPT_DURATION, .def = "2s",
+	  .help = "how long to wait for another process's lock before retrying later",
+	  .offset = offsetof(struct sqlite_config, busy_timeout_ms) },
+	{ .name = "synchronous", .type = TCA_OPT_STRING, .def = "normal",
+	  .help = "off, normal or full: how often SQLite waits for the disk",
+	  .offset = offsetof(struct sqlite_config, synchronous) },
+	{ .name = NULL },
+};
+
+TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
+	TCA_PLUGIN_HEADER,
+	.kind = TCA_KIND_SINKER,
+	.name = "sqlite",
+	.version = PACKAGE_VERSION,
+	.description = "Events into a local SQLite database (the default archive)",
+	.options = sqlite_options,
+	.config_size = sizeof(struct sqlite_config),
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.stats = sqlite_stats,
+	.ops.sinker = {
+		.write = sqlite_write,
+		.flush = sqlite_flush,
+		.limits = sqlite_limits,
+	},
+};
