@@ -85,6 +85,11 @@ static size_t utf8_seq_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+size_t fmt_utf8_seq_len(const unsigned char *s, size_t len)
+{
+	return utf8_seq_len(s, len);
+}
+
 int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -23,6 +23,10 @@ const char *fmt_addr(char *buf, size_t size, unsigned family, const uint8_t addr
  * -ENOSPC when it does not fit (buf then holds a truncated prefix). */
 int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t len);
 
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0 when
+ * the bytes there are not UTF-8 (overlong forms and surrogates included). */
+size_t fmt_utf8_seq_len(const unsigned char *s, size_t len);
+
 /*
  * One event as one JSON object (no newline). host is the machine's name.
  * Returns the length, or -ENOSPC. FMT_JSON_MAX always suffices.

@@ -1,1 +1,17 @@
-# tests/integration/pgsql.mk: integration tests of pgsql.
+# tests/integration/pgsql.mk: integration tests of the pgsql sinker, each
+# against a real PostgreSQL server that tests/lib/pg.sh starts in a
+# temporary directory (Unix socket only) and stops afterwards.
+PGSQL_TESTS = \
+	tests/integration/pgsql-schema.sh \
+	tests/integration/pgsql-fields.sh \
+	tests/integration/pgsql-count.sh \
+	tests/integration/pgsql-errors.sh \
+	tests/integration/pgsql-outage.sh \
+	tests/integration/pgsql-hung.sh
+if BUILD_PGSQL
+TESTS += $(PGSQL_TESTS)
+if BUILD_TRACEFS
+TESTS += tests/integration/pgsql-tracefs.sh
+endif
+endif
+EXTRA_DIST += $(PGSQL_TESTS) tests/integration/pgsql-tracefs.sh

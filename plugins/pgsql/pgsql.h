@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The pgsql sinker's state and the interfaces between its files. */
+#ifndef TCA_PGSQL_H
+#define TCA_PGSQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+#include <tcp-audit/plugin.h>
+
+#include "backoff.h"
+
+struct pgsql_config {
+	const char *conninfo;
+	const char *schema;
+	const char *table;
+	bool manage_schema;
+	const char *partition;
+	int64_t partition_ahead;
+	int64_t batch_size;
+	uint64_t max_delay_ms;
+	uint64_t connect_timeout_ms;
+	uint64_t statement_timeout_ms;
+};
+
+enum pgsql_partition {
+	PGSQL_PART_NONE,
+	PGSQL_PART_DAILY,
+	PGSQL_PART_MONTHLY,
+};
+
+struct pgsql {
+	const struct tca_host *host;
+	const struct pgsql_config *cfg;
+	PGconn *conn;
+	char *where;            /* the conninfo for logs: no password */
+	char *qschema;          /* quoted identifiers */
+	char *qtable;           /* "schema"."table" */
+	char *sql_copy_direct;  /* COPY straight into the table */
+	char *sql_copy_stage;   /* BEGIN; COPY into the staging table */
+	char *sql_merge_stage;  /* INSERT ... ON CONFLICT DO NOTHING; COMMIT */
+	char *sql_make_stage;   /* the per-connection staging table */
+	enum pgsql_partition partition;
+	uint64_t partition_next_ms; /* when to look for partitions to create */
+	struct backoff backoff;
+	uint64_t connect_after_ms;  /* no reconnection before this */
+	bool down;              /* an outage was logged and is not over */
+	bool dedup;             /* the next batch may overlap stored rows */
+	bool stage_ready;       /* the staging table exists on this connection */
+	uint8_t boot_id[16];
+	size_t host_len;        /* of host->hostname, written in every row */
+	char *buf;              /* one batch in COPY binary format */
+	size_t buf_cap;
+	uint64_t errors;
+	char sqlstate[6];       /* of the last failure; "" when not from the server */
+	char errmsg[256];       /* of the last failure: one line */
+};
+
+/* conn.c: the connection, and every command with a bounded wait. */
+uint64_t pgconn_now_ms(void);
+char *pgconn_describe(const char *conninfo, char *err, size_t errsize);
+int pgconn_open(struct pgsql *pg);
+void pgconn_close(struct pgsql *pg);
+int pgconn_exec(struct pgsql *pg, const char *sql);
+int pgconn_query(struct pgsql *pg, const char *sql, int nparams, const char *const *params,
+		 PGresult **out);
+int pgconn_copy(struct pgsql *pg, const char *sql, const char *data, size_t len);
+char *pgconn_ident(struct pgsql *pg, const char *name);
+
+/* schema.c: create, migrate or check the table. */
+#define PGSQL_SCHEMA_VERSION 2
+int schema_prepare(struct pgsql *pg);
+
+/* partition.c: partitions by time, created ahead. */
+int partition_parse(const char *name, enum pgsql_partition *out);
+void partition_ensure(struct pgsql *pg, uint64_t now_ms);
+
+/* copy.c: a batch in COPY binary format, and its transaction. */
+int copy_prepare(struct pgsql *pg);
+int copy_write(struct pgsql *pg, const struct tca_event *ev, size_t n);
+
+#endif

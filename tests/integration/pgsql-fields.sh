@@ -1,0 +1,48 @@
+#!/bin/bash
+# pgsql: every field round-trips exactly (IPv4, IPv6, all twelve states, a
+# comm with quotes, a backslash, a tab, UTF-8 and a byte that is not UTF-8,
+# an unknown pid as NULL), read back from the replay eventer's TSV file.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/pg.sh"
+make_tmpdir
+pg_start
+export PGTZ=UTC
+
+states="ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT LAST_ACK LISTEN CLOSING NEW_SYN_RECV"
+: >"$T/events.tsv"
+: >"$T/expected"
+i=0
+prev=CLOSE
+for s in $states; do
+	i=$((i + 1))
+	if [ $((i % 2)) -eq 0 ]; then
+		fam=ipv6 sa="2001:db8::$i" da="fe80::1:$i"
+	else
+		fam=ipv4 sa="192.0.2.$i" da="198.51.100.$((200 + i))"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "17672256001234567$((10 + i))" \
+		"$((9223372036854775800 + i % 8))" "$((4000000 + i))" "p$i" "$fam" "$sa" "$((65530 + i % 6))" \
+		"$da" "$i" "$prev" "$s" >>"$T/events.tsv"
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$((i - 1))" "2026-01-01 00:00:00.123456+00" \
+		"$((9223372036854775800 + i % 8))" "$((4000000 + i))" "$(printf 'p%s' "$i" | od -An -tx1 | tr -d ' \n')" \
+		"$fam" tcp "$sa" "$((65530 + i % 6))" "$da" "$i" "$prev" "$s" >>"$T/expected"
+	prev=$s
+done
+# Odd comms, and one with no pid.
+printf '1767225600999999999\t7\t1\ta"b'"'"'c\\\\d\\te\\xc3\\xa9\\xff\tipv4\t0.0.0.0\t0\t255.255.255.255\t65535\tLISTEN\tSYN_RECV\n' >>"$T/events.tsv"
+printf '12|2026-01-01 00:00:00.999999+00|7|1|%s|ipv4|tcp|0.0.0.0|0|255.255.255.255|65535|LISTEN|SYN_RECV\n' \
+	"$(printf 'a"b'"'"'c\\d\te\303\251\\xff' | od -An -tx1 | tr -d ' \n')" >>"$T/expected"
+printf '1767225600000000000\t8\t-\t-\tipv6\t::\t1\t::1\t2\tSYN_SENT\tESTABLISHED\n' >>"$T/events.tsv"
+printf '13|2026-01-01 00:00:00+00|8|||ipv6|tcp|::|1|::1|2|SYN_SENT|ESTABLISHED\n' >>"$T/expected"
+
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s pgsql >"$T/out" 2>&1
+assert_eq "exit status" "$rc" 0
+
+pg_sql -F '|' -c "SELECT seq, time, sock, pid, encode(convert_to(comm, 'UTF8'), 'hex'), family, protocol,
+	host(saddr), sport, host(daddr), dport, oldstate, newstate FROM tcp_events_named ORDER BY seq" >"$T/got"
+diff -u "$T/expected" "$T/got" >&2 || fail "the rows differ from the events"
+# NULL, not 0 or '': an unknown pid and comm.
+assert_eq "unknown pid is NULL" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE pid IS NULL AND comm IS NULL')" 1
+assert_eq "identity" "$(pg_sql -c "SELECT count(DISTINCT (host, boot_id, run_id)), min(host) = '$(hostname)', min(boot_id::text) = '$(cat /proc/sys/kernel/random/boot_id)' FROM tcp_events")" "1|t|t"
+assert_eq "masks are host addresses" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE masklen(saddr) = (CASE family WHEN 4 THEN 32 ELSE 128 END) AND masklen(daddr) = masklen(saddr)')" 14
+echo ok

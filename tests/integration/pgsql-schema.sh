@@ -1,0 +1,74 @@
+#!/bin/bash
+# pgsql: the table is created at the current schema version, an older one
+# (version 1, made from the shipped DDL file) is migrated forward, a newer
+# one is refused with exit status 74, and manage_schema=no touches nothing.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/pg.sh"
+make_tmpdir
+pg_start
+
+DDL=$top_srcdir/plugins/pgsql/tcp-audit-pgsql.sql
+run() {
+	run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=10 -s pgsql "$@" >"$T/out" 2>&1
+}
+version() {
+	pg_sql -c "SELECT version FROM tcp_audit_schema_version WHERE table_name = '$1'"
+}
+
+# Creation, and the rows arrive.
+run
+assert_eq "exit status on creation" "$rc" 0
+grep -q 'created the table "public"."tcp_events" (schema version 2)' "$T/out" || fail "no creation message: $(cat "$T/out")"
+assert_eq "version after creation" "$(version tcp_events)" 2
+assert_eq "rows" "$(pg_sql -c 'SELECT count(*) FROM tcp_events')" 10
+assert_eq "named view" "$(pg_sql -c 'SELECT count(*) FROM tcp_events_named WHERE newstate = '"'SYN_SENT'"'')" 1
+# The indexes that serve the common questions.
+idx=$(pg_sql -c "SELECT string_agg(regexp_replace(indexdef, '.* USING btree ', ''), ';' ORDER BY indexdef) FROM pg_indexes WHERE tablename = 'tcp_events'")
+for want in '("time")' '(daddr, dport)' '(saddr, sport)' '(sock, "time")' '(host, boot_id, run_id, seq, "time")'; do
+	case ";$idx;" in *";$want;"*) ;; *) fail "index $want missing: $idx" ;; esac
+done
+
+# A second start finds the current version and changes nothing.
+run
+assert_eq "exit status on restart" "$rc" 0
+grep -q 'created\|migrated' "$T/out" && fail "schema touched on restart: $(cat "$T/out")"
+assert_eq "rows after restart" "$(pg_sql -c 'SELECT count(*) FROM tcp_events')" 20
+
+# Migration: version 1 made by hand from the first section of the DDL file,
+# in another schema, with a row in it.
+sed -n '1,/^-- tcp-audit schema version 2/p' "$DDL" >"$T/v1.sql"
+pg_sql -v schema=old -v table=ev -v partition= -1 -f "$T/v1.sql" >/dev/null
+pg_sql -c "INSERT INTO old.ev VALUES (now(), 'h', 1, NULL, NULL, 4, 6, '10.0.0.1', 1, '10.0.0.2', 2, 2, 1, gen_random_uuid(), 1, 1)"
+assert_eq "hand-made version" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 1
+run -S schema=old -S table=ev
+assert_eq "exit status on migration" "$rc" 0
+grep -q 'migrated the table "old"."ev" from schema version 1 to 2' "$T/out" || fail "no migration message: $(cat "$T/out")"
+assert_eq "version after migration" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 2
+assert_eq "rows after migration" "$(pg_sql -c 'SELECT count(*), count(netns) FROM old.ev')" "11|0"
+
+# A newer schema is refused, and nothing is written.
+pg_sql -c "UPDATE old.tcp_audit_schema_version SET version = 99"
+run -S schema=old -S table=ev
+assert_eq "exit status on a newer schema" "$rc" 74
+grep -q 'schema version 99, newer than this plugin' "$T/out" || fail "no refusal message: $(cat "$T/out")"
+assert_eq "rows after refusal" "$(pg_sql -c 'SELECT count(*) FROM old.ev')" 11
+
+# manage_schema=no: a missing table is an error (69) and nothing is made.
+run -S table=absent -S manage_schema=no
+assert_eq "exit status, manage_schema=no and no table" "$rc" 69
+grep -q 'does not exist: create it with tcp-audit-pgsql.sql' "$T/out" || fail "no message: $(cat "$T/out")"
+assert_eq "nothing created" "$(pg_sql -c "SELECT to_regclass('absent') IS NULL")" t
+
+# The shipped file made by psql, then used with manage_schema=no.
+pg_sql -v schema=dba -v table=events -v view=events_named -v partition= -1 -f "$DDL" >/dev/null
+run -S schema=dba -S table=events -S manage_schema=no
+assert_eq "exit status, DBA-made table" "$rc" 0
+assert_eq "rows in the DBA-made table" "$(pg_sql -c 'SELECT count(*) FROM dba.events')" 10
+
+# Partitioned by day: today's partition and the next ones, and a DEFAULT
+# one for the replayed events from 2026-01-01.
+run -S table=parted -S partition=daily -S partition_ahead=2
+assert_eq "exit status, partitioned" "$rc" 0
+assert_eq "partitions" "$(pg_sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'parted'::regclass")" 4
+assert_eq "rows in the partitioned table" "$(pg_sql -c 'SELECT count(*) FROM parted')" 10
+echo ok

@@ -1,0 +1,42 @@
+#!/bin/bash
+# End to end as root: the tracefs eventer into the pgsql sinker captures
+# real loopback connections on 127.0.0.1 and ::1, and the rows match them.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/tracefs.sh"
+. "$TESTS_LIB/pg.sh"
+require_tracefs
+make_tmpdir
+tracefs_dir >/dev/null
+pg_start
+trap '[ -z "${TA_PID:-}" ] || kill -9 "$TA_PID" 2>/dev/null || true; pg_stop_quiet; rm -rf "$T"' EXIT
+
+# start_capture's json output stays empty: the later --sink wins.
+start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --sink pgsql -S max_delay=50ms
+for fam in 4 6; do
+	rm -f "$T/port"
+	$CHURN serve "$fam" "$T/port" tca-e2e-server &
+	spid=$!
+	port=$(wait_port "$T/port")
+	$CHURN connect "$fam" "$port" tca-e2e-client
+	wait "$spid" || fail "the IPv$fam server failed"
+	echo "$fam $port" >>"$T/cases"
+done
+stop_capture
+TA_PID=
+
+while read -r fam port; do
+	addr=127.0.0.1
+	[ "$fam" = 6 ] && addr=::1
+	# The client's socket: its connect and its handshake, by port and name.
+	got=$(pg_sql -F '|' -c "SELECT family, host(saddr), host(daddr),
+		string_agg(oldstate || '>' || newstate, ' ' ORDER BY time, seq)
+		FROM tcp_events_named WHERE dport = $port AND comm = 'tca-e2e-client'
+		AND newstate IN ('SYN_SENT', 'ESTABLISHED') GROUP BY 1, 2, 3")
+	assert_eq "IPv$fam client rows to port $port" "$got" "ipv$fam|$addr|$addr|CLOSE>SYN_SENT SYN_SENT>ESTABLISHED"
+	# The listener on the server side, by its port.
+	got=$(pg_sql -c "SELECT count(*) FROM tcp_events_named WHERE sport = $port
+		AND oldstate = 'CLOSE' AND newstate = 'LISTEN' AND saddr = '$addr'")
+	assert_eq "IPv$fam LISTEN rows on port $port" "$got" 1
+done <"$T/cases"
+assert_eq "distinct run ids" "$(pg_sql -c "SELECT count(DISTINCT run_id) FROM tcp_events")" 1
+echo "PASS: real loopback connections on IPv4 and IPv6 reached PostgreSQL"
