@@ -1,3 +1,13 @@
-# plugins/tracefs: built when configure finds its libraries (BUILD_TRACEFS).
+# plugins/tracefs: the tracefs eventer, built when configure finds its
+# libraries (BUILD_TRACEFS).
 if BUILD_TRACEFS
+pkglib_LTLIBRARIES += plugins/tracefs.la
+plugins_tracefs_la_SOURCES = plugins/tracefs/tracefs.c plugins/tracefs/tracefs.h \
+	plugins/tracefs/mount.c plugins/tracefs/instance.c plugins/tracefs/ring.c \
+	plugins/tracefs/decode.c plugins/tracefs/socktab.c plugins/tracefs/pidcache.c \
+	plugins/tracefs/filter.c plugins/tracefs/clock.c plugins/tracefs/siphash.c
+plugins_tracefs_la_CFLAGS = $(AM_CFLAGS) $(TRACEFS_CFLAGS)
+plugins_tracefs_la_LIBADD = lib/libtca.la $(TRACEFS_LIBS)
+plugins_tracefs_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 endif
+dist_man_MANS += man/tcp-audit-tracefs.7

@@ -1,1 +1,13 @@
-# tests/integration/tracefs.mk: integration tests of tracefs.
+# tests/integration/tracefs.mk: integration tests of the tracefs eventer,
+# against the real kernel (root).
+TRACEFS_TESTS = \
+	tests/integration/tracefs-capture.sh \
+	tests/integration/tracefs-instance.sh \
+	tests/integration/tracefs-filter.sh \
+	tests/integration/tracefs-loss.sh \
+	tests/integration/tracefs-mount.sh \
+	tests/integration/tracefs-dualstack.sh
+if BUILD_TRACEFS
+TESTS += $(TRACEFS_TESTS)
+endif
+EXTRA_DIST += $(TRACEFS_TESTS)

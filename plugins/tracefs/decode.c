@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decode sock/inet_sock_set_state records by field name, with the offsets
+ * and sizes the running kernel publishes in the event's format: the layout
+ * changed across versions (protocol was 16 bits in 4.18-5.5, 8 bits in
+ * some later kernels), so nothing here assumes one.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <event-parse.h>
+
+#include "tracefs.h"
+
+/* include/linux/trace_events.h. BH_OFF (Linux 5.18+, unused before) also
+ * excludes: threaded NAPI polls in a kthread with bottom halves disabled
+ * and no SOFTIRQ bit, and that kthread owns none of the sockets it feeds. */
+#define CTX_HARDIRQ 0x08
+#define CTX_SOFTIRQ 0x10
+#define CTX_NMI 0x40
+#define CTX_BH_OFF 0x80
+
+#define KERNEL_AF_INET 2
+#define KERNEL_AF_INET6 10
+
+static const struct tep_format_field *tdecode_field(const struct tca_host *host,
+						    struct tep_event *ev, const char *name,
+						    int min_size, int max_size, int *missing)
+{
+	struct tep_format_field *f = tep_find_any_field(ev, name);
+
+	if (!f || f->size < min_size || f->size > max_size) {
+		tca_log(host, TCA_LOG_ERR, 0, "the kernel's sock/inet_sock_set_state has %s field "
+			"'%s' (size %d); this kernel is not supported", f ? "an unexpected" : "no",
+			name, f ? f->size : 0);
+		(*missing)++;
+	}
+	return f;
+}
+
+int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
+		 struct tdecode *d)
+{
+	struct tep_event *ev = tep_find_event_by_name(tep, "sock", "inet_sock_set_state");
+	int missing = 0;
+
+	if (!ev) {
+		tca_log(host, TCA_LOG_ERR, 0, "the kernel has no sock/inet_sock_set_state "
+			"tracepoint (it needs Linux 4.16 or later with CONFIG_TRACEPOINTS)");
+		return -ENOENT;
+	}
+	memset(d, 0, sizeof(*d));
+	d->type_id = ev->id;
+	d->ipv4_mapped = ipv4_mapped;
+	d->type = tdecode_field(host, ev, "common_type", 1, 4, &missing);
+	d->flags = tdecode_field(host, ev, "common_flags", 1, 4, &missing);
+	d->pid = tdecode_field(host, ev, "common_pid", 4, 4, &missing);
+	d->skaddr = tdecode_field(host, ev, "skaddr", 4, 8, &missing);
+	d->oldstate = tdecode_field(host, ev, "oldstate", 1, 4, &missing);
+	d->newstate = tdecode_field(host, ev, "newstate", 1, 4, &missing);
+	d->sport = tdecode_field(host, ev, "sport", 2, 2, &missing);
+	d->dport = tdecode_field(host, ev, "dport", 2, 2, &missing);
+	d->family = tdecode_field(host, ev, "family", 1, 4, &missing);
+	d->protocol = tdecode_field(host, ev, "protocol", 1, 4, &missing);
+	d->saddr = tdecode_field(host, ev, "saddr", 4, 4, &missing);
+	d->daddr = tdecode_field(host, ev, "daddr", 4, 4, &missing);
+	d->saddr_v6 = tdecode_field(host, ev, "saddr_v6", 16, 16, &missing);
+	d->daddr_v6 = tdecode_field(host, ev, "daddr_v6", 16, 16, &missing);
+	return missing ? -ENOTSUP : 0;
+}
+
+static inline uint64_t tdecode_num(const struct tep_format_field *f, const void *data)
+{
+	unsigned long long v = 0;
+
+	tep_read_number_field((struct tep_format_field *)f, data, &v);
+	return v;
+}
+
+static inline bool tdecode_is_mapped(const uint8_t a[16])
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(a, prefix, sizeof(prefix)) == 0;
+}
+
+/* The addresses. An IPv6 socket that carries IPv4 (dual stack) has the
+ * IPv4 addresses in saddr/daddr too, and reports them as IPv4 unless the
+ * user asked for the mapped form; so do connections out of CLOSE whose
+ * IPv6 source is still unset. */
+static void tdecode_addrs(const struct tdecode *d, const uint8_t *p, unsigned family,
+			  struct tca_event *ev)
+{
+	const uint8_t *s6 = p + d->saddr_v6->offset, *d6 = p + d->daddr_v6->offset;
+
+	if (family == KERNEL_AF_INET6 && !tdecode_is_mapped(d6) && !tdecode_is_mapped(s6)) {
+		ev->family = TCA_FAMILY_IPV6;
+		memcpy(ev->saddr, s6, 16);
+		memcpy(ev->daddr, d6, 16);
+		return;
+	}
+	if (family == KERNEL_AF_INET6 && d->ipv4_mapped) {
+		ev->family = TCA_FAMILY_IPV6;
+		ev->saddr[10] = ev->saddr[11] = ev->daddr[10] = ev->daddr[11] = 0xff;
+		memcpy(ev->saddr + 12, p + d->saddr->offset, 4);
+		memcpy(ev->daddr + 12, p + d->daddr->offset, 4);
+		return;
+	}
+	ev->family = TCA_FAMILY_IPV4;
+	memcpy(ev->saddr, p + d->saddr->offset, 4);
+	memcpy(ev->daddr, p + d->daddr->offset, 4);
+}
+
+int tdecode_event(const struct tdecode *d, const void *data, int size, struct tca_event *ev,
+		  struct traw *raw)
+{
+	const uint8_t *p = data;
+	unsigned family, ctx;
+
+	if (size < d->daddr_v6->offset + 16 || (int)tdecode_num(d->type, p) != d->type_id)
+		return 0;
+	family = (unsigned)tdecode_num(d->family, p);
+	if (family != KERNEL_AF_INET && family != KERNEL_AF_INET6)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	tdecode_addrs(d, p, family, ev);
+	ev->oldstate = (uint8_t)tdecode_num(d->oldstate, p);
+	ev->newstate = (uint8_t)tdecode_num(d->newstate, p);
+	ev->sport = (uint16_t)tdecode_num(d->sport, p);
+	ev->dport = (uint16_t)tdecode_num(d->dport, p);
+	ev->protocol = (uint16_t)tdecode_num(d->protocol, p);
+	ctx = (unsigned)tdecode_num(d->flags, p);
+	raw->skaddr = tdecode_num(d->skaddr, p);
+	raw->pid = (int)tdecode_num(d->pid, p);
+	raw->process_ctx = !(ctx & (CTX_HARDIRQ | CTX_SOFTIRQ | CTX_NMI | CTX_BH_OFF)) && raw->pid > 0;
+	return 1;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Find tracefs wherever it is mounted, or mount it at its usual place. */
+#include "config.h"
+
+#include <errno.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "tracefs.h"
+
+#define TRACEFS_DEFAULT "/sys/kernel/tracing"
+
+/* The first tracefs in the mount table, or the tracing directory of a
+ * debugfs (kernels before 4.1 had tracefs only there). */
+static char *tmount_scan(void)
+{
+	FILE *f = setmntent("/proc/self/mounts", "re");
+	struct mntent *m;
+	char *found = NULL;
+
+	if (!f)
+		return NULL;
+	while (!found && (m = getmntent(f)))
+		if (strcmp(m->mnt_type, "tracefs") == 0)
+			found = strdup(m->mnt_dir);
+	endmntent(f);
+	return found;
+}
+
+int tmount_find(const struct tca_host *host, bool may_mount, char **dir)
+{
+	struct stat st;
+
+	*dir = tmount_scan();
+	if (*dir)
+		return 0;
+	if (!may_mount) {
+		tca_log(host, TCA_LOG_ERR, 0, "tracefs is not mounted (mount it with 'mount -t "
+			"tracefs nodev " TRACEFS_DEFAULT "', or set mount=yes)");
+		return -ENOENT;
+	}
+	if (stat(TRACEFS_DEFAULT, &st) < 0) {
+		tca_log(host, TCA_LOG_ERR, errno, "tracefs is not mounted and " TRACEFS_DEFAULT
+			" is missing: this kernel lacks tracefs (CONFIG_TRACING)");
+		return -ENODEV;
+	}
+	if (mount("nodev", TRACEFS_DEFAULT, "tracefs", 0, NULL) < 0) {
+		int e = errno;
+		tca_log(host, TCA_LOG_ERR, e, "tracefs is not mounted and mounting it on "
+			TRACEFS_DEFAULT " failed (run as root with CAP_SYS_ADMIN, or mount it first)");
+		return e == EPERM || e == EACCES ? -EPERM : -ENODEV;
+	}
+	tca_log(host, TCA_LOG_NOTICE, 0, "mounted tracefs on " TRACEFS_DEFAULT);
+	*dir = strdup(TRACEFS_DEFAULT);
+	return *dir ? 0 : -ENOMEM;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-socket memory: the id of the socket's current life and its owner.
+ *
+ * - The id is SipHash(per-run key, kernel address, life number). A life
+ *   starts at a change out of CLOSE, at a new child of a listener, or when
+ *   the address is first seen; the kernel reuses a freed socket's address
+ *   quickly, and each reuse must read as a new socket.
+ * - The owner is the task of the last process-context event on the socket
+ *   (softirq and irq events run on whatever task the CPU had, often the
+ *   peer, so they never set it), or, for a child of a listener, the owner
+ *   of the listener on the same local address and port. Otherwise: unknown.
+ * - An entry goes at CLOSE; the table is bounded, and when full the entry
+ *   under a rotating cursor makes room (counted as an eviction).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "tracefs.h"
+
+#define LISTEN_SLOTS 1024 /* a power of two */
+
+struct owner {
+	int32_t pid;          /* 0: unknown */
+	char comm[TCA_COMM_LEN];
+};
+
+struct sock_entry {
+	uint64_t skaddr;      /* 0: empty (never a socket's address) */
+	uint64_t id;
+	struct owner owner;
+};
+
+struct listen_entry {
+	bool used;
+	uint8_t family;
+	uint16_t port;
+	uint8_t addr[16];
+	uint64_t skaddr;
+	struct owner owner;
+};
+
+struct socktab {
+	struct sock_entry *s;
+	size_t mask;          /* slots - 1 */
+	size_t count, max;
+	size_t cursor;
+	uint64_t lives;
+	uint64_t evictions;
+	uint8_t key[16];
+	struct listen_entry l[LISTEN_SLOTS];
+};
+
+struct socktab *socktab_new(size_t max_sockets)
+{
+	struct socktab *st = calloc(1, sizeof(*st));
+	size_t slots = 16;
+
+	if (!st)
+		return NULL;
+	/* At most half full, so that probe sequences stay short. */
+	while (slots < 2 * max_sockets)
+		slots *= 2;
+	st->s = calloc(slots, sizeof(st->s[0]));
+	if (!st->s || getrandom(st->key, sizeof(st->key), 0) != sizeof(st->key)) {
+		socktab_free(st);
+		return NULL;
+	}
+	st->mask = slots - 1;
+	st->max = max_sockets;
+	return st;
+}
+
+void socktab_free(struct socktab *st)
+{
+	if (!st)
+		return;
+	free(st->s);
+	free(st);
+}
+
+uint64_t socktab_evictions(const struct socktab *st)
+{
+	return st->evictions;
+}
+
+static inline size_t socktab_home(const struct socktab *st, uint64_t skaddr)
+{
+	/* Socket addresses are aligned: mix the bits before masking. */
+	return (size_t)((skaddr * 0x9e3779b97f4a7c15ULL) >> 20) & st->mask;
+}
+
+static struct sock_entry *socktab_find(struct socktab *st, uint64_t skaddr)
+{
+	for (size_t i = socktab_home(st, skaddr);; i = (i + 1) & st->mask) {
+		if (st->s[i].skaddr == skaddr)
+			return &st->s[i];
+		if (!st->s[i].skaddr)
+			return NULL;
+	}
+}
+
+/* Linear-probing delete: pull later entries of the cluster back, so that
+ * lookups never stop at a hole in front of their key. */
+static void socktab_delete(struct socktab *st, struct sock_entry *e)
+{
+	size_t i = (size_t)(e - st->s), j = i;
+
+	for (;;) {
+		size_t home;
+		j = (j + 1) & st->mask;
+		if (!st->s[j].skaddr)
+			break;
+		home = socktab_home(st, st->s[j].skaddr);
+		/* Move j into the hole at i if its home is not in (i, j]. */
+		if (((j - home) & st->mask) >= ((j - i) & st->mask)) {
+			st->s[i] = st->s[j];
+			i = j;
+		}
+	}
+	memset(&st->s[i], 0, sizeof(st->s[i]));
+	st->count--;
+}
+
+static void socktab_evict_one(struct socktab *st)
+{
+	for (;; st->cursor = (st->cursor + 1) & st->mask) {
+		if (st->s[st->cursor].skaddr) {
+			socktab_delete(st, &st->s[st->cursor]);
+			st->evictions++;
+			return;
+		}
+	}
+}
+
+static struct sock_entry *socktab_insert(struct socktab *st, uint64_t skaddr)
+{
+	size_t i;
+
+	if (st->count >= st->max)
+		socktab_evict_one(st);
+	for (i = socktab_home(st, skaddr); st->s[i].skaddr; i = (i + 1) & st->mask)
+		;
+	st->s[i].skaddr = skaddr;
+	st->count++;
+	return &st->s[i];
+}
+
+/* ---- listeners, by local address and port */
+
+static size_t listen_home(uint16_t port)
+{
+	return (size_t)(port * 40503u) & (LISTEN_SLOTS - 1);
+}
+
+static struct listen_entry *listen_find(struct socktab *st, uint8_t family, uint16_t port,
+					const uint8_t addr[16])
+{
+	size_t i = listen_home(port);
+
+	for (size_t n = 0; n < LISTEN_SLOTS && st->l[i].used; n++, i = (i + 1) & (LISTEN_SLOTS - 1)) {
+		const struct listen_entry *l = &st->l[i];
+		if (l->port == port && l->family == family && memcmp(l->addr, addr, 16) == 0)
+			return &st->l[i];
+	}
+	return NULL;
+}
+
+/* The listener that accepts on this local address: an exact bind, then a
+ * wildcard one of the family, then an IPv6 wildcard (dual stack). */
+static struct listen_entry *listen_lookup(struct socktab *st, const struct tca_event *ev)
+{
+	static const uint8_t any[16];
+	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
+
+	if (!l)
+		l = listen_find(st, ev->family, ev->sport, any);
+	if (!l && ev->family == TCA_FAMILY_IPV4)
+		l = listen_find(st, TCA_FAMILY_IPV6, ev->sport, any);
+	return l;
+}
+
+static void listen_put(struct socktab *st, const struct tca_event *ev, uint64_t skaddr,
+		       const struct owner *o)
+{
+	size_t i = listen_home(ev->sport);
+	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
+
+	for (size_t n = 0; !l && n < LISTEN_SLOTS; n++, i = (i + 1) & (LISTEN_SLOTS - 1))
+		if (!st->l[i].used)
+			l = &st->l[i];
+	if (!l)
+		return; /* more listeners than slots: their children stay unknown */
+	*l = (struct listen_entry){ .used = true, .family = ev->family, .port = ev->sport,
+				    .skaddr = skaddr, .owner = *o };
+	memcpy(l->addr, ev->saddr, 16);
+}
+
+static void listen_drop(struct socktab *st, const struct tca_event *ev, uint64_t skaddr)
+{
+	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
+	size_t i, j;
+
+	if (!l || l->skaddr != skaddr)
+		return;
+	/* Re-insert the rest of the cluster, the simple way to keep probing
+	 * correct in a table this small and this rarely changed. */
+	l->used = false;
+	i = (size_t)(l - st->l);
+	for (j = (i + 1) & (LISTEN_SLOTS - 1); st->l[j].used; j = (j + 1) & (LISTEN_SLOTS - 1)) {
+		struct listen_entry moved = st->l[j];
+		size_t k = listen_home(moved.port);
+		st->l[j].used = false;
+		while (st->l[k].used)
+			k = (k + 1) & (LISTEN_SLOTS - 1);
+		st->l[k] = moved;
+	}
+}
+
+/* ---- attribution */
+
+static bool socktab_is_child(const struct tca_event *ev)
+{
+	/* A request or child socket is born from a listener; a SYN_RECV
+	 * after SYN_SENT is a simultaneous open of the same socket. */
+	return ev->newstate == TCA_STATE_NEW_SYN_RECV ||
+	       (ev->newstate == TCA_STATE_SYN_RECV && ev->oldstate != TCA_STATE_SYN_SENT);
+}
+
+void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
+		       const struct traw *raw, struct tca_event *ev)
+{
+	struct sock_entry *e = socktab_find(st, raw->skaddr);
+	bool child = socktab_is_child(ev);
+
+	if (!e || ev->oldstate == TCA_STATE_CLOSE || child) {
+		if (!e)
+			e = socktab_insert(st, raw->skaddr);
+		memset(&e->owner, 0, sizeof(e->owner));
+		/* Bit 63 clear: the id fits a signed 64-bit column. */
+		e->id = siphash_2u64(st->key, raw->skaddr, ++st->lives) >> 1;
+		if (child) {
+			const struct listen_entry *l = listen_lookup(st, ev);
+			if (l)
+				e->owner = l->owner;
+		}
+	}
+	if (raw->process_ctx) {
+		struct owner o;
+		if (pidcache_get(pc, raw->pid, now_s, &o.pid, o.comm))
+			e->owner = o;
+	}
+	ev->sock = e->id;
+	if (e->owner.pid > 0) {
+		ev->flags |= TCA_EV_PID;
+		ev->pid = e->owner.pid;
+		memcpy(ev->comm, e->owner.comm, TCA_COMM_LEN);
+	}
+	if (ev->newstate == TCA_STATE_LISTEN)
+		listen_put(st, ev, raw->skaddr, &e->owner);
+	else if (ev->oldstate == TCA_STATE_LISTEN)
+		listen_drop(st, ev, raw->skaddr);
+	if (ev->newstate == TCA_STATE_CLOSE)
+		socktab_delete(st, e);
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tracefs eventer: sock/inet_sock_set_state from a private tracefs
+ * instance, read as binary per-CPU pages, merged by time, attributed to
+ * the socket's owner, with kernel loss counted. This file holds the
+ * descriptor, the options and the open/read/close life cycle; the work is
+ * in mount.c, instance.c, ring.c, decode.c, socktab.c, pidcache.c,
+ * filter.c, clock.c and siphash.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "tracefs.h"
+
+/* A loss is logged at most this often, with the count since the last line. */
+#define LOSS_LOG_INTERVAL_S 10
+/* A read() that finds this many events means the load is up: switch the
+ * kernel's wake-ups to the busy mode (see ring.c). */
+#define BUSY_EVENTS 32
+
+struct tfs {
+	const struct tca_host *host;
+	char *dir;
+	struct tinst ti;
+	struct tep_handle *tep;
+	struct tdecode dec;
+	struct ring *ring;
+	struct tfilter filter;
+	struct socktab *socks;
+	struct pidcache *pids;
+	struct tclock clock;
+	uint64_t clock_s;       /* when the clock offset was last sampled */
+	uint64_t loss_s;        /* when the kernel's loss counters were last read */
+	uint64_t missed_seen;   /* ring_missed() at that time */
+	uint64_t lost;          /* events the kernel lost, so far */
+	uint64_t lost_logged;
+	uint64_t loss_log_s;
+	int wake_percent;
+	uint64_t buffer_kib;
+};
+
+static uint64_t tfs_now_s(void)
+{
+	struct timespec ts;
+
+	/* Coarse: a vDSO read with no syscall, good to a few ms. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static void tfs_log_loss(struct tfs *t, bool force)
+{
+	uint64_t now = tfs_now_s();
+
+	if (t->lost == t->lost_logged || (!force && now - t->loss_log_s < LOSS_LOG_INTERVAL_S))
+		return;
+	tca_log(t->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
+		" in all): the reader fell behind; raise buffer_size (now %" PRIu64 "K per CPU)",
+		t->lost - t->lost_logged, t->lost, t->buffer_kib);
+	t->lost_logged = t->lost;
+	t->loss_log_s = now;
+}
+
+/* Read the per-CPU stats (a few files): the exact count, where the pages'
+ * missed-events flags only tell that and roughly how many. */
+static void tfs_check_loss(struct tfs *t)
+{
+	uint64_t stats = tinst_lost(&t->ti, ring_ncpus(t->ring));
+	uint64_t missed = ring_missed(t->ring);
+	uint64_t total = stats > missed ? stats : missed;
+
+	t->missed_seen = missed;
+	if (total > t->lost)
+		t->lost = total;
+	tfs_log_loss(t, false);
+}
+
+static void tfs_close(void *state)
+{
+	struct tfs *t = state;
+
+	if (!t)
+		return;
+	if (t->ring) {
+		tfs_check_loss(t);
+		tfs_log_loss(t, true);
+	}
+	/* The buffers' descriptors first: the kernel refuses to remove an
+	 * instance whose files are open. */
+	ring_close(t->ring);
+	if (t->ti.inst) {
+		char name[sizeof(t->ti.name)];
+		memcpy(name, t->ti.name, sizeof(name));
+		tinst_destroy(&t->ti);
+		if (tracefs_instance_exists(name))
+			tca_log(t->host, TCA_LOG_WARNING, 0, "cannot remove the tracefs instance %s; "
+				"the next start removes it", name);
+	}
+	if (t->tep)
+		tep_free(t->tep);
+	if (t->dir)
+		tracefs_set_tracing_dir(NULL); /* frees libtracefs's copy */
+	tfilter_free(&t->filter);
+	socktab_free(t->socks);
+	pidcache_free(t->pids);
+	free(t->dir);
+	free(t);
+}
+
+static int tfs_check_config(const struct tca_host *host, const struct tracefs_config *c)
+{
+	if (strcmp(c->clock, "auto") != 0 && strcmp(c->clock, "tai") != 0 &&
+	    strcmp(c->clock, "boot") != 0) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad clock '%s': give auto, tai or boot", c->clock);
+		return -EINVAL;
+	}
+	if (c->buffer_size < 8192 || c->buffer_size > (UINT64_C(1) << 32)) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad buffer_size %" PRIu64 ": give 8K to 4G (per CPU)",
+			c->buffer_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parse only what we read: the ring buffer's page header and our one
+ * event's format. (tracefs_local_events() would also parse /proc/kallsyms,
+ * printk formats and saved comms: a second and megabytes, for nothing.) */
+static int tfs_load_format(struct tfs *t, const struct tracefs_config *c)
+{
+	enum tep_endian endian = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
+	char *header = NULL, *format = NULL;
+	int size_h = 0, size_f = 0, ret = -ENOENT;
+
+	t->tep = tep_alloc();
+	if (!t->tep)
+		return -ENOMEM;
+	tep_set_file_bigendian(t->tep, endian);
+	tep_set_local_bigendian(t->tep, endian);
+	tep_set_long_size(t->tep, (int)sizeof(long));
+	tep_set_page_size(t->tep, (int)sysconf(_SC_PAGESIZE));
+	header = tracefs_instance_file_read(NULL, "events/header_page", &size_h);
+	format = tracefs_instance_file_read(NULL, "events/sock/inet_sock_set_state/format", &size_f);
+	if (!header) {
+		ret = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
+		tca_log(t->host, TCA_LOG_ERR, errno, "cannot read %s/events/header_page (run as root, "
+			"or check that tracefs is readable)", t->dir);
+	} else {
+		/* A format missing or unparsed leaves the event unknown, and
+		 * tdecode_init() says what the kernel lacks. */
+		if (format && tep_parse_header_page(t->tep, header, (unsigned long)size_h,
+						    (int)sizeof(long)) == 0)
+			tep_parse_event(t->tep, format, (unsigned long)size_f, "sock");
+		ret = 0;
+	}
+	free(header);
+	free(format);
+	return ret < 0 ? ret : tdecode_init(t->host, t->tep, c->ipv4_mapped, &t->dec);
+}
+
+static int tfs_open(const struct tca_host *host, const void *config, void **state)
+{
+	const struct tracefs_config *c = config;
+	struct tfs *t;
+	int ret = tfs_check_config(host, c);
+
+	if (ret < 0)
+		return ret;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->host = host;
+	ret = tfilter_build(host, c, &t->filter);
+	if (ret < 0)
+		goto fail;
+	ret = -ENOMEM;
+	t->socks = socktab_new((size_t)c->max_sockets);
+	t->pids = pidcache_new();
+	if (!t->socks || !t->pids)
+		goto fail;
+	ret = tmount_find(host, c->mount, &t->dir);
+	if (ret < 0)
+		goto fail;
+	if (tracefs_set_tracing_dir(t->dir) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = tfs_load_format(t, c);
+	if (ret < 0)
+		goto fail;
+	tinst_clean_stale(host);
+	ret = tinst_create(host, c, &t->ti);
+	if (ret < 0)
+		goto fail;
+	ret = tinst_set_filter(host, &t->ti, t->filter.kernel);
+	if (ret < 0)
+		goto fail;
+	ret = ring_open(host, &t->ti, t->tep, &t->ring);
+	if (ret < 0)
+		goto fail;
+	ret = tinst_enable(host, &t->ti);
+	if (ret < 0)
+		goto fail;
+	t->wake_percent = (int)c->wake_percent;
+	t->buffer_kib = (c->buffer_size + 1023) / 1024;
+	t->clock.tai = t->ti.tai;
+	tclock_sample(&t->clock);
+	t->clock_s = t->loss_s = t->loss_log_s = tfs_now_s();
+	tca_log(host, TCA_LOG_INFO, 0, "capturing in tracefs instance %s/instances/%s, clock %s, "
+		"%" PRIu64 " KiB per CPU%s%s", t->dir, t->ti.name, t->ti.tai ? "tai" : "boot",
+		c->buffer_size / 1024, t->filter.kernel ? ", filter: " : "",
+		t->filter.kernel ? t->filter.kernel : "");
+	*state = t;
+	return 0;
+fail:
+	tfs_close(t);
+	return ret;
+}
+
+static int tfs_fd(void *state)
+{
+	return ring_fd(((struct tfs *)state)->ring);
+}
+
+static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
+{
+	struct tfs *t = state;
+	uint64_t now_s = tfs_now_s(), ts;
+	const void *data;
+	size_t n = 0;
+	int size;
+
+	/* Per batch, never per event: with the boot clock every batch gets a
+	 * fresh offset, so a clock step shows from the next batch on. */
+	if (!t->clock.tai || now_s != t->clock_s) {
+		tclock_sample(&t->clock);
+		t->clock_s = now_s;
+	}
+	ring_rearm(t->ring);
+	while (n < cap && (data = ring_peek(t->ring, &ts, &size))) {
+		struct traw raw;
+		if (tdecode_event(&t->dec, data, size, &ev[n], &raw)) {
+			ev[n].time_ns = (uint64_t)((int64_t)ts + t->clock.offset_ns);
+			/* Every event updates the table, even one the
+			 * user-space filter then hides. */
+			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
+			if (tfilter_match(&t->filter, &ev[n]))
+				n++;
+		}
+		ring_next(t->ring);
+	}
+	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
+	    (n == 0 || n >= BUSY_EVENTS))
+		ring_set_busy(t->ring, n > 0, t->wake_percent);
+	if (now_s != t->loss_s || (n < cap && ring_missed(t->ring) != t->missed_seen)) {
+		tfs_check_loss(t);
+		t->loss_s = now_s;
+	}
+	return (ssize_t)n;
+}
+
+static void tfs_stats(void *state, struct tca_plugin_stats *st)
+{
+	struct tfs *t = state;
+
+	st->lost = t->lost;
+}
+
+static const struct tca_option tfs_options[] = {
+	{ .name = "buffer_size", .type = TCA_OPT_SIZE, .def = "4M",
+	  .help = "kernel ring buffer per CPU (8K to 4G)",
+	  .offset = offsetof(struct tracefs_config, buffer_size) },
+	{ .name = "wake_percent", .type = TCA_OPT_INT, .def = "25", .min = 0, .max = 100,
+	  .help = "under load, wake the reader when a CPU's buffer is this full (or after "
+		  "100 ms); 0: at every event",
+	  .offset = offsetof(struct tracefs_config, wake_percent) },
+	{ .name = "clock", .type = TCA_OPT_STRING, .def = "auto",
+	  .help = "trace clock: auto (tai if the kernel has it), tai or boot",
+	  .offset = offsetof(struct tracefs_config, clock) },
+	{ .name = "protocol", .type = TCA_OPT_STRING, .def = "tcp",
+	  .help = "tcp, mptcp, sctp, a comma-separated list, or any",
+	  .offset = offsetof(struct tracefs_config, protocol) },
+	{ .name = "family", .type = TCA_OPT_STRING, .def = "any",
+	  .help = "ipv4, ipv6 or any", .offset = offsetof(struct tracefs_config, family) },
+	{ .name = "ports", .type = TCA_OPT_STRING,
+	  .help = "keep events whose local or remote port is in this comma-separated list",
+	  .offset = offsetof(struct tracefs_config, ports) },
+	{ .name = "addresses", .type = TCA_OPT_STRING,
+	  .help = "keep events whose local or remote address is in this list (max 16)",
+	  .offset = offsetof(struct tracefs_config, addresses) },
+	{ .name = "states", .type = TCA_OPT_STRING,
+	  .help = "keep events whose new state is in this comma-separated list",
+	  .offset = offsetof(struct tracefs_config, states) },
+	{ .name = "filter", .type = TCA_OPT_STRING,
+	  .help = "raw ftrace filter expression over the event's fields, ANDed with the rest",
+	  .offset = offsetof(struct tracefs_config, filter) },
+	{ .name = "ipv4_mapped", .type = TCA_OPT_BOOL, .def = "no",
+	  .help = "report IPv4 on dual-stack sockets as ::ffff:a.b.c.d (IPv6) instead of IPv4",
+	  .offset = offsetof(struct tracefs_config, ipv4_mapped) },
+	{ .name = "max_sockets", .type = TCA_OPT_INT, .def = "262144", .min = 64, .max = 1 << 26,
+	  .help = "sockets remembered for ids and attribution",
+	  .offset = offsetof(struct tracefs_config, max_sockets) },
+	{ .name = "mount", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "mount tracefs on /sys/kernel/tracing if it is not mounted",
+	  .offset = offsetof(struct tracefs_config, mount) },
+	{ .name = NULL },
+};
+
+TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
+	TCA_PLUGIN_HEADER,
+	.kind = TCA_KIND_EVENTER,
+	.name = "tracefs",
+	.version = PACKAGE_VERSION,
+	.description = "TCP state changes from the kernel tracepoint sock/inet_sock_set_state",
+	.options = tfs_options,
+	.config_size = sizeof(struct tracefs_config),
+	.open = tfs_open,
+	.close = tfs_close,
+	.stats = tfs_stats,
+	.ops.eventer = {
+		.fd = tfs_fd,
+		.read = tfs_read,
+	},
+};

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* The tracefs eventer's internal interfaces, one section per source file. */
+#ifndef TCA_TRACEFS_H
+#define TCA_TRACEFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <tcp-audit/plugin.h>
+
+struct tep_handle;
+struct tep_event;
+struct tep_format_field;
+struct tracefs_instance;
+struct tracefs_cpu;
+struct kbuffer;
+
+/* The options, as the processor stores them (see the table in tracefs.c). */
+struct tracefs_config {
+	uint64_t buffer_size;
+	int64_t wake_percent;
+	const char *clock;
+	const char *protocol;
+	const char *family;
+	const char *ports;
+	const char *addresses;
+	const char *states;
+	const char *filter;
+	bool ipv4_mapped;
+	int64_t max_sockets;
+	bool mount;
+};
+
+/* ---- filter.c: options -> kernel filter expression + user-space checks */
+
+#define FILTER_MAX_ADDRS 16
+struct tfilter {
+	char *kernel;              /* the event's filter file text; NULL: none */
+	unsigned family;           /* 0, or TCA_FAMILY_* to keep */
+	uint32_t states;           /* bit per newstate to keep; 0: all */
+	size_t naddrs;
+	struct { uint8_t family; uint8_t addr[16]; } addrs[FILTER_MAX_ADDRS];
+};
+
+int tfilter_build(const struct tca_host *host, const struct tracefs_config *c, struct tfilter *f);
+bool tfilter_match(const struct tfilter *f, const struct tca_event *ev);
+void tfilter_free(struct tfilter *f);
+
+/* ---- mount.c: where tracefs is, mounting it if allowed */
+
+/* Stores the tracefs directory (malloc'd) in *dir. */
+int tmount_find(const struct tca_host *host, bool may_mount, char **dir);
+
+/* ---- instance.c: our private instance and its settings */
+
+struct tinst {
+	struct tracefs_instance *inst;
+	char name[64];
+	bool tai;                  /* trace_clock is tai, else boot */
+};
+
+int tinst_clean_stale(const struct tca_host *host);
+int tinst_create(const struct tca_host *host, const struct tracefs_config *c, struct tinst *ti);
+int tinst_set_filter(const struct tca_host *host, struct tinst *ti, const char *filter);
+int tinst_enable(const struct tca_host *host, struct tinst *ti);
+void tinst_destroy(struct tinst *ti);
+/* Events the kernel overwrote or dropped so far, from per_cpu/cpuN/stats. */
+uint64_t tinst_lost(struct tinst *ti, int ncpus);
+
+/* ---- clock.c: kernel trace timestamps -> ns since the Unix epoch */
+
+struct tclock {
+	bool tai;
+	int64_t offset_ns;         /* add to a trace timestamp */
+};
+
+void tclock_sample(struct tclock *c);
+
+/* ---- decode.c: the event's fields, found by name in its format */
+
+struct tdecode {
+	int type_id;
+	const struct tep_format_field *type, *flags, *pid, *skaddr, *oldstate, *newstate,
+		*sport, *dport, *family, *protocol, *saddr, *daddr, *saddr_v6, *daddr_v6;
+	bool ipv4_mapped;
+};
+
+/* What the attribution needs besides the event record. */
+struct traw {
+	uint64_t skaddr;
+	int pid;                   /* task on the CPU */
+	bool process_ctx;          /* not irq, softirq or NMI */
+};
+
+int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
+		 struct tdecode *d);
+/* 1 if the record is our event and was decoded, 0 to skip it. */
+int tdecode_event(const struct tdecode *d, const void *data, int size, struct tca_event *ev,
+		  struct traw *raw);
+
+/* ---- siphash.c */
+
+uint64_t siphash_2u64(const uint8_t key[16], uint64_t a, uint64_t b);
+
+/* ---- pidcache.c: pid -> (process id, comm), read from /proc once */
+
+struct pidcache;
+struct pidcache *pidcache_new(void);
+void pidcache_free(struct pidcache *pc);
+/* The owner for a task id; false if it cannot be known. now_s is a coarse
+ * monotonic clock, to refresh entries of pids the system may have reused. */
+bool pidcache_get(struct pidcache *pc, int tid, uint64_t now_s, int32_t *pid, char comm[TCA_COMM_LEN]);
+
+/* ---- socktab.c: sockets seen, their life id and owner */
+
+struct socktab;
+struct socktab *socktab_new(size_t max_sockets);
+void socktab_free(struct socktab *st);
+/* Give ev its sock id and owner, and update the table (see socktab.c). */
+void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
+		       const struct traw *raw, struct tca_event *ev);
+uint64_t socktab_evictions(const struct socktab *st);
+
+/* ---- ring.c: per-CPU raw buffers, merged by time */
+
+struct ring;
+int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp);
+void ring_close(struct ring *r);
+int ring_fd(const struct ring *r);
+int ring_ncpus(const struct ring *r);
+/* The next record by time across CPUs, without blocking: its data and
+ * timestamp, or NULL when no CPU has one now. ring_next() consumes it. */
+const void *ring_peek(struct ring *r, uint64_t *ts, int *size);
+void ring_next(struct ring *r);
+/* Switch the kernel's wake-up threshold (see ring.c). */
+void ring_set_busy(struct ring *r, bool busy, int wake_percent);
+bool ring_busy(const struct ring *r);
+/* Start of a read() call: every CPU may be tried again. */
+void ring_rearm(struct ring *r);
+/* Events the pages said were missed (a lower bound of the loss). */
+uint64_t ring_missed(const struct ring *r);
+
+#endif

@@ -1,0 +1,55 @@
+# Helpers for the tracefs eventer's integration tests: source after common.sh.
+
+# Skip unless this machine can run a real tracefs capture.
+require_tracefs() {
+	require_root
+	require_cmd python3
+	[ -e "$TCP_AUDIT_PLUGIN_DIR/tracefs.so" ] || skip "the tracefs plugin is not built"
+	grep -qw tracefs /proc/filesystems || skip "this kernel has no tracefs"
+}
+
+# The tracefs mount point, mounting it if needed (as tcp-audit would).
+tracefs_dir() {
+	d=$(awk '$3 == "tracefs" { print $2; exit }' /proc/self/mounts)
+	if [ -z "$d" ]; then
+		mount -t tracefs nodev /sys/kernel/tracing || fail "cannot mount tracefs"
+		d=/sys/kernel/tracing
+	fi
+	[ -e "$d/events/sock/inet_sock_set_state" ] ||
+		skip "the kernel lacks the sock/inet_sock_set_state tracepoint (Linux < 4.16)"
+	echo "$d"
+}
+
+# Start tcp-audit with the tracefs eventer and the json sink in the
+# background: events to $T/events.json, logs to $T/log. Extra arguments go
+# to tcp-audit. Returns once the capture runs.
+start_capture() {
+	"$TCP_AUDIT" --event tracefs --sink json "$@" >"$T/events.json" 2>"$T/log" &
+	TA_PID=$!
+	for _ in $(seq 100); do
+		grep -q "capturing:" "$T/log" && return 0
+		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "tcp-audit exited at start"; }
+		sleep 0.1
+	done
+	fail "tcp-audit did not start capturing in 10 s"
+}
+
+# SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit.
+stop_capture() {
+	kill -TERM "$TA_PID"
+	ta_rc=0
+	wait "$TA_PID" || ta_rc=$?
+	[ "$ta_rc" -eq 0 ] || { cat "$T/log" >&2; fail "tcp-audit exited with $ta_rc"; }
+}
+
+# Not a function: "churn ... &" must leave python's own pid in $!.
+CHURN="python3 $TESTS_LIB/churn.py"
+
+# Wait for the file a 'churn.py serve' writes its port to.
+wait_port() {
+	for _ in $(seq 100); do
+		[ -s "$1" ] && { cat "$1"; return 0; }
+		sleep 0.05
+	done
+	fail "the test server did not start"
+}
