@@ -11,15 +11,7 @@ db=$T/audit.db
 
 # start_capture's json output stays empty: the later --sink wins.
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --sink sqlite -S path="$db" -S max_delay=50ms
-for fam in 4 6; do
-	rm -f "$T/port"
-	$CHURN serve "$fam" "$T/port" tca-e2e-server &
-	spid=$!
-	port=$(wait_port "$T/port")
-	$CHURN connect "$fam" "$port" tca-e2e-client
-	wait "$spid" || fail "the IPv$fam server failed"
-	echo "$fam $port" >>"$T/cases"
-done
+connect_both_families
 stop_capture
 
 while read -r fam port; do

@@ -53,3 +53,19 @@ wait_port() {
 	done
 	fail "the test server did not start"
 }
+
+# One loopback connection on IPv4 and one on IPv6, from a client named
+# tca-e2e-client to a server named tca-e2e-server; "FAMILY PORT" lines go
+# to $T/cases for the checks of the sink's end-to-end tests.
+connect_both_families() {
+	local fam spid port
+	for fam in 4 6; do
+		rm -f "$T/port"
+		$CHURN serve "$fam" "$T/port" tca-e2e-server &
+		spid=$!
+		port=$(wait_port "$T/port")
+		$CHURN connect "$fam" "$port" tca-e2e-client
+		wait "$spid" || fail "the IPv$fam server failed"
+		echo "$fam $port" >>"$T/cases"
+	done
+}
