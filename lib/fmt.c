@@ -52,7 +52,7 @@ const char *fmt_addr(char *buf, size_t size, unsigned family, const uint8_t addr
 }
 
 /* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
+size_t fmt_utf8_seq_len(const unsigned char *s, size_t len)
 {
 	size_t n;
 	uint32_t cp;
@@ -85,11 +85,6 @@ static size_t utf8_seq_len(const unsigned char *s, size_t len)
 	return n;
 }
 
-size_t fmt_utf8_seq_len(const unsigned char *s, size_t len)
-{
-	return utf8_seq_len(s, len);
-}
-
 int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -98,7 +93,7 @@ int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t l
 
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
-		size_t n = c >= 0x80 ? utf8_seq_len(p + i, len - i) : 1;
+		size_t n = c >= 0x80 ? fmt_utf8_seq_len(p + i, len - i) : 1;
 		const char *esc = NULL;
 
 		switch (c) {
