@@ -11,6 +11,30 @@
  * TCA_ABI_MINOR when something is appended in a compatible way):
  *   1.0  first version: batched eventer read / sinker write, table-driven
  *        options, host services with logging and run identity.
+ *   2.0  evidence-grade pipeline:
+ *        - eventer read() fills a struct tca_read, which can report losses
+ *          at the point in the stream where they happened (tca_loss);
+ *        - the optional eventer stop() ends recording before the final
+ *          drain, so that the final count is the last word;
+ *        - the eventer's descriptor says which optional fields it fills
+ *          (provides) and whether it wants back-pressure instead of drops;
+ *        - sinker write() takes a struct tca_batch, which carries the
+ *          events' origin (host, boot, run), and returns how many events
+ *          it stored, so that a partial write is reported exactly;
+ *        - gap and run records (write_gaps(), write_run()), so that a
+ *          store can prove its own completeness;
+ *        - flush() is gone: what write() reports stored is stored;
+ *        - host->retry_reason() says why a write must be retried, and the
+ *          processor alone logs outages and backs off;
+ *        - tca_event.owner says whose pid and comm an event carries.
+ *
+ * Compatibility: a plugin is loaded when its abi_major equals
+ * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
+ * A plugin built against an older minor version has a smaller struct_size:
+ * the processor reads the fields it lacks as zero (absent, or "no").
+ * A plugin built against a newer minor version has a larger one: the
+ * processor ignores what it does not know. The same rule holds for
+ * struct tca_host, which the processor gives to the plugin.
  */
 #ifndef TCP_AUDIT_PLUGIN_H
 #define TCP_AUDIT_PLUGIN_H
@@ -23,7 +47,7 @@
 extern "C" {
 #endif
 
-#define TCA_ABI_MAJOR 1
+#define TCA_ABI_MAJOR 2
 #define TCA_ABI_MINOR 0
 
 /* The name of the one symbol every plugin exports. */
@@ -76,6 +100,13 @@ enum tca_event_flags {
 	TCA_EV_LIFETIME = 1u << 5, /* lifetime_ns */
 };
 
+/* Whose pid and comm an event carries (struct tca_event.owner). */
+enum tca_owner {
+	TCA_OWNER_UNKNOWN = 0,  /* no owner known: TCA_EV_PID is clear */
+	TCA_OWNER_HOLDER = 1,   /* the task that holds the socket, seen in process context */
+	TCA_OWNER_LISTENER = 2, /* the owner of the listener it was accepted from, not yet seen holding it */
+};
+
 #define TCA_COMM_LEN 16
 
 /*
@@ -87,14 +118,14 @@ enum tca_event_flags {
 struct tca_event {
 	uint64_t time_ns;  /* kernel timestamp, ns since the Unix epoch, UTC */
 	uint64_t sock;     /* opaque id, stable for one socket's life */
-	uint64_t seq;      /* per-run sequence, set by the processor */
+	uint64_t seq;      /* per-run sequence from 1, set by the processor */
 	uint32_t flags;    /* enum tca_event_flags */
 	int32_t pid;       /* owner of the socket, if TCA_EV_PID */
 	char comm[TCA_COMM_LEN]; /* NUL-terminated, if TCA_EV_PID */
 	uint8_t family;    /* enum tca_family */
 	uint8_t oldstate;  /* enum tca_state */
 	uint8_t newstate;  /* enum tca_state */
-	uint8_t reserved0;
+	uint8_t owner;     /* enum tca_owner: whose pid/comm this is, if TCA_EV_PID */
 	uint16_t protocol; /* enum tca_protocol */
 	uint16_t sport;
 	uint16_t dport;
@@ -143,6 +174,76 @@ struct tca_option {
 };
 
 /* ------------------------------------------------------------------ */
+/* Origin, gaps and runs: what lets a store prove its completeness     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Who captured an event: the host, its boot and the run of tcp-audit.
+ * Together with tca_event.seq it is the event's identity, which a sink
+ * uses to make a retried write idempotent. It travels with each batch,
+ * so that a relay or a replayed spool keeps the identity of the run that
+ * captured the events, not the one that stores them.
+ */
+struct tca_origin {
+	const char *host;     /* hostname */
+	const char *boot_id;  /* /proc/sys/kernel/random/boot_id of that host */
+	uint64_t run_id;      /* random, new at every start, below 2^63 */
+};
+
+/* Why events are missing. The names (tca_gap_reason_name() in the
+ * processor, and every store) are the lowercase words after TCA_GAP_. */
+enum tca_gap_reason {
+	TCA_GAP_KERNEL = 1,      /* the kernel overwrote them before they were read */
+	TCA_GAP_SOURCE = 2,      /* the eventer lost them some other way */
+	TCA_GAP_QUEUE_FULL = 3,  /* read, but the memory queue was full */
+	TCA_GAP_UNFLUSHED = 4,   /* still queued when the run ended (store down, deadline, forced) */
+	TCA_GAP_REFUSED = 5,     /* the store refused them for good (bad data) */
+	TCA_GAP_UNCLEAN_END = 6, /* the run ended without a clean stop (crash, SIGKILL,
+				  * power loss): what came after first_seq is unknown */
+	TCA_GAP_REASON_MAX = 6,
+};
+
+/*
+ * A gap record: the events first_seq .. first_seq + count - 1 of run run_id
+ * are missing, for the reason given. Every seq a run gives out is either a
+ * stored event or inside a gap, so that for a run that ended cleanly,
+ * stored events + the counts of its gaps = its last_seq. count == 0 means
+ * the number is unknown (only TCA_GAP_UNCLEAN_END): the record is then
+ * incomplete from first_seq on, and says so.
+ */
+struct tca_gap {
+	uint64_t run_id;     /* the run the events belong to (same host) */
+	uint64_t first_seq;
+	uint64_t count;      /* 0: unknown */
+	uint64_t time_ns;    /* when the loss was noticed, ns since the epoch, UTC */
+	uint32_t reason;     /* enum tca_gap_reason */
+	int32_t cpu;         /* the CPU whose buffer overran (TCA_GAP_KERNEL), or -1 */
+};
+
+enum tca_run_state {
+	TCA_RUN_RUNNING = 1,  /* started, not yet ended */
+	TCA_RUN_CLEAN = 2,    /* stopped by a signal or the end of its source; last_seq is exact */
+	TCA_RUN_FAILED = 3,   /* stopped on a fatal error; last_seq is exact */
+	TCA_RUN_UNCLEAN = 4,  /* found later to have ended without a word; last_seq unknown (0) */
+};
+
+/*
+ * A run record: written when a run starts (RUNNING), when it ends (CLEAN
+ * or FAILED, with last_seq), and when the next run finds that it never
+ * ended (UNCLEAN). A store keeps one row per run and updates it; runs of a
+ * host chain through prev_run_id, so a missing run shows as a hole.
+ */
+struct tca_run {
+	struct tca_origin origin;
+	uint64_t prev_run_id;  /* the run before this one on this host; 0: none known */
+	uint64_t start_ns;     /* ns since the epoch, UTC */
+	uint64_t end_ns;       /* 0 while running, or unknown */
+	uint64_t last_seq;     /* the last seq given out; 0 while running, or unknown */
+	uint32_t state;        /* enum tca_run_state */
+	uint32_t reserved;
+};
+
+/* ------------------------------------------------------------------ */
 /* Services the processor gives each plugin                            */
 /* ------------------------------------------------------------------ */
 
@@ -163,17 +264,29 @@ struct tca_host {
 	void (*log)(const struct tca_host *host, int priority, int errnum,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-	/* Who this run is: together with tca_event.seq these make an event's
-	 * identity, so that a sink can make retried writes idempotent. */
+	/* This run's identity; a sinker takes the events' origin from each
+	 * batch instead, which may be another run's (a spool, a relay). */
 	const char *hostname;
 	const char *boot_id;  /* /proc/sys/kernel/random/boot_id */
 	uint64_t run_id;      /* random, new at every start */
+
+	/* A sinker about to return "retry later" says why, in a few words
+	 * ("connection refused", "disk full"), with errnum as in log(). The
+	 * processor logs it once when an outage starts and again only when
+	 * the reason changes: a sink never logs its own outages. */
+	void (*retry_reason)(const struct tca_host *host, int errnum, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	/* The optional fields (enum tca_event_flags) that the eventer of this
+	 * run says it fills; a sinker may leave out the columns of the rest. */
+	uint32_t eventer_provides;
 
 	void *priv;           /* the processor's; plugins leave it alone */
 };
 
 #ifdef __GNUC__
 #define tca_log(host, prio, errnum, ...) ((host)->log((host), (prio), (errnum), __VA_ARGS__))
+#define tca_retry_reason(host, errnum, ...) ((host)->retry_reason((host), (errnum), __VA_ARGS__))
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -187,9 +300,49 @@ enum tca_plugin_kind {
 
 /* Counters a plugin reports; the processor folds them into its own. */
 struct tca_plugin_stats {
-	uint64_t lost;     /* events the source or store lost, e.g. kernel overruns */
-	uint64_t errors;   /* failed operations that were retried or skipped */
+	/* Eventer: every event the source lost so far, including those it
+	 * reported in tca_read.loss. The processor records any part of this
+	 * count that read() did not report as a TCA_GAP_SOURCE (or, with
+	 * TCA_EVF_KERNEL_LOSS, TCA_GAP_KERNEL) gap where it notices it.
+	 * Sinker: unused (a sink reports refusals through write()). */
+	uint64_t lost;
+	/* Sockets whose table entry was evicted while they may still live:
+	 * such a socket's later events carry a new id. */
+	uint64_t evicted;
 	uint64_t reserved[6];
+};
+
+/* A loss an eventer reports at its place in the stream: count events
+ * were lost just before ev[at] (at == n: after the last one). */
+struct tca_loss {
+	uint32_t at;
+	int32_t cpu;          /* -1 when not per CPU */
+	uint32_t reason;      /* TCA_GAP_KERNEL or TCA_GAP_SOURCE */
+	uint32_t reserved;
+	uint64_t count;       /* must be > 0 */
+	uint64_t time_ns;     /* when it happened, as nearly as known; 0: now */
+};
+
+/*
+ * What one eventer read() fills. The processor sets the first group, the
+ * eventer the second. seq is given by the processor to every event and
+ * every lost event before anything can drop one.
+ */
+struct tca_read {
+	/* in */
+	struct tca_event *ev;
+	size_t cap;             /* room in ev[] */
+	struct tca_loss *loss;
+	size_t loss_cap;        /* room in loss[]; when it is full, stop early */
+	/* How many of the events this eventer handed over so far (counted
+	 * from 1 in the order of handing over) are settled downstream: each
+	 * one durably stored or recorded in a gap. An eventer whose source
+	 * can replay (a message queue) acknowledges upstream only these. It
+	 * is updated before every call, so no callback crosses threads. */
+	uint64_t settled;
+	/* out */
+	size_t n;               /* events filled */
+	size_t nloss;           /* losses filled */
 };
 
 /* What a sinker wants from the writer; open() may change the defaults. */
@@ -198,32 +351,64 @@ struct tca_sink_limits {
 	uint64_t max_delay_ms; /* longest an event waits for a batch to fill */
 };
 
+/* One sinker write(): events of one origin, in seq order (seq may skip
+ * where a gap is). */
+struct tca_batch {
+	const struct tca_origin *origin;
+	const struct tca_event *ev;
+	size_t n;
+};
+
+/* tca_plugin.flags */
+#define TCA_EVF_BACKPRESSURE 1u /* eventer: when the queue is full, wait, do not drop
+				 * (a source that holds its own backlog, e.g. a stream) */
+#define TCA_EVF_KERNEL_LOSS 2u  /* eventer: losses in stats.lost are the kernel's */
+
 /*
  * Return codes: every function returns >= 0 on success or a negative
- * errno value. Two values have a special meaning:
+ * errno value. Some values have a special meaning:
  *   eventer read() returning -ENODATA: the source has ended for good
  *     (a replayed file); the processor drains and stops.
- *   sinker write() returning -EAGAIN: nothing was stored, try the same
- *     batch again later (database down, disk full, locked). The processor
- *     keeps the batch and retries with backoff. Any other negative value
- *     is fatal.
+ *   sinker write(), write_gaps() and write_run() returning -EAGAIN:
+ *     nothing more was stored, try again later (database down, disk full,
+ *     locked); say why with host->retry_reason() first. The processor
+ *     keeps what is unstored, backs off and retries, and logs the outage.
+ *   sinker write() returning -EBADMSG: the store refuses this batch for
+ *     good (bad data, not an outage) and stored none of it. The processor
+ *     splits the batch to find the refused events and records them as a
+ *     TCA_GAP_REFUSED gap, so one bad row never stops the daemon.
+ *   Any other negative value is fatal: the processor stops.
  */
 struct tca_eventer_ops {
 	/* The descriptor to poll(2) for POLLIN. read() is called when it is
 	 * readable; at shutdown it is called until it returns 0, so that what
 	 * the source already holds is not lost. */
 	int (*fd)(void *state);
-	/* Fill up to cap events, never block. Returns how many (0: none now). */
-	ssize_t (*read)(void *state, struct tca_event *ev, size_t cap);
+	/* Fill r->ev with up to r->cap events and r->loss with up to
+	 * r->loss_cap losses; never block. Returns r->n (0: none now). */
+	ssize_t (*read)(void *state, struct tca_read *r);
+	/* Stop recording (optional): called once at shutdown, before the
+	 * final drain, so that what the drain reads, and the final count of
+	 * losses, is the last word. */
+	int (*stop)(void *state);
 };
 
 struct tca_sinker_ops {
-	/* Store all n events, or none of them and return -EAGAIN. The batch
-	 * may be retried after a failure whose outcome is unknown, so a store
-	 * must make writes idempotent by (boot_id, run_id, seq). */
-	int (*write)(void *state, const struct tca_event *ev, size_t n);
-	/* Push buffered output down to the store (optional). */
-	int (*flush)(void *state);
+	/* Store the batch. Returns how many events, from the first on, are
+	 * now durably stored: b->n, or 0 < r < n when the store took only the
+	 * first r (the processor keeps the rest and retries them, as for
+	 * -EAGAIN), or a negative errno as above. A batch, or its rest, may be
+	 * written again after a failure whose outcome was unknown, so a store
+	 * must be idempotent by (origin, seq). */
+	int (*write)(void *state, const struct tca_batch *b);
+	/* Store gap records of the batch's host (all or none; idempotent by
+	 * run_id, first_seq and reason). Optional: a store without it cannot
+	 * prove completeness, and --check says so. */
+	int (*write_gaps)(void *state, const struct tca_origin *origin, const struct tca_gap *g,
+			  size_t n);
+	/* Store or update the record of a run (idempotent by host and
+	 * run id; a later state replaces an earlier one). Optional, as above. */
+	int (*write_run)(void *state, const struct tca_run *run);
 	/* Reopen output files after log rotation, on SIGHUP (optional). */
 	int (*reopen)(void *state);
 	/* Tell the writer the batching the store wants (optional). */
@@ -253,7 +438,15 @@ struct tca_plugin {
 		struct tca_eventer_ops eventer;
 		struct tca_sinker_ops sinker;
 	} ops;
+
+	uint32_t flags;           /* TCA_EVF_* */
+	uint32_t provides;        /* eventer: the enum tca_event_flags it can fill */
 };
+
+/* The smallest descriptor of ABI 2: everything up to and including ops.
+ * Fields after it are read as zero from a plugin whose struct_size ends
+ * before them. */
+#define TCA_PLUGIN_MIN_SIZE (offsetof(struct tca_plugin, ops) + sizeof(((struct tca_plugin *)0)->ops))
 
 /* Fill in the versioning fields of a descriptor. */
 #define TCA_PLUGIN_HEADER                         \
