@@ -143,6 +143,15 @@ static int writer_outcome(struct writer *w, int r, const char *what)
 	return EXIT_RUNTIME;
 }
 
+/* With the queue and the gap ring empty, all that was pushed is settled. */
+static void writer_settle_idle(struct writer *w)
+{
+	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
+
+	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
+		writer_durable(w, pushed);
+}
+
 /* Store the waiting gap records, oldest first. Returns 1 when none is
  * left, 0 to try again, or an exit status. */
 static int writer_flush_gaps(struct writer *w)
@@ -162,6 +171,7 @@ static int writer_flush_gaps(struct writer *w)
 			return r;
 		gaps_pop(&w->p->gaps, n);
 		stats_add(w->p->stats.gaps, n);
+		writer_settle_idle(w);
 	}
 	return 1;
 }
@@ -241,15 +251,6 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 		return 1;
 	}
 	return writer_outcome(w, r, "events");
-}
-
-/* With the queue and the gap ring empty, all that was pushed is settled. */
-static void writer_settle_idle(struct writer *w)
-{
-	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
-
-	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
-		writer_durable(w, pushed);
 }
 
 static bool writer_out_of_time(struct writer *w)
