@@ -4,50 +4,13 @@
 # should, and writing the same events, gaps and runs again changes nothing
 # (a replayed RUNNING or UNCLEAN record never undoes an exact end).
 . "$TESTS_LIB/common.sh"
-. "$TESTS_LIB/sqlite.sh"
+. "$TESTS_LIB/sinkdrive.sh"
 require_cmd sqlite3
 make_tmpdir
 db=$T/a.db
 boot=11111111-2222-3333-4444-555555555555
-s=1700000000000000000
 
-# Run 100: 25 seqs, 20 stored, 11..15 lost to a full queue, ended clean;
-# every write is done twice, and a replay sends its RUNNING record again.
-# Run 200: 7 stored, then killed: the next run marks it unclean with a gap
-# of unknown size from seq 8. Run 300 follows a run 250 that is not here.
-# Run 400: clean, 30 seqs but 10 neither stored nor in a gap. Run 500
-# still running. Run 600: every seq stored.
-sinkdrive sqlite path="$db" <<EOF2
-origin h1 $boot 100
-run 0 1 $s 0 0
-events 1 10
-gap 100 11 5 3
-events 16 10
-events 16 10
-gap 100 11 5 3
-run 0 2 $s $((s + 1000000000)) 25
-run 0 1 $s 0 0
-run 0 4 0 0 0
-origin h1 $boot 200
-run 100 1 $((s + 2000000000)) 0 0
-events 1 7
-gap 200 8 0 6
-run 100 4 0 0 0
-run 100 1 $((s + 2000000000)) 0 0
-origin h1 $boot 300
-run 250 2 $((s + 3000000000)) $((s + 4000000000)) 3
-events 1 3
-origin h1 $boot 400
-run 300 2 $((s + 5000000000)) $((s + 6000000000)) 30
-events 1 20
-origin h1 $boot 500
-run 400 1 $((s + 7000000000)) 0 0
-events 1 5
-origin h1 $boot 600
-run 500 1 $((s + 8000000000)) 0 0
-events 1 4
-run 500 2 $((s + 8000000000)) $((s + 9000000000)) 4
-EOF2
+sinkdrive sqlite path="$db" <"$top_srcdir/tests/data/completeness.drive"
 assert_eq "commands that failed" "$(grep -vc ': [0-9]*$' "$T/drive.out")" 0
 assert_eq "the first batch reports its count" "$(sed -n 3p "$T/drive.out")" "events 1 10: 10"
 

@@ -4,7 +4,7 @@
 # were, the gap and run tables and the completeness view appear, its old
 # run shows as having no run record, and new runs are recorded beside it.
 . "$TESTS_LIB/common.sh"
-. "$TESTS_LIB/sqlite.sh"
+. "$TESTS_LIB/sinkdrive.sh"
 require_cmd sqlite3
 make_tmpdir
 db=$T/old.db

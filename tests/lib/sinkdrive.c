@@ -151,9 +151,13 @@ static void drive_event(struct tca_event *ev, uint64_t seq, uint64_t base)
 static int drive_events(const struct tca_plugin *p, void *st, const struct tca_origin *o,
 			uint64_t first, size_t n)
 {
+	/* One base for the whole script: a rewritten event is the same event. */
+	static uint64_t base;
 	struct tca_event *ev = calloc(n ? n : 1, sizeof(*ev));
-	uint64_t base = drive_now_ns();
 	int r;
+
+	if (!base)
+		base = drive_now_ns();
 
 	if (!ev)
 		return -ENOMEM;

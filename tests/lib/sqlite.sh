@@ -35,14 +35,3 @@ sqlite_finish() {
 	assert_eq "lines reporting the recovery" \
 		"$(grep -c "sqlite: storing events in $1 works again after [0-9]* failed attempts; nothing was lost" "$T/log")" 1
 }
-
-# sinkdrive PLUGIN [KEY=VALUE...] <commands: drive a sinker directly
-# (tests/lib/sinkdrive.c), so that a test writes exactly the events, gaps
-# and run records it means to; output in $T/drive.out, log in $T/drive.log.
-sinkdrive() {
-	local plugin=$1
-	shift
-	"$top_builddir/tests/lib/sinkdrive" "$TCP_AUDIT_PLUGIN_DIR/$plugin.so" "$@" \
-		>"$T/drive.out" 2>"$T/drive.log" ||
-		{ cat "$T/drive.out" "$T/drive.log" >&2; fail "sinkdrive $plugin failed"; }
-}
