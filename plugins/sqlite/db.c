@@ -17,8 +17,8 @@
  * Version 1: the events. time is nanoseconds since the epoch (UTC), so
  * that no precision is lost and range queries use the index on integers;
  * the view tcp_events_named shows it as RFC 3339 text. An event's
- * identity is (boot_id, run_id, seq), and INSERT OR IGNORE on a unique key
- * makes a retried batch harmless. The key leaves boot_id out: run_id is 63
+ * identity is (boot_id, run_id, seq), and ON CONFLICT DO NOTHING on a
+ * unique key makes a retried batch harmless. The key leaves boot_id out: run_id is 63
  * random bits, new at every start, so (run_id, seq) is as unique in one
  * file, and the index is a third of the size (64 to 20 bytes an event).
  */
@@ -141,12 +141,14 @@ static const char schema_v2[] =
 /* schema_steps[i] takes a database from version i to i + 1. */
 static const char *const schema_steps[SQLITE_SCHEMA_VERSION] = { schema_v1, schema_v2 };
 
+/* Only the identity's conflict is ignored: OR IGNORE would also skip,
+ * silently, a row that a NOT NULL or CHECK constraint refuses. */
 static const char insert_sql[] =
-	"INSERT OR IGNORE INTO tcp_events (time, host, sock, pid, comm, family, protocol,"
+	"INSERT INTO tcp_events (time, host, sock, pid, comm, family, protocol,"
 	" saddr, sport, daddr, dport, oldstate, newstate, netns, cgroup, uid, bytes_sent,"
 	" bytes_received, lifetime_ns, boot_id, run_id, seq)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	" ?17, ?18, ?19, ?20, ?21, ?22)";
+	" ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT (run_id, seq) DO NOTHING";
 
 void db_save_error(struct sqlite_sink *s, int rc)
 {
