@@ -168,12 +168,13 @@ static int sqlite_insert_events(struct sqlite_sink *s, const void *arg)
 	return rc;
 }
 
-/* Open the database again after a failure that closed it. */
-static int sqlite_ready(struct sqlite_sink *s, const char *what, bool events)
+/* Open the database again after a failure that closed it. No failure to
+ * open is the batch's fault, so none is a refusal of its rows. */
+static int sqlite_ready(struct sqlite_sink *s, const char *what)
 {
 	int rc = s->db ? SQLITE_OK : db_open(s);
 
-	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, what, events);
+	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, what, false);
 }
 
 /* All the batch in one transaction, or none: so the count stored is
@@ -181,7 +182,7 @@ static int sqlite_ready(struct sqlite_sink *s, const char *what, bool events)
 static int sqlite_write(void *state, const struct tca_batch *b)
 {
 	struct sqlite_sink *s = state;
-	int r = sqlite_ready(s, "events", true), rc;
+	int r = sqlite_ready(s, "events"), rc;
 
 	if (r < 0)
 		return r;
@@ -210,7 +211,7 @@ static int sqlite_write_gaps(void *state, const struct tca_origin *origin, const
 {
 	struct sqlite_sink *s = state;
 	struct sqlite_gaps gaps = { origin, g, n };
-	int r = sqlite_ready(s, "gap records", false), rc;
+	int r = sqlite_ready(s, "gap records"), rc;
 
 	if (r < 0)
 		return r;
@@ -226,7 +227,7 @@ static int sqlite_upsert_run(struct sqlite_sink *s, const void *arg)
 static int sqlite_write_run(void *state, const struct tca_run *run)
 {
 	struct sqlite_sink *s = state;
-	int r = sqlite_ready(s, "the run record", false), rc;
+	int r = sqlite_ready(s, "the run record"), rc;
 
 	if (r < 0)
 		return r;
