@@ -45,13 +45,19 @@ int records_prepare(struct pgsql *pg)
 {
 	const char *s = pg->qschema;
 
-	/* All the gaps in one statement, so they are stored all or none;
-	 * a gap already there is left as it is. */
-	if (asprintf(&pg->sql_gaps, "INSERT INTO %s.tcp_audit_gaps (host, run_id, first_seq, count,"
-		     " reason, time, cpu) SELECT $1, g.r, g.f, g.c, g.re, " RECORDS_TS("g.t") ","
-		     " nullif(g.cpu, -1) FROM unnest($2::bigint[], $3::bigint[], $4::bigint[],"
+	/* All the gaps in one statement, so they are stored all or none. A
+	 * gap is stored once; the processor may write it again having grown
+	 * it, and the larger count wins, while one of unknown size (0) stays
+	 * unknown. Duplicates within the call are merged first: one
+	 * statement may not update a row twice. */
+	if (asprintf(&pg->sql_gaps, "INSERT INTO %s.tcp_audit_gaps AS o (host, run_id, first_seq,"
+		     " count, reason, time, cpu) SELECT $1, g.r, g.f,"
+		     " CASE WHEN min(g.c) = 0 THEN 0 ELSE max(g.c) END, g.re, " RECORDS_TS("min(g.t)") ","
+		     " nullif(min(g.cpu), -1) FROM unnest($2::bigint[], $3::bigint[], $4::bigint[],"
 		     " $5::smallint[], $6::bigint[], $7::integer[]) AS g(r, f, c, re, t, cpu)"
-		     " ON CONFLICT DO NOTHING", s) < 0) {
+		     " GROUP BY g.r, g.f, g.re"
+		     " ON CONFLICT (host, run_id, first_seq, reason) DO UPDATE SET count = EXCLUDED.count"
+		     " WHERE o.count <> 0 AND (EXCLUDED.count = 0 OR EXCLUDED.count > o.count)", s) < 0) {
 		pg->sql_gaps = NULL;
 		return -ENOMEM;
 	}

@@ -5,10 +5,14 @@
 
 #include "sqlite-sink.h"
 
-/* A gap is stored once: a rewrite of the same one changes nothing. */
+/* A gap is stored once. The processor may write it again having grown
+ * it (more events lost right after it, while the first write was under
+ * way): the larger count wins; one of unknown size (0) stays unknown. */
 static const char insert_gap_sql[] =
 	"INSERT INTO tcp_audit_gaps (host, run_id, first_seq, count, reason, time, cpu)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (host, run_id, first_seq, reason) DO UPDATE SET count = excluded.count"
+	" WHERE count <> 0 AND (excluded.count = 0 OR excluded.count > count)";
 
 /*
  * A later state replaces an earlier one, but never with less knowledge:

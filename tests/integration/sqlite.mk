@@ -8,7 +8,8 @@ TESTS += \
 	tests/integration/sqlite-readonly.sh \
 	tests/integration/sqlite-full.sh \
 	tests/integration/sqlite-migrate.sh \
-	tests/integration/sqlite-completeness.sh
+	tests/integration/sqlite-completeness.sh \
+	tests/integration/sqlite-proof.sh
 if BUILD_TRACEFS
 TESTS += tests/integration/sqlite-tracefs.sh
 endif
@@ -22,4 +23,5 @@ EXTRA_DIST += \
 	tests/integration/sqlite-full.sh \
 	tests/integration/sqlite-migrate.sh \
 	tests/integration/sqlite-completeness.sh \
+	tests/integration/sqlite-proof.sh \
 	tests/integration/sqlite-tracefs.sh
