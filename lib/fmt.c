@@ -169,25 +169,57 @@ static int append_json_string(char *buf, size_t size, size_t *pos, const char *s
 	return append(buf, size, pos, "\"");
 }
 
-int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const char *host)
+/* "host", "boot_id" and "run_id" of an origin, after a comma or brace. */
+static int append_origin(char *buf, size_t size, size_t *pos, const struct tca_origin *o)
+{
+	int r = append(buf, size, pos, "\"host\":");
+
+	if (r == 0)
+		r = append_json_string(buf, size, pos, o->host, strlen(o->host));
+	if (r == 0)
+		r = append(buf, size, pos, ",\"boot_id\":");
+	if (r == 0)
+		r = append_json_string(buf, size, pos, o->boot_id, strlen(o->boot_id));
+	if (r == 0)
+		r = append(buf, size, pos, ",\"run_id\":%" PRIu64, o->run_id);
+	return r;
+}
+
+const char *fmt_owner_name(unsigned owner)
+{
+	switch (owner) {
+	case TCA_OWNER_HOLDER:
+		return "holder";
+	case TCA_OWNER_LISTENER:
+		return "listener";
+	default:
+		return "unknown";
+	}
+}
+
+int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const struct tca_origin *origin)
 {
 	char t[FMT_TIME_LEN], sa[FMT_ADDR_LEN], da[FMT_ADDR_LEN];
 	size_t pos = 0;
 	int r;
 
 	fmt_time_rfc3339(t, sizeof(t), ev->time_ns);
-	r = append(buf, size, &pos, "{\"time\":\"%s\",\"host\":", t);
+	r = append(buf, size, &pos, "{\"time\":\"%s\",", t);
 	if (r == 0)
-		r = append_json_string(buf, size, &pos, host, strlen(host));
+		r = append_origin(buf, size, &pos, origin);
 	if (r == 0)
-		r = append(buf, size, &pos, ",\"sock\":%" PRIu64 ",\"pid\":", ev->sock);
+		r = append(buf, size, &pos, ",\"seq\":%" PRIu64 ",\"sock\":%" PRIu64 ",\"pid\":",
+			   ev->seq, ev->sock);
 	if (r == 0 && (ev->flags & TCA_EV_PID)) {
 		r = append(buf, size, &pos, "%" PRId32 ",\"comm\":", ev->pid);
 		if (r == 0)
 			r = append_json_string(buf, size, &pos, ev->comm,
 					       strnlen(ev->comm, sizeof(ev->comm)));
+		if (r == 0)
+			r = append(buf, size, &pos, ",\"owner\":\"%s\"",
+				   fmt_owner_name(ev->owner));
 	} else if (r == 0) {
-		r = append(buf, size, &pos, "null,\"comm\":null");
+		r = append(buf, size, &pos, "null,\"comm\":null,\"owner\":\"unknown\"");
 	}
 	if (r == 0)
 		r = append(buf, size, &pos,
@@ -208,6 +240,58 @@ int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const cha
 			   ev->bytes_sent, ev->bytes_received);
 	if (r == 0 && (ev->flags & TCA_EV_LIFETIME))
 		r = append(buf, size, &pos, ",\"lifetime_ns\":%" PRIu64, ev->lifetime_ns);
+	if (r == 0)
+		r = append(buf, size, &pos, "}");
+	return r < 0 ? r : (int)pos;
+}
+
+int fmt_gap_json(char *buf, size_t size, const struct tca_gap *g, const struct tca_origin *origin)
+{
+	char t[FMT_TIME_LEN];
+	size_t pos = 0;
+	int r;
+
+	fmt_time_rfc3339(t, sizeof(t), g->time_ns);
+	r = append(buf, size, &pos, "{\"type\":\"gap\",\"time\":\"%s\",\"host\":", t);
+	if (r == 0)
+		r = append_json_string(buf, size, &pos, origin->host, strlen(origin->host));
+	if (r == 0)
+		r = append(buf, size, &pos, ",\"run_id\":%" PRIu64 ",\"first_seq\":%" PRIu64, g->run_id,
+			   g->first_seq);
+	if (r == 0 && g->count)
+		r = append(buf, size, &pos, ",\"count\":%" PRIu64, g->count);
+	else if (r == 0)
+		r = append(buf, size, &pos, ",\"count\":null");
+	if (r == 0)
+		r = append(buf, size, &pos, ",\"reason\":\"%s\"", names_gap_reason(g->reason));
+	if (r == 0 && g->cpu >= 0)
+		r = append(buf, size, &pos, ",\"cpu\":%" PRId32, g->cpu);
+	if (r == 0)
+		r = append(buf, size, &pos, "}");
+	return r < 0 ? r : (int)pos;
+}
+
+int fmt_run_json(char *buf, size_t size, const struct tca_run *run)
+{
+	char t[FMT_TIME_LEN];
+	size_t pos = 0;
+	int r;
+
+	fmt_time_rfc3339(t, sizeof(t), run->start_ns);
+	r = append(buf, size, &pos, "{\"type\":\"run\",");
+	if (r == 0)
+		r = append_origin(buf, size, &pos, &run->origin);
+	if (r == 0)
+		r = append(buf, size, &pos, ",\"state\":\"%s\",\"start\":\"%s\"",
+			   names_run_state(run->state), t);
+	if (r == 0 && run->end_ns) {
+		fmt_time_rfc3339(t, sizeof(t), run->end_ns);
+		r = append(buf, size, &pos, ",\"end\":\"%s\"", t);
+	}
+	if (r == 0 && run->last_seq)
+		r = append(buf, size, &pos, ",\"last_seq\":%" PRIu64, run->last_seq);
+	if (r == 0 && run->prev_run_id)
+		r = append(buf, size, &pos, ",\"prev_run_id\":%" PRIu64, run->prev_run_id);
 	if (r == 0)
 		r = append(buf, size, &pos, "}");
 	return r < 0 ? r : (int)pos;

@@ -27,11 +27,18 @@ int fmt_json_escape(char *buf, size_t size, size_t *pos, const char *s, size_t l
  * the bytes there are not UTF-8 (overlong forms and surrogates included). */
 size_t fmt_utf8_seq_len(const unsigned char *s, size_t len);
 
+/* "holder", "listener" or "unknown" (enum tca_owner). */
+const char *fmt_owner_name(unsigned owner);
+
 /*
- * One event as one JSON object (no newline). host is the machine's name.
- * Returns the length, or -ENOSPC. FMT_JSON_MAX always suffices.
+ * One event, gap record or run record as one JSON object (no newline),
+ * with the identity of the run that captured it. Returns the length, or
+ * -ENOSPC. FMT_JSON_MAX always suffices (a host name of 255 bytes that
+ * all need escaping included).
  */
-#define FMT_JSON_MAX 1024
-int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const char *host);
+#define FMT_JSON_MAX 4096
+int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const struct tca_origin *origin);
+int fmt_gap_json(char *buf, size_t size, const struct tca_gap *g, const struct tca_origin *origin);
+int fmt_run_json(char *buf, size_t size, const struct tca_run *run);
 
 #endif

@@ -84,3 +84,30 @@ int names_protocol_parse(const char *name)
 		return TCA_PROTO_SCTP;
 	return -EINVAL;
 }
+
+const char *names_gap_reason(unsigned reason)
+{
+	static const char *const names[TCA_GAP_REASON_MAX + 1] = {
+		[TCA_GAP_KERNEL] = "kernel",         [TCA_GAP_SOURCE] = "source",
+		[TCA_GAP_QUEUE_FULL] = "queue_full", [TCA_GAP_UNFLUSHED] = "unflushed",
+		[TCA_GAP_REFUSED] = "refused",       [TCA_GAP_UNCLEAN_END] = "unclean_end",
+	};
+
+	return reason <= TCA_GAP_REASON_MAX && names[reason] ? names[reason] : "unknown";
+}
+
+const char *names_run_state(unsigned state)
+{
+	switch (state) {
+	case TCA_RUN_RUNNING:
+		return "running";
+	case TCA_RUN_CLEAN:
+		return "clean";
+	case TCA_RUN_FAILED:
+		return "failed";
+	case TCA_RUN_UNCLEAN:
+		return "unclean";
+	default:
+		return "unknown";
+	}
+}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Canonical names of states, families and protocols, shared by every plugin. */
+/* Canonical names of states, families, protocols, gap reasons and run
+ * states, shared by every plugin. */
 #ifndef TCA_LIB_NAMES_H
 #define TCA_LIB_NAMES_H
 
@@ -15,5 +16,10 @@ int names_family_parse(const char *name);
 /* "tcp" / "mptcp" / "sctp" / "unknown" */
 const char *names_protocol(unsigned protocol);
 int names_protocol_parse(const char *name);
+/* Why events are missing (enum tca_gap_reason): "kernel", "source",
+ * "queue_full", "unflushed", "refused", "unclean_end", or "unknown". */
+const char *names_gap_reason(unsigned reason);
+/* enum tca_run_state: "running", "clean", "failed", "unclean", or "unknown". */
+const char *names_run_state(unsigned state);
 
 #endif

@@ -62,6 +62,9 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 	} else if (strcmp(name, "plugin_dir") == 0) {
 		if (!(s->set & SET_PLUGIN_DIR))
 			r = set_string(&s->plugin_dir, value);
+	} else if (strcmp(name, "state_dir") == 0) {
+		if (!(s->set & SET_STATE_DIR))
+			r = set_string(&s->state_dir, value);
 	} else if (strcmp(name, "queue_memory") == 0) {
 		uint64_t v;
 		if ((r = value_parse_size(value, &v)) == 0 && !(s->set & SET_QUEUE_MEMORY))
@@ -85,7 +88,7 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 	} else {
 		snprintf(c->error, sizeof(c->error),
 			 "unknown setting '%s' in [" PROCESSOR_SECTION "] (known: event, sink, "
-			 "plugin_dir, queue_memory, stats_interval, shutdown_timeout, log_target, "
+			 "plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, log_target, "
 			 "log_level)", name);
 		return -ENOENT;
 	}

@@ -9,10 +9,14 @@ src_libprocessor_la_SOURCES = \
 	src/value.c src/value.h \
 	src/plugin-loader.c src/plugin-loader.h \
 	src/plugin-config.c src/plugin-config.h \
+	src/plugin-host.c src/plugin-host.h \
 	src/identity.c src/identity.h \
 	src/queue.c src/queue.h \
+	src/gaps.c src/gaps.h \
+	src/runstate.c src/runstate.h \
 	src/processor.c src/processor.h \
 	src/reader.c src/writer.c \
+	src/writer-records.c src/writer-records.h \
 	src/stats.c src/stats.h \
 	src/log.c src/log.h \
 	src/notify.c src/notify.h \

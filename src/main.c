@@ -15,20 +15,12 @@
 #include "log.h"
 #include "options.h"
 #include "plugin-config.h"
+#include "plugin-host.h"
 #include "plugin-loader.h"
 #include "processor.h"
 #include "settings.h"
 
 static struct identity identity;
-
-static void host_log(const struct tca_host *host, int prio, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_fullv(host->priv, prio, errnum, fmt, ap);
-	va_end(ap);
-}
 
 static const char *plugin_dir(const struct settings *s)
 {
@@ -56,16 +48,7 @@ static int setup_plugin(struct plugin *p, const struct settings *s, const char *
 
 	if (r)
 		return r;
-	p->host = (struct tca_host){
-		.abi_major = TCA_ABI_MAJOR,
-		.abi_minor = TCA_ABI_MINOR,
-		.struct_size = sizeof(struct tca_host),
-		.log = host_log,
-		.hostname = identity.hostname,
-		.boot_id = identity.boot_id,
-		.run_id = identity.run_id,
-		.priv = (void *)p->desc->name,
-	};
+	plugin_host_init(p, identity.hostname, identity.boot_id, identity.run_id);
 	if (settings_plugin_options(s, p->desc->name, cli, &p->options) < 0)
 		return EXIT_OSERR;
 	return plugin_config_build(p);
@@ -84,9 +67,41 @@ static int open_plugin(struct plugin *p)
 	return 0;
 }
 
+/* The state directory: --state-dir, then TCP_AUDIT_STATE_DIR, then the
+ * file's state_dir, then the build's default. */
+static const char *state_dir(const struct settings *s)
+{
+	const char *env = getenv("TCP_AUDIT_STATE_DIR");
+
+	if (s->set & SET_STATE_DIR)
+		return s->state_dir;
+	if (env && *env)
+		return env;
+	return s->state_dir ? s->state_dir : DEFAULT_STATE_DIR;
+}
+
+/* "pid, netns": the optional fields an eventer says it fills. */
+static void print_provides(uint32_t provides)
+{
+	static const struct { uint32_t flag; const char *name; } fields[] = {
+		{ TCA_EV_PID, "pid" },     { TCA_EV_NETNS, "netns" }, { TCA_EV_CGROUP, "cgroup" },
+		{ TCA_EV_UID, "uid" },     { TCA_EV_BYTES, "bytes" }, { TCA_EV_LIFETIME, "lifetime" },
+	};
+	const char *sep = "";
+
+	printf("    fills:");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (provides & fields[i].flag) {
+			printf("%s %s", sep, fields[i].name);
+			sep = ",";
+		}
+	printf("%s\n", *sep ? "" : " (no optional fields)");
+}
+
 static void print_check(const struct settings *s, const struct plugin *ev, const struct plugin *sk)
 {
 	const struct plugin *both[2] = { ev, sk };
+	const struct tca_sinker_ops *so = &sk->desc->ops.sinker;
 
 	printf("tcp-audit %s: configuration OK\n", PACKAGE_VERSION);
 	printf("  config file: %s\n", s->config_path ? s->config_path : DEFAULT_CONFIG_PATH);
@@ -95,9 +110,17 @@ static void print_check(const struct settings *s, const struct plugin *ev, const
 		printf("  %s: %s %s (%s)\n", plugin_kind_name(p->desc->kind), p->desc->name,
 		       p->desc->version ? p->desc->version : "?", p->path);
 		plugin_config_print(p, stdout);
+		if (p == ev)
+			print_provides(p->desc->provides);
 	}
+	/* A store that keeps no gap or run records cannot show from its
+	 * own data that its record of a run is complete. */
+	printf("    keeps gap and run records: %s\n",
+	       so->write_gaps && so->write_run ? "yes (it can prove its completeness)" :
+						 "no (its completeness cannot be proved from it)");
 	printf("  queue memory: %" PRIu64 " bytes; shutdown timeout: %" PRIu64 " ms; stats every: %s\n",
 	       s->queue_memory, s->shutdown_timeout_ms, s->stats_interval_ms ? "interval" : "exit only");
+	printf("  state directory: %s\n", state_dir(s));
 }
 
 static int run(struct settings *s)
@@ -120,6 +143,9 @@ static int run(struct settings *s)
 	if (!r)
 		r = setup_plugin(&eventer, s, s->event ? s->event : DEFAULT_EVENTER, &s->event_cli,
 				 TCA_KIND_EVENTER);
+	/* A sinker may leave out what the eventer never fills. */
+	if (!r)
+		sinker.host.eventer_provides = eventer.desc->provides;
 	/* The sinker opens first, so that a bad store is reported before any
 	 * capture starts. */
 	if (!r)
@@ -133,7 +159,7 @@ static int run(struct settings *s)
 		goto out;
 	}
 
-	r = processor_init(&proc, &eventer, &sinker, s->queue_memory);
+	r = processor_init(&proc, &eventer, &sinker, s->queue_memory, state_dir(s));
 	if (r < 0) {
 		log_error_errno(r, "cannot set up the queue (--queue-memory %" PRIu64 ")", s->queue_memory);
 		r = r == -EINVAL ? EXIT_CONFIG : EXIT_OSERR;

@@ -18,6 +18,7 @@ enum {
 	OPT_SHUTDOWN_TIMEOUT,
 	OPT_LOG_TARGET,
 	OPT_LOG_LEVEL,
+	OPT_STATE_DIR,
 };
 
 static const struct option long_options[] = {
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -60,6 +62,7 @@ void options_usage(FILE *f)
 	      "      --queue-memory=SIZE       memory for events waiting for the sink (default: 16M)\n"
 	      "      --stats-interval=DURATION log counters this often (default: 0, only at exit)\n"
 	      "      --shutdown-timeout=DURATION  how long to flush at exit (default: 10s)\n"
+	      "      --state-dir=DIR           where the run-state file chains runs (default: " DEFAULT_STATE_DIR ")\n"
 	      "      --log-target=auto|stderr|journal  where logs go (default: auto)\n"
 	      "      --log-level=LEVEL         error, warning, notice, info or debug (default: info)\n"
 	      "  -v, --verbose                 log more (debug)\n"
@@ -124,6 +127,10 @@ static int options_apply(struct settings *s, int c, const char *arg, int *verbos
 	case 'P':
 		r = replace(&s->plugin_dir, arg);
 		s->set |= SET_PLUGIN_DIR;
+		break;
+	case OPT_STATE_DIR:
+		r = replace(&s->state_dir, arg);
+		s->set |= SET_STATE_DIR;
 		break;
 	case 'l':
 		s->list_plugins = true;

@@ -80,20 +80,37 @@ static int plugin_open_checked(const char *path, bool by_name, int *fd_out)
 	return 0;
 }
 
-static int plugin_check_descriptor(const struct plugin *p, enum tca_plugin_kind want)
+/*
+ * Check the exported descriptor and take a copy of it: a plugin built
+ * against an older minor version ends before the fields added since, and
+ * the copy has those zero (absent), as the header's rule promises.
+ */
+static int plugin_check_descriptor(struct plugin *p, const struct tca_plugin *exported,
+				   enum tca_plugin_kind want)
 {
-	const struct tca_plugin *d = p->desc;
+	const struct tca_plugin *d = &p->desc_copy;
 
-	if (d->abi_major != TCA_ABI_MAJOR) {
-		log_error("plugin %s was built for plugin ABI %u, but this tcp-audit " PACKAGE_VERSION
-			  " speaks ABI %u; rebuild the plugin against this version's "
-			  "<tcp-audit/plugin.h>", p->path, d->abi_major, TCA_ABI_MAJOR);
+	if (exported->abi_major != TCA_ABI_MAJOR) {
+		log_error("plugin %s was built for plugin ABI %u.%u, but this tcp-audit " PACKAGE_VERSION
+			  " loads ABI %u.x plugins (%u.%u here); rebuild the plugin against this "
+			  "version's <tcp-audit/plugin.h>", p->path, exported->abi_major,
+			  exported->abi_minor, TCA_ABI_MAJOR, TCA_ABI_MAJOR, TCA_ABI_MINOR);
 		return EXIT_PLUGIN;
 	}
-	if (d->struct_size < sizeof(struct tca_plugin) || !d->name || !d->open || !d->close) {
-		log_error("plugin %s has a malformed descriptor (struct size %zu, expected %zu); "
-			  "rebuild it against this version's <tcp-audit/plugin.h>", p->path,
-			  d->struct_size, sizeof(struct tca_plugin));
+	if (exported->struct_size < TCA_PLUGIN_MIN_SIZE || exported->struct_size > (1u << 16)) {
+		log_error("plugin %s has a malformed descriptor (struct size %zu, ABI %u.%u needs at "
+			  "least %zu); rebuild it against this version's <tcp-audit/plugin.h>", p->path,
+			  exported->struct_size, exported->abi_major, exported->abi_minor,
+			  (size_t)TCA_PLUGIN_MIN_SIZE);
+		return EXIT_PLUGIN;
+	}
+	memset(&p->desc_copy, 0, sizeof(p->desc_copy));
+	memcpy(&p->desc_copy, exported,
+	       exported->struct_size < sizeof(p->desc_copy) ? exported->struct_size : sizeof(p->desc_copy));
+	p->desc = &p->desc_copy;
+	if (!d->name || !d->open || !d->close) {
+		log_error("plugin %s has a malformed descriptor (no name, open() or close()); "
+			  "rebuild it against this version's <tcp-audit/plugin.h>", p->path);
 		return EXIT_PLUGIN;
 	}
 	if (want && d->kind != want) {
@@ -148,6 +165,7 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 {
 	bool by_name = !strchr(name_or_path, '/');
 	char fdpath[64];
+	const struct tca_plugin *exported;
 	int fd = -1, r;
 
 	/* The descriptor stays open while the plugin is loaded: the dynamic
@@ -172,14 +190,14 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 		r = EXIT_PLUGIN;
 		goto fail;
 	}
-	p->desc = dlsym(p->handle, TCA_PLUGIN_SYMBOL);
-	if (!p->desc) {
+	exported = dlsym(p->handle, TCA_PLUGIN_SYMBOL);
+	if (!exported) {
 		log_error("%s is not a tcp-audit plugin: it has no '" TCA_PLUGIN_SYMBOL "' symbol",
 			  p->path);
 		r = EXIT_PLUGIN;
 		goto fail;
 	}
-	r = plugin_check_descriptor(p, want);
+	r = plugin_check_descriptor(p, exported, want);
 	if (r)
 		goto fail;
 	p->fd = fd;

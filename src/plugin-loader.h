@@ -14,8 +14,10 @@ struct plugin {
 	char *path;                   /* the file that was loaded */
 	void *handle;                 /* from dlopen() */
 	int fd;                       /* the checked file, open while loaded */
-	const struct tca_plugin *desc;
+	const struct tca_plugin *desc; /* &desc_copy, once checked */
+	struct tca_plugin desc_copy;  /* the descriptor, fields it lacks zeroed */
 	struct tca_host host;         /* the services this plugin gets */
+	char retry_reason[256];       /* a sinker's last host->retry_reason() */
 	struct kvlist options;        /* its KEY=VALUE options; owns the strings */
 	void *config;                 /* desc->config_size bytes, filled from options */
 	void *state;                  /* from desc->open() */

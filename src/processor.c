@@ -11,12 +11,19 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exit-status.h"
 #include "log.h"
 #include "notify.h"
 #include "processor.h"
+
+/* Gap records the ring holds before the store takes them. */
+#define GAP_RING 16384
+/* How long past the shutdown deadline (or a second signal) a thread may
+ * stay inside a plugin call before the process exits without it. */
+#define ABANDON_GRACE_MS 2000
 
 static void eventfd_poke(int fd)
 {
@@ -37,6 +44,14 @@ void processor_thread_done(struct processor *p)
 	eventfd_poke(p->done_fd);
 }
 
+uint64_t processor_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int processor_block_signals(void)
 {
 	sigset_t set;
@@ -51,16 +66,41 @@ int processor_block_signals(void)
 	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/* The run's identity, and the run-state file that chains it to the last. */
+static void processor_init_run(struct processor *p, const char *state_dir)
+{
+	const struct tca_host *h = &p->sinker->host;
+	struct runstate_record cur = {
+		.run_id = h->run_id,
+		.start_ns = p->start_ns,
+		.state = TCA_RUN_RUNNING,
+	};
+
+	p->origin = (struct tca_origin){ .host = h->hostname, .boot_id = h->boot_id, .run_id = h->run_id };
+	snprintf(cur.host, sizeof(cur.host), "%s", h->hostname);
+	snprintf(cur.boot_id, sizeof(cur.boot_id), "%s", h->boot_id);
+	p->runstate.fd = -1;
+	if (state_dir)
+		runstate_open(&p->runstate, state_dir, &cur);
+	else
+		p->runstate.cur = cur;
+}
+
 int processor_init(struct processor *p, struct plugin *eventer, struct plugin *sinker,
-		   uint64_t queue_memory)
+		   uint64_t queue_memory, const char *state_dir)
 {
 	struct tca_sink_limits limits = { .batch_max = 1024, .max_delay_ms = 100 };
 	int r;
 
 	*p = (struct processor){ .eventer = eventer, .sinker = sinker, .wake_fd = -1, .done_fd = -1 };
+	p->start_ns = processor_realtime_ns();
 	r = queue_init(&p->queue, queue_memory);
 	if (r < 0)
 		return r;
+	r = gaps_init(&p->gaps, GAP_RING);
+	if (r < 0)
+		return r;
+	processor_init_run(p, state_dir);
 	if (sinker->desc->ops.sinker.limits)
 		sinker->desc->ops.sinker.limits(sinker->state, &limits);
 	queue_set_batching(&p->queue, limits.batch_max, limits.max_delay_ms);
@@ -76,6 +116,8 @@ int processor_init(struct processor *p, struct plugin *eventer, struct plugin *s
 
 void processor_destroy(struct processor *p)
 {
+	runstate_close(&p->runstate);
+	gaps_destroy(&p->gaps);
 	if (p->wake_fd >= 0)
 		close(p->wake_fd);
 	if (p->done_fd >= 0)
@@ -87,7 +129,7 @@ static void processor_log_stats(struct processor *p, int prio)
 {
 	char line[512];
 
-	stats_format(&p->stats, queue_count(&p->queue), line, sizeof(line));
+	stats_format(&p->stats, queue_count(&p->queue), queue_high_water(&p->queue), line, sizeof(line));
 	log_full(NULL, prio, 0, "stats: %s", line);
 	notify_status(line);
 }
@@ -107,6 +149,7 @@ static void processor_begin_stop(struct processor *p, const char *why)
 static void processor_force(struct processor *p)
 {
 	log_warning("second signal: exiting now without waiting for the store");
+	p->forced_at_ms = queue_now_ms();
 	flag_set(p->force, true);
 	queue_kick(&p->queue);
 	eventfd_poke(p->wake_fd);
@@ -117,6 +160,7 @@ static void processor_on_signal(struct processor *p, int signo)
 {
 	switch (signo) {
 	case SIGHUP:
+		log_info("SIGHUP: asking sinker '%s' to reopen its output", p->sinker->desc->name);
 		flag_set(p->reopen, true);
 		queue_kick(&p->queue);
 		break;
@@ -139,6 +183,7 @@ static void processor_on_thread_done(struct processor *p)
 	if (flag_get(p->writer_done) && !flag_get(p->reader_done)) {
 		/* Nothing can be stored any more: stop reading. */
 		flag_set(p->stop_reading, true);
+		p->forced_at_ms = queue_now_ms();
 		flag_set(p->force, true);
 		eventfd_poke(p->wake_fd);
 	}
@@ -165,7 +210,74 @@ static int timer_arm(uint64_t period_ms)
 	return fd;
 }
 
-static void processor_main_loop(struct processor *p, int sfd, int stats_fd, int wd_fd)
+/* Whether a thread is stuck in a plugin call for longer than limit_ms. */
+static bool heartbeat_stalled(const struct heartbeat *hb, uint64_t now, uint64_t limit_ms,
+			      uint64_t *for_ms)
+{
+	uint64_t since = __atomic_load_n(&hb->busy_since_ms, __ATOMIC_ACQUIRE);
+
+	if (!since || now < since || now - since <= limit_ms)
+		return false;
+	*for_ms = now - since;
+	return true;
+}
+
+/*
+ * The watchdog means "both threads make progress": a thread waiting for
+ * events or for the store's backoff is idle by design, but one that has
+ * been inside a plugin call for most of the watchdog period is wedged (a
+ * blocked library call, a lock), and systemd should restart us.
+ */
+static void processor_watchdog(struct processor *p, uint64_t wd_ms)
+{
+	const struct heartbeat *beats[2] = { &p->reader_beat, &p->writer_beat };
+	const struct plugin *owners[2] = { p->eventer, p->sinker };
+	uint64_t now = queue_now_ms(), stuck;
+
+	for (int i = 0; i < 2; i++) {
+		if (!heartbeat_stalled(beats[i], now, wd_ms * 2 / 3, &stuck))
+			continue;
+		if (!p->wd_stalled)
+			log_error("the %s thread has been inside %s '%s' %s for %.1f s; no longer "
+				  "pinging the watchdog, so that the service is restarted",
+				  i ? "writer" : "reader", plugin_kind_name(owners[i]->desc->kind),
+				  owners[i]->desc->name, __atomic_load_n(&beats[i]->call, __ATOMIC_RELAXED),
+				  (double)stuck / 1000.0);
+		p->wd_stalled = true;
+		return;
+	}
+	p->wd_stalled = false;
+	notify_watchdog();
+}
+
+/* Past the deadline, or after a second signal, a thread that is still
+ * inside a plugin call will not come back in time: exit without it, and
+ * leave the run-state file saying so. */
+static void processor_abandon_if_stuck(struct processor *p)
+{
+	uint64_t deadline = flag_get(p->deadline_ms), now = queue_now_ms(), stuck;
+	uint64_t since = flag_get(p->force) ? p->forced_at_ms : deadline;
+
+	if (!since || now < since + ABANDON_GRACE_MS)
+		return;
+	if (!heartbeat_stalled(&p->writer_beat, now, ABANDON_GRACE_MS, &stuck) &&
+	    !heartbeat_stalled(&p->reader_beat, now, ABANDON_GRACE_MS, &stuck))
+		return;
+	log_error("a plugin call has not returned for %.1f s, past the shutdown deadline; exiting "
+		  "without it: %zu queued events are not stored, and the next run records them as "
+		  "a gap", (double)stuck / 1000.0, queue_count(&p->queue));
+	p->runstate.cur.last_seq = __atomic_load_n(&p->last_seq, __ATOMIC_ACQUIRE);
+	p->runstate.cur.end_ns = processor_realtime_ns();
+	p->runstate.cur.state = TCA_RUN_FAILED;
+	p->runstate.cur.end_stored = false;
+	runstate_save(&p->runstate);
+	runstate_close(&p->runstate);
+	processor_log_stats(p, TCA_LOG_WARNING);
+	_exit(EXIT_RUNTIME);
+}
+
+static void processor_main_loop(struct processor *p, int sfd, int stats_fd, int wd_fd,
+				uint64_t wd_ms)
 {
 	struct pollfd fds[4] = {
 		{ .fd = sfd, .events = POLLIN },
@@ -175,7 +287,10 @@ static void processor_main_loop(struct processor *p, int sfd, int stats_fd, int 
 	};
 
 	while (!(flag_get(p->reader_done) && flag_get(p->writer_done))) {
-		if (poll(fds, 4, -1) < 0) {
+		/* While stopping, look every 200 ms for a thread stuck for good. */
+		int timeout = flag_get(p->stop_reading) ? 200 : -1;
+
+		if (poll(fds, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error_errno(errno, "poll in the main loop failed");
@@ -195,8 +310,10 @@ static void processor_main_loop(struct processor *p, int sfd, int stats_fd, int 
 		}
 		if (fds[3].revents & POLLIN) {
 			eventfd_clear(wd_fd);
-			notify_watchdog();
+			processor_watchdog(p, wd_ms);
 		}
+		if (flag_get(p->stop_reading))
+			processor_abandon_if_stuck(p);
 	}
 }
 
@@ -235,7 +352,7 @@ int processor_run(struct processor *p)
 		   p->sinker->desc->name);
 	notify_ready();
 
-	processor_main_loop(p, sfd, stats_fd, wd_fd);
+	processor_main_loop(p, sfd, stats_fd, wd_fd, wd_ms);
 	pthread_join(reader, NULL);
 	pthread_join(writer, NULL);
 

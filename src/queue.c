@@ -80,8 +80,6 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
 	first = accepted < q->cap - tail ? accepted : q->cap - tail;
 	memcpy(q->ring + tail, ev, first * sizeof(*ev));
 	memcpy(q->ring, ev + first, (accepted - first) * sizeof(*ev));
-	for (size_t i = 0; i < accepted; i++)
-		q->ring[(tail + i) % q->cap].seq = q->next_seq++;
 
 	was_empty = q->count == 0;
 	q->count += accepted;
@@ -136,6 +134,32 @@ size_t queue_wait_batch(struct queue *q, const struct tca_event **out)
 	return n;
 }
 
+bool queue_wait_space(struct queue *q, uint64_t ms)
+{
+	struct timespec ts = ms_to_timespec(queue_now_ms() + ms);
+	bool room;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->count == q->cap && !q->closed && !q->kicked) {
+		if (pthread_cond_timedwait(&q->cond, &q->lock, &ts) == ETIMEDOUT)
+			break;
+	}
+	room = q->count < q->cap;
+	pthread_mutex_unlock(&q->lock);
+	return room;
+}
+
+size_t queue_peek(struct queue *q, const struct tca_event **out)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->count < q->cap - q->head ? q->count : q->cap - q->head;
+	*out = q->ring + q->head;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
 void queue_sleep(struct queue *q, uint64_t ms)
 {
 	struct timespec ts = ms_to_timespec(queue_now_ms() + ms);
@@ -163,6 +187,8 @@ void queue_pop(struct queue *q, size_t n)
 	 * started with the oldest event still bounds it. */
 	if (q->count == 0)
 		q->head = 0;
+	/* A reader that waits for room (back-pressure) may go on. */
+	pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 }
 

@@ -24,7 +24,6 @@ struct queue {
 	size_t head;            /* oldest event */
 	size_t count;
 	size_t high_water;      /* most events ever held at once */
-	uint64_t next_seq;
 	uint64_t oldest_ms;     /* CLOCK_MONOTONIC when it last became non-empty */
 	size_t batch_max;
 	uint64_t max_delay_ms;
@@ -36,7 +35,7 @@ int queue_init(struct queue *q, uint64_t memory);
 void queue_destroy(struct queue *q);
 void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms);
 
-/* Copy in as many of ev[0..n) as fit, numbering them; returns how many. */
+/* Copy in as many of ev[0..n) as fit (numbered already); returns how many. */
 size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n);
 
 /*
@@ -45,6 +44,10 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n);
  * *out (a contiguous span), or 0 when kicked or closed and empty.
  */
 size_t queue_wait_batch(struct queue *q, const struct tca_event **out);
+/* The oldest events, as one contiguous span, without waiting; 0 if none. */
+size_t queue_peek(struct queue *q, const struct tca_event **out);
+/* Wait up to ms for room (back-pressure); returns whether there is room. */
+bool queue_wait_space(struct queue *q, uint64_t ms);
 /* Sleep up to ms, unless kicked first (closing does not end it). */
 void queue_sleep(struct queue *q, uint64_t ms);
 void queue_pop(struct queue *q, size_t n);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The reader thread: eventer -> queue. It never waits for the writer. */
+/* The reader thread: eventer -> queue. It never waits for the writer,
+ * unless the eventer asks for back-pressure. Every event it is handed gets
+ * its seq here, before anything can drop it, and every loss becomes a gap
+ * record over the seqs of what was lost. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,43 +15,205 @@
 #include "processor.h"
 
 #define READ_BATCH 512
+#define READ_LOSSES 64
 /* At shutdown, what the source already holds is read for at most this
  * long, so that a source that never runs dry cannot hold the exit. */
 #define DRAIN_MS 2000
+/* Read calls remembered to turn the writer's durable seq into a count of
+ * settled events (tca_read.settled). */
+#define SETTLE_RING 256
+
+struct settle_mark {
+	uint64_t handed;    /* events handed over up to the end of a read call */
+	uint64_t last_seq;  /* the seq of the last of them */
+};
 
 struct reader {
 	struct processor *p;
 	const struct tca_plugin *desc;
 	void *state;
-	struct tca_event *buf;
+	struct tca_read rd;
+	uint64_t next_seq;
+	uint64_t source_lost;      /* the eventer's stats.lost already made gaps */
+	uint64_t handed;
+	struct settle_mark marks[SETTLE_RING];
+	size_t mark_head, mark_count;
 	uint64_t last_full_log_ms;
 	uint64_t full_since_log;
 };
 
-static void reader_count_full(struct reader *r, size_t lost)
+/* Reserve count seqs for lost events, as one gap record. */
+static void reader_gap(struct reader *r, uint32_t reason, int32_t cpu, uint64_t count,
+		       uint64_t time_ns)
+{
+	struct tca_gap g = {
+		.run_id = r->p->origin.run_id,
+		.first_seq = r->next_seq,
+		.count = count,
+		.time_ns = time_ns ? time_ns : processor_realtime_ns(),
+		.reason = reason,
+		.cpu = cpu,
+	};
+
+	r->next_seq += count;
+	gaps_add(&r->p->gaps, &g);
+	if (reason == TCA_GAP_QUEUE_FULL)
+		stats_add(r->p->stats.lost_queue_full, count);
+	else
+		stats_add(r->p->stats.lost_source, count);
+}
+
+static void reader_count_full(struct reader *r, uint64_t lost)
 {
 	uint64_t now = queue_now_ms();
 
-	stats_add(r->p->stats.lost_queue_full, lost);
 	r->full_since_log += lost;
 	/* One line per 10 s at most: a loss must show, but not flood. */
 	if (now - r->last_full_log_ms >= 10000) {
-		log_warning("queue full: %" PRIu64 " events lost since the last report; the sink is "
-			    "slower than the source or down (raise --queue-memory, or fix the sink)",
-			    r->full_since_log);
+		log_warning("queue full: %" PRIu64 " events lost since the last report (recorded as "
+			    "gaps); the sink is slower than the source or down (raise --queue-memory, "
+			    "or fix the sink)", r->full_since_log);
 		r->last_full_log_ms = now;
 		r->full_since_log = 0;
 	}
 }
 
-static void reader_update_stats(struct reader *r)
+/* The part of the eventer's loss count that read() did not report in
+ * place: a gap before this batch, since the kernel lost those events
+ * before the ones just read. */
+static void reader_unreported_losses(struct reader *r, uint64_t reported_now)
 {
 	struct tca_plugin_stats st = { 0 };
+	uint64_t accounted = r->source_lost + reported_now;
 
+	r->source_lost = accounted;
 	if (!r->desc->stats)
 		return;
 	r->desc->stats(r->state, &st);
-	stats_set(r->p->stats.lost_source, st.lost);
+	stats_set(r->p->stats.evicted, st.evicted);
+	if (st.lost > accounted) {
+		reader_gap(r, r->desc->flags & TCA_EVF_KERNEL_LOSS ? TCA_GAP_KERNEL : TCA_GAP_SOURCE, -1,
+			   st.lost - accounted, 0);
+		r->source_lost = st.lost;
+	}
+}
+
+/* Give every event its seq, and every reported loss its seqs, in order. */
+static void reader_number(struct reader *r)
+{
+	size_t li = 0;
+
+	for (size_t i = 0; i <= r->rd.n; i++) {
+		for (; li < r->rd.nloss && (r->rd.loss[li].at <= i || i == r->rd.n); li++) {
+			const struct tca_loss *l = &r->rd.loss[li];
+			if (l->count)
+				reader_gap(r, l->reason == TCA_GAP_KERNEL ? TCA_GAP_KERNEL : TCA_GAP_SOURCE,
+					   l->cpu, l->count, l->time_ns);
+		}
+		if (i < r->rd.n)
+			r->rd.ev[i].seq = r->next_seq++;
+	}
+}
+
+/* Events ev[from..n) found no room: gaps over their seqs, which run
+ * contiguous except where a loss gap already sits between them. */
+static void reader_drop(struct reader *r, size_t from)
+{
+	const struct tca_event *ev = r->rd.ev;
+	size_t i = from;
+
+	while (i < r->rd.n) {
+		size_t j = i + 1;
+		while (j < r->rd.n && ev[j].seq == ev[j - 1].seq + 1)
+			j++;
+		struct tca_gap g = {
+			.run_id = r->p->origin.run_id,
+			.first_seq = ev[i].seq,
+			.count = j - i,
+			.time_ns = processor_realtime_ns(),
+			.reason = TCA_GAP_QUEUE_FULL,
+			.cpu = -1,
+		};
+		gaps_add(&r->p->gaps, &g);
+		stats_add(r->p->stats.lost_queue_full, j - i);
+		i = j;
+	}
+	reader_count_full(r, r->rd.n - from);
+}
+
+/* Push what was read; with back-pressure, wait for room instead of
+ * dropping, for as long as the run goes on. */
+static void reader_push(struct reader *r)
+{
+	size_t done = queue_push(&r->p->queue, r->rd.ev, r->rd.n);
+
+	while (done < r->rd.n && (r->desc->flags & TCA_EVF_BACKPRESSURE) && !flag_get(r->p->force)) {
+		queue_wait_space(&r->p->queue, 100);
+		done += queue_push(&r->p->queue, r->rd.ev + done, r->rd.n - done);
+		if (queue_is_closed(&r->p->queue))
+			break;
+	}
+	if (done < r->rd.n)
+		reader_drop(r, done);
+}
+
+static void reader_mark(struct reader *r)
+{
+	struct settle_mark m = { .handed = r->handed, .last_seq = r->next_seq - 1 };
+
+	if (r->mark_count == SETTLE_RING) {
+		/* Full: fold into the newest, which only settles later. */
+		r->marks[(r->mark_head + r->mark_count - 1) % SETTLE_RING] = m;
+		return;
+	}
+	r->marks[(r->mark_head + r->mark_count++) % SETTLE_RING] = m;
+}
+
+/* How many handed-over events are settled, for the eventer to see. */
+static void reader_settle(struct reader *r)
+{
+	uint64_t durable = __atomic_load_n(&r->p->durable_seq, __ATOMIC_ACQUIRE);
+
+	while (r->mark_count && r->marks[r->mark_head].last_seq <= durable) {
+		r->rd.settled = r->marks[r->mark_head].handed;
+		r->mark_head = (r->mark_head + 1) % SETTLE_RING;
+		r->mark_count--;
+	}
+}
+
+/* One read() call and what follows from it. Returns its result. */
+static ssize_t reader_read_once(struct reader *r)
+{
+	ssize_t n;
+
+	reader_settle(r);
+	r->rd.n = r->rd.nloss = 0;
+	heartbeat_enter(&r->p->reader_beat, "read()");
+	n = r->desc->ops.eventer.read(r->state, &r->rd);
+	heartbeat_leave(&r->p->reader_beat);
+	if (n < 0) {
+		r->rd.n = r->rd.nloss = 0;
+	} else {
+		if (r->rd.n > r->rd.cap)
+			r->rd.n = r->rd.cap; /* a plugin bug must not overrun the queue */
+		if (r->rd.nloss > r->rd.loss_cap)
+			r->rd.nloss = r->rd.loss_cap;
+	}
+	uint64_t reported = 0;
+	for (size_t i = 0; i < r->rd.nloss; i++)
+		reported += r->rd.loss[i].count;
+	reader_unreported_losses(r, reported);
+	reader_number(r);
+	if (r->rd.n) {
+		stats_add(r->p->stats.read, r->rd.n);
+		r->handed += r->rd.n;
+		reader_push(r);
+		reader_mark(r);
+	}
+	/* Published only now: every seq up to it is in the queue or a gap,
+	 * so a writer that finds both empty may call it settled. */
+	__atomic_store_n(&r->p->last_seq, r->next_seq - 1, __ATOMIC_RELEASE);
+	return n;
 }
 
 /* Read until the source has nothing more right now. Returns 0, or the
@@ -56,17 +221,11 @@ static void reader_update_stats(struct reader *r)
 static int reader_drain_once(struct reader *r)
 {
 	for (;;) {
-		ssize_t n = r->desc->ops.eventer.read(r->state, r->buf, READ_BATCH);
-		size_t accepted;
+		ssize_t n = reader_read_once(r);
 
 		if (n <= 0)
 			return (int)n;
-		stats_add(r->p->stats.read, (uint64_t)n);
-		accepted = queue_push(&r->p->queue, r->buf, (size_t)n);
-		if (accepted < (size_t)n)
-			reader_count_full(r, (size_t)n - accepted);
-		reader_update_stats(r);
-		if ((size_t)n < READ_BATCH)
+		if ((size_t)n < READ_BATCH && r->rd.nloss < READ_LOSSES)
 			return 0;
 	}
 }
@@ -97,34 +256,38 @@ static int reader_loop(struct reader *r)
 	return 0;
 }
 
-/* Whatever the source holds when we stop is read too. */
+/* Whatever the source holds when we stop is read too: first the source
+ * stops recording, so that the drain and the final loss count are the
+ * last word of the run. */
 static int reader_final_drain(struct reader *r)
 {
 	uint64_t end = queue_now_ms() + DRAIN_MS;
 	ssize_t n;
 
+	if (r->desc->ops.eventer.stop) {
+		int s = r->desc->ops.eventer.stop(r->state);
+		if (s < 0)
+			log_full(r->desc->name, TCA_LOG_WARNING, -s,
+				 "cannot stop recording; events until the exit may be lost uncounted");
+	}
 	do {
-		n = r->desc->ops.eventer.read(r->state, r->buf, READ_BATCH);
-		if (n > 0) {
-			size_t accepted = queue_push(&r->p->queue, r->buf, (size_t)n);
-			stats_add(r->p->stats.read, (uint64_t)n);
-			if (accepted < (size_t)n)
-				reader_count_full(r, (size_t)n - accepted);
-		}
+		n = reader_read_once(r);
 	} while (n > 0 && !flag_get(r->p->force) && queue_now_ms() < end);
-	reader_update_stats(r);
 	return n == -ENODATA ? 0 : (int)(n < 0 ? n : 0);
 }
 
 void *reader_main(void *arg)
 {
-	struct reader r = { .p = arg };
+	struct reader r = { .p = arg, .next_seq = 1 };
 	int ret;
 
 	r.desc = r.p->eventer->desc;
 	r.state = r.p->eventer->state;
-	r.buf = calloc(READ_BATCH, sizeof(*r.buf));
-	if (!r.buf) {
+	r.rd.ev = calloc(READ_BATCH, sizeof(*r.rd.ev));
+	r.rd.loss = calloc(READ_LOSSES, sizeof(*r.rd.loss));
+	r.rd.cap = READ_BATCH;
+	r.rd.loss_cap = READ_LOSSES;
+	if (!r.rd.ev || !r.rd.loss) {
 		r.p->reader_status = EXIT_OSERR;
 		goto out;
 	}
@@ -143,7 +306,8 @@ void *reader_main(void *arg)
 	if (r.full_since_log)
 		log_warning("queue full: %" PRIu64 " events lost since the last report", r.full_since_log);
 out:
-	free(r.buf);
+	free(r.rd.ev);
+	free(r.rd.loss);
 	/* Done before the queue closes: once it is closed and empty the
 	 * writer may end, and the main loop must not then take the reader
 	 * for still running (it would force the stop). */

@@ -23,6 +23,7 @@ void settings_free(struct settings *s)
 	free(s->event);
 	free(s->sink);
 	free(s->plugin_dir);
+	free(s->state_dir);
 	free(s->config_path);
 	kvlist_free(&s->event_cli);
 	kvlist_free(&s->sink_cli);

@@ -19,6 +19,7 @@ enum setting_bit {
 	SET_SHUTDOWN_TIMEOUT = 1u << 5,
 	SET_LOG_TARGET = 1u << 6,
 	SET_LOG_LEVEL = 1u << 7,
+	SET_STATE_DIR = 1u << 8,
 };
 
 /* One [section] of the config file: a plugin's options. */
@@ -31,6 +32,7 @@ struct settings {
 	char *event;
 	char *sink;
 	char *plugin_dir;
+	char *state_dir;
 	char *config_path;
 	bool config_explicit;     /* --config given: a missing file is an error */
 
@@ -56,6 +58,7 @@ struct settings {
 #define DEFAULT_QUEUE_MEMORY (16ull << 20)
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 10000
 #define DEFAULT_EVENTER "tracefs"
+#define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/tcp-audit"
 
 void settings_init(struct settings *s);
 void settings_free(struct settings *s);

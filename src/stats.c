@@ -12,19 +12,20 @@ uint64_t stats_lost(const struct stats *s)
 	struct stats *m = (struct stats *)s;
 
 	return stats_get(m->lost_queue_full) + stats_get(m->lost_source) +
-	       stats_get(m->lost_store) + stats_get(m->lost_unflushed);
+	       stats_get(m->lost_unflushed) + stats_get(m->lost_refused);
 }
 
-void stats_format(const struct stats *s, size_t queued, char *buf, size_t size)
+void stats_format(const struct stats *s, size_t queued, size_t high_water, char *buf, size_t size)
 {
 	struct stats *m = (struct stats *)s;
 
 	snprintf(buf, size,
-		 "read %" PRIu64 ", written %" PRIu64 " in %" PRIu64 " batches, queued %zu, "
+		 "read %" PRIu64 ", written %" PRIu64 " in %" PRIu64 " batches, queued %zu (at most %zu), "
 		 "retried %" PRIu64 ", lost %" PRIu64 " (source %" PRIu64 ", queue full %" PRIu64
-		 ", store %" PRIu64 ", unflushed at exit %" PRIu64 ")",
-		 stats_get(m->read), stats_get(m->written), stats_get(m->batches), queued,
+		 ", refused %" PRIu64 ", unflushed at exit %" PRIu64 ") in %" PRIu64 " gap records, "
+		 "sockets evicted %" PRIu64,
+		 stats_get(m->read), stats_get(m->written), stats_get(m->batches), queued, high_water,
 		 stats_get(m->retries), stats_lost(s), stats_get(m->lost_source),
-		 stats_get(m->lost_queue_full), stats_get(m->lost_store),
-		 stats_get(m->lost_unflushed));
+		 stats_get(m->lost_queue_full), stats_get(m->lost_refused),
+		 stats_get(m->lost_unflushed), stats_get(m->gaps), stats_get(m->evicted));
 }

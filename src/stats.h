@@ -13,8 +13,10 @@ struct stats {
 	uint64_t retries;         /* sinker writes that said "retry later" */
 	uint64_t lost_queue_full; /* read, but the queue was full */
 	uint64_t lost_source;     /* lost before we saw them (eventer's count) */
-	uint64_t lost_store;      /* the sinker's own count of losses */
 	uint64_t lost_unflushed;  /* still queued when the sink failed or time ran out */
+	uint64_t lost_refused;    /* the store refused them for good */
+	uint64_t evicted;         /* live sockets forgotten by the eventer (they get a new id) */
+	uint64_t gaps;            /* gap records stored */
 };
 
 /* The counters are written by one thread each and read by the main thread,
@@ -25,6 +27,6 @@ struct stats {
 
 uint64_t stats_lost(const struct stats *s);
 /* One line: "read N, written N, queued N, ..." */
-void stats_format(const struct stats *s, size_t queued, char *buf, size_t size);
+void stats_format(const struct stats *s, size_t queued, size_t high_water, char *buf, size_t size);
 
 #endif

@@ -1,52 +1,67 @@
 /* SPDX-License-Identifier: MIT */
-/* The writer thread: queue -> sinker, in batches, holding a batch and
- * retrying with backoff for as long as the sink says "retry later". */
+/* The writer thread: queue -> sinker, in batches. It alone decides what
+ * is stored: it pops only what the sink says it stored, holds the rest
+ * through outages with backoff (logging each outage once), turns refused
+ * events into gap records, and writes the run and gap records. */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "backoff.h"
 #include "exit-status.h"
 #include "log.h"
 #include "processor.h"
+#include "writer-records.h"
+
+/* Gap records given to the sink at once. */
+#define GAP_BATCH 64
 
 struct writer {
 	struct processor *p;
+	struct plugin *sinker;
 	const struct tca_plugin *desc;
 	void *state;
 	struct backoff backoff;
-	bool outage;             /* the last write said "retry later" */
+
+	bool outage;               /* the last write said "retry later" */
 	uint64_t outage_since_ms;
-	uint64_t lost_at_write;  /* stats_lost() at the last stored batch */
+	uint64_t lost_at_outage;   /* stats_lost() when it began */
+	char outage_reason[sizeof(((struct plugin *)0)->retry_reason)];
+
+	size_t limit;              /* while finding refused events: most in one write */
+	uint64_t bisect_end_seq;   /* ... until this seq is stored or refused */
+	uint64_t refused_logged_ms;
+
+	struct writer_records rec; /* run records still to store */
 };
-
-static void writer_update_stats(struct writer *w)
-{
-	struct tca_plugin_stats st = { 0 };
-
-	if (!w->desc->stats)
-		return;
-	w->desc->stats(w->state, &st);
-	stats_set(w->p->stats.lost_store, st.lost);
-}
 
 static void writer_reopen(struct writer *w)
 {
 	int r;
 
 	flag_set(w->p->reopen, false);
-	if (!w->desc->ops.sinker.reopen)
+	if (!w->desc->ops.sinker.reopen) {
+		log_notice("SIGHUP: sinker '%s' has no output files to reopen; nothing to do",
+			   w->desc->name);
 		return;
+	}
 	r = w->desc->ops.sinker.reopen(w->state);
 	if (r < 0)
-		log_full(w->desc->name, TCA_LOG_ERR, -r, "reopening the output on SIGHUP failed");
+		log_full(w->desc->name, TCA_LOG_ERR, -r, "SIGHUP: reopening the output failed");
 	else
-		log_info("sinker '%s' reopened its output", w->desc->name);
+		log_notice("SIGHUP: sinker '%s' reopened its output", w->desc->name);
 }
 
-/* "Retry later": log once when the outage starts, then wait. Returns
- * false when the writer must give up (forced, or out of time at exit). */
+static const char *writer_reason(struct writer *w)
+{
+	return w->sinker->retry_reason[0] ? w->sinker->retry_reason : "no reason given";
+}
+
+/* "Retry later": log when an outage starts and when its reason changes,
+ * then wait. Returns false when the writer must give up (forced, or out
+ * of time at exit). */
 static bool writer_hold(struct writer *w)
 {
 	uint64_t deadline = flag_get(w->p->deadline_ms);
@@ -56,8 +71,15 @@ static bool writer_hold(struct writer *w)
 	if (!w->outage) {
 		w->outage = true;
 		w->outage_since_ms = queue_now_ms();
+		w->lost_at_outage = stats_lost(&w->p->stats);
+		snprintf(w->outage_reason, sizeof(w->outage_reason), "%s", writer_reason(w));
 		log_full(w->desc->name, TCA_LOG_WARNING, 0,
-			 "the store is unavailable; holding events in memory and retrying");
+			 "cannot store events: %s; keeping them in the queue (%zu now) and retrying "
+			 "with backoff", w->outage_reason, queue_count(&w->p->queue));
+	} else if (strcmp(w->outage_reason, writer_reason(w)) != 0) {
+		snprintf(w->outage_reason, sizeof(w->outage_reason), "%s", writer_reason(w));
+		log_full(w->desc->name, TCA_LOG_WARNING, 0, "still cannot store events: %s",
+			 w->outage_reason);
 	}
 	if (flag_get(w->p->force))
 		return false;
@@ -76,23 +98,166 @@ static bool writer_hold(struct writer *w)
 static void writer_recovered(struct writer *w)
 {
 	uint64_t lost;
+	double secs;
 
+	w->sinker->retry_reason[0] = '\0';
 	if (!w->outage)
 		return;
-	/* The held batch is never lost, but an outage may fill the
-	 * queue: then "nothing was lost" would be false. */
-	lost = stats_lost(&w->p->stats) - w->lost_at_write;
+	/* The held batch is never lost, but the queue may have filled up
+	 * meanwhile: the gap records say exactly which events. */
+	lost = stats_lost(&w->p->stats) - w->lost_at_outage;
+	secs = (double)(queue_now_ms() - w->outage_since_ms) / 1000.0;
 	if (lost)
 		log_full(w->desc->name, TCA_LOG_WARNING, 0,
-			 "the store is available again after %.1f s and %u retries; %" PRIu64
-			 " events were lost since the last stored batch (see the stats)",
-			 (double)(queue_now_ms() - w->outage_since_ms) / 1000.0, w->backoff.attempts, lost);
+			 "stores events again after %.1f s and %u retries; %" PRIu64
+			 " events were lost meanwhile, each recorded in a gap record", secs,
+			 w->backoff.attempts, lost);
 	else
 		log_full(w->desc->name, TCA_LOG_NOTICE, 0,
-			 "the store is available again after %.1f s and %u retries; nothing was lost",
-			 (double)(queue_now_ms() - w->outage_since_ms) / 1000.0, w->backoff.attempts);
+			 "stores events again after %.1f s and %u retries; no event was lost meanwhile",
+			 secs, w->backoff.attempts);
 	w->outage = false;
 	backoff_reset(&w->backoff);
+}
+
+/* Everything up to seq is now stored or in a stored gap. */
+static void writer_durable(struct writer *w, uint64_t seq)
+{
+	if (seq <= w->p->durable_seq)
+		return;
+	__atomic_store_n(&w->p->durable_seq, seq, __ATOMIC_RELEASE);
+	w->p->runstate.cur.durable_seq = seq;
+	w->p->runstate.cur.last_seq = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
+	runstate_save(&w->p->runstate);
+}
+
+/* A sink call that may say "retry later". Returns 1 when done, 0 to try
+ * again after holding, or an exit status. */
+static int writer_outcome(struct writer *w, int r, const char *what)
+{
+	if (r >= 0)
+		return 1;
+	if (r == -EAGAIN)
+		return writer_hold(w) ? 0 : EXIT_TEMPFAIL;
+	log_full(w->desc->name, TCA_LOG_ERR, -r, "storing %s failed; stopping", what);
+	return EXIT_RUNTIME;
+}
+
+/* Store the waiting gap records, oldest first. Returns 1 when none is
+ * left, 0 to try again, or an exit status. */
+static int writer_flush_gaps(struct writer *w)
+{
+	struct tca_gap g[GAP_BATCH];
+	size_t n;
+
+	while ((n = gaps_peek(&w->p->gaps, g, GAP_BATCH))) {
+		int r = 0;
+		if (w->desc->ops.sinker.write_gaps) {
+			heartbeat_enter(&w->p->writer_beat, "write_gaps()");
+			r = w->desc->ops.sinker.write_gaps(w->state, &w->p->origin, g, n);
+			heartbeat_leave(&w->p->writer_beat);
+		}
+		r = writer_outcome(w, r, "gap records");
+		if (r != 1)
+			return r;
+		gaps_pop(&w->p->gaps, n);
+		stats_add(w->p->stats.gaps, n);
+	}
+	return 1;
+}
+
+/* Store the waiting run records and gap records. */
+static int writer_flush_meta(struct writer *w)
+{
+	int r = writer_records_flush(&w->rec, w->desc, w->state, &w->p->writer_beat);
+
+	r = writer_outcome(w, r, "the run record");
+	if (r != 1)
+		return r;
+	return writer_flush_gaps(w);
+}
+
+/* The store refused ev[0..n) for good. Find the refused events by halving
+ * the batch; a single refused event becomes a gap record. */
+static void writer_refused(struct writer *w, const struct tca_event *ev, size_t n)
+{
+	uint64_t now = queue_now_ms();
+
+	if (n > 1) {
+		w->limit = n / 2;
+		if (ev[n - 1].seq > w->bisect_end_seq)
+			w->bisect_end_seq = ev[n - 1].seq;
+		return;
+	}
+	struct tca_gap g = {
+		.run_id = w->p->origin.run_id,
+		.first_seq = ev[0].seq,
+		.count = 1,
+		.time_ns = processor_realtime_ns(),
+		.reason = TCA_GAP_REFUSED,
+		.cpu = -1,
+	};
+	gaps_add(&w->p->gaps, &g);
+	stats_add(w->p->stats.lost_refused, 1);
+	queue_pop(&w->p->queue, 1);
+	if (now - w->refused_logged_ms >= 10000) {
+		log_full(w->desc->name, TCA_LOG_WARNING, 0,
+			 "the store refused event %" PRIu64 " for good (%s); it is recorded as a gap "
+			 "(reason refused), and the rest goes on", ev[0].seq, writer_reason(w));
+		w->refused_logged_ms = now;
+	}
+}
+
+/* Store one batch. Returns 1 when it moved on, 0 to try again, or an exit status. */
+static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
+{
+	struct tca_batch b = { .origin = &w->p->origin, .ev = ev, .n = n };
+	int r;
+
+	if (n > w->limit)
+		b.n = n = w->limit;
+	heartbeat_enter(&w->p->writer_beat, "write()");
+	r = w->desc->ops.sinker.write(w->state, &b);
+	heartbeat_leave(&w->p->writer_beat);
+	if (r == -EBADMSG) {
+		writer_refused(w, ev, n);
+		return 1;
+	}
+	if (r == 0 && n > 0)
+		r = -EAGAIN; /* nothing stored and no reason: a sink's "not now" */
+	if (r > 0) {
+		size_t stored = (size_t)r < n ? (size_t)r : n;
+		queue_pop(&w->p->queue, stored);
+		stats_add(w->p->stats.written, stored);
+		stats_add(w->p->stats.batches, 1);
+		writer_durable(w, ev[stored - 1].seq);
+		if (ev[stored - 1].seq >= w->bisect_end_seq)
+			w->limit = SIZE_MAX;
+		else if (w->limit < SIZE_MAX / 2)
+			w->limit *= 2; /* past the refused event: speed up again */
+		if (stored == n) {
+			writer_recovered(w);
+			return 1;
+		}
+		r = -EAGAIN; /* the rest must wait */
+	}
+	return writer_outcome(w, r, "events");
+}
+
+/* With the queue and the gap ring empty, all that was pushed is settled. */
+static void writer_settle_idle(struct writer *w)
+{
+	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
+
+	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
+		writer_durable(w, pushed);
+}
+
+static bool writer_out_of_time(struct writer *w)
+{
+	uint64_t deadline = flag_get(w->p->deadline_ms);
+
+	return deadline && queue_now_ms() >= deadline;
 }
 
 /* Returns 0 when the queue is closed and empty, or an exit status. */
@@ -107,59 +272,124 @@ static int writer_loop(struct writer *w)
 
 		if (flag_get(w->p->reopen))
 			writer_reopen(w);
-		if (flag_get(w->p->force))
+		if (flag_get(w->p->force) || writer_out_of_time(w))
 			return 0;
+		r = writer_flush_meta(w);
+		if (r == 0)
+			continue;
+		if (r != 1)
+			return r == EXIT_TEMPFAIL ? 0 : r;
 		n = queue_wait_batch(q, &ev);
 		if (n == 0) {
+			writer_settle_idle(w);
 			if (queue_is_closed(q) && queue_count(q) == 0)
 				return 0;
 			continue;
 		}
-		r = w->desc->ops.sinker.write(w->state, ev, n);
-		writer_update_stats(w);
-		if (r >= 0) {
-			queue_pop(q, n);
-			stats_add(w->p->stats.written, n);
-			stats_add(w->p->stats.batches, 1);
-			writer_recovered(w);
-			w->lost_at_write = stats_lost(&w->p->stats);
-			if (w->desc->ops.sinker.flush && queue_count(q) == 0)
-				w->desc->ops.sinker.flush(w->state);
-		} else if (r == -EAGAIN) {
-			if (!writer_hold(w))
-				return 0;
-		} else {
-			log_full(w->desc->name, TCA_LOG_ERR, -r, "storing events failed; stopping");
-			return EXIT_RUNTIME;
+		/* Gaps before these events were recorded before they were
+		 * pushed: store them first, so that "durable up to seq" holds. */
+		r = writer_flush_gaps(w);
+		if (r == 1)
+			r = writer_store(w, ev, n);
+		if (r != 0 && r != 1)
+			return r == EXIT_TEMPFAIL ? 0 : r;
+	}
+}
+
+/* What is still queued will never be stored: gap records over it. */
+static void writer_unflushed(struct writer *w)
+{
+	const struct tca_event *ev;
+	uint64_t left = 0;
+	size_t n;
+
+	while ((n = queue_peek(&w->p->queue, &ev))) {
+		size_t i = 0;
+		while (i < n) {
+			size_t j = i + 1;
+			while (j < n && ev[j].seq == ev[j - 1].seq + 1)
+				j++;
+			struct tca_gap g = {
+				.run_id = w->p->origin.run_id,
+				.first_seq = ev[i].seq,
+				.count = j - i,
+				.time_ns = processor_realtime_ns(),
+				.reason = TCA_GAP_UNFLUSHED,
+				.cpu = -1,
+			};
+			gaps_add(&w->p->gaps, &g);
+			i = j;
+		}
+		queue_pop(&w->p->queue, n);
+		left += n;
+	}
+	if (!left)
+		return;
+	stats_add(w->p->stats.lost_unflushed, left);
+	log_error("%" PRIu64 " events could not be stored before exit (%s); they are recorded as "
+		  "gaps (reason unflushed)", left,
+		  flag_get(w->p->force) ? "forced exit" :
+		  w->p->writer_status ? "the sink failed" :
+		  w->outage ? "the store was still unavailable" :
+				"shutdown timeout; raise --shutdown-timeout");
+}
+
+/* The end of the run: its last gaps and its final record, tried once
+ * each, since the store may be why the run ends. */
+static void writer_finish(struct writer *w)
+{
+	int status = w->p->writer_status ? w->p->writer_status : w->p->reader_status;
+	bool stored = false;
+
+	/* The reader's last seq is final only once it has stopped. */
+	while (!flag_get(w->p->reader_done) && !flag_get(w->p->force))
+		queue_sleep(&w->p->queue, 10);
+	writer_unflushed(w);
+	w->p->runstate.cur.last_seq = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
+	w->p->runstate.cur.end_ns = processor_realtime_ns();
+	w->p->runstate.cur.state = status ? TCA_RUN_FAILED : TCA_RUN_CLEAN;
+	if (w->p->writer_status != EXIT_RUNTIME) {
+		struct tca_gap g[GAP_BATCH];
+		size_t n;
+		int r = 0;
+		/* Once each, with no backoff: a store that is down now
+		 * cannot take them before the exit. */
+		while (r >= 0 && (n = gaps_peek(&w->p->gaps, g, GAP_BATCH))) {
+			if (!w->desc->ops.sinker.write_gaps)
+				break;
+			r = w->desc->ops.sinker.write_gaps(w->state, &w->p->origin, g, n);
+			if (r >= 0) {
+				gaps_pop(&w->p->gaps, n);
+				stats_add(w->p->stats.gaps, n);
+			}
+		}
+		if (r >= 0 && gaps_count(&w->p->gaps) == 0 && queue_count(&w->p->queue) == 0) {
+			writer_durable(w, w->p->runstate.cur.last_seq);
+			stored = writer_records_end(&w->rec, w->desc, w->state, &w->p->runstate.cur,
+						    &w->p->origin) >= 0;
 		}
 	}
+	w->p->runstate.cur.end_stored = stored;
+	runstate_save(&w->p->runstate);
+	if (!stored)
+		log_warning("the store did not take the end of this run (its last %" PRIu64
+			    " events or gaps, and its final record); the next run records it",
+			    w->p->runstate.cur.last_seq - w->p->runstate.cur.durable_seq);
 }
 
 void *writer_main(void *arg)
 {
-	struct writer w = { .p = arg };
-	size_t left;
+	struct writer w = { .p = arg, .limit = SIZE_MAX };
 
-	w.desc = w.p->sinker->desc;
-	w.state = w.p->sinker->state;
-	backoff_init(&w.backoff, 100, 5000, (uint32_t)w.p->sinker->host.run_id);
+	w.sinker = w.p->sinker;
+	w.desc = w.sinker->desc;
+	w.state = w.sinker->state;
+	backoff_init(&w.backoff, 100, 5000, (uint32_t)w.sinker->host.run_id);
+	writer_records_start(&w.rec, &w.p->runstate, &w.p->origin, w.p->start_ns, &w.p->gaps);
 
 	w.p->writer_status = writer_loop(&w);
-	if (w.desc->ops.sinker.flush) {
-		int r = w.desc->ops.sinker.flush(w.state);
-		if (r < 0)
-			log_full(w.desc->name, TCA_LOG_ERR, -r, "final flush failed");
-	}
-	writer_update_stats(&w);
-	/* Whatever is still queued now will never be stored: say so. */
+	writer_finish(&w);
 	queue_close(&w.p->queue);
-	left = queue_count(&w.p->queue);
-	if (left) {
-		stats_add(w.p->stats.lost_unflushed, left);
-		log_error("%zu events could not be stored before exit (%s)", left,
-			  flag_get(w.p->force) ? "forced exit" :
-			  w.p->writer_status ? "the sink failed" : "shutdown timeout; raise --shutdown-timeout");
-	}
 	flag_set(w.p->writer_done, true);
 	processor_thread_done(w.p);
 	return NULL;

@@ -11,6 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 	export TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; \
 	export abs_top_srcdir='$(abs_top_srcdir)'; \
 	export abs_top_builddir='$(abs_top_builddir)'; \
+	export TCP_AUDIT_STATE_DIR='$(abs_top_builddir)/tests/state'; \
 	export CK_DEFAULT_TIMEOUT=60;
 
 TEST_EXTENSIONS = .sh
@@ -31,3 +32,6 @@ include tests/integration/pgsql.mk
 include tests/integration/sqlite.mk
 include tests/integration/journal.mk
 include tests/integration/packaging.mk
+
+clean-local:
+	rm -rf tests/state

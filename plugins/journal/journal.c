@@ -22,6 +22,9 @@
 /* Fixed for ever: tells these entries from the daemon's own log lines
  * (journalctl MESSAGE_ID=...). Documented in tcp-audit-journal(7). */
 #define JOURNAL_MESSAGE_ID "bff2a0e14484457085dbd943348b8454"
+/* Likewise for gap records and run records. */
+#define JOURNAL_GAP_MESSAGE_ID "f6aa5bf28c26410db3f3dc69d1cde281"
+#define JOURNAL_RUN_MESSAGE_ID "93f89b4081de4f8399d506c2e3c92083"
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /* Fields of one entry, and room for their text: the largest entry is
@@ -35,13 +38,11 @@ struct journal_config {
 
 struct journal_sink {
 	const struct tca_host *host;
-	/* Fields that are the same for every entry, formatted once. */
+	/* Fields that are the same for every entry of one origin, formatted
+	 * once per origin. */
 	char ident[128], hostname[320], boot_id[64], run_id[48];
-	bool sent_any;           /* sent_seq is meaningful */
-	uint64_t sent_seq;       /* the last event the journal took */
-	int fail_errno;          /* the current outage, 0 if none */
-	uint64_t fail_attempts;
-	struct tca_plugin_stats stats;
+	const struct tca_origin *origin;
+	uint64_t origin_run;
 
 	/* The entry being built: reused for every event. */
 	struct iovec iov[JOURNAL_FIELDS_MAX];
@@ -142,9 +143,23 @@ static void journal_build(struct journal_sink *s, const struct tca_event *ev)
 	}
 	if (ev->flags & TCA_EV_LIFETIME)
 		journal_field(s, "TCP_AUDIT_LIFETIME_NS=%" PRIu64, ev->lifetime_ns);
+	if (ev->flags & TCA_EV_PID)
+		journal_field(s, "TCP_AUDIT_OWNER=%s", fmt_owner_name(ev->owner));
 	journal_iov(s, s->boot_id, strlen(s->boot_id));
 	journal_iov(s, s->run_id, strlen(s->run_id));
 	journal_field(s, "TCP_AUDIT_SEQ=%" PRIu64, ev->seq);
+}
+
+/* The origin's fields, when the batch's origin is not the last one's. */
+static void journal_origin(struct journal_sink *s, const struct tca_origin *o)
+{
+	if (s->origin && s->origin_run == o->run_id)
+		return;
+	s->origin = o;
+	s->origin_run = o->run_id;
+	snprintf(s->hostname, sizeof(s->hostname), "TCP_AUDIT_HOST=%s", o->host);
+	snprintf(s->boot_id, sizeof(s->boot_id), "TCP_AUDIT_BOOT_ID=%s", o->boot_id);
+	snprintf(s->run_id, sizeof(s->run_id), "TCP_AUDIT_RUN_ID=%" PRIu64, o->run_id);
 }
 
 /* Errors after which journald may take entries again: it is restarting,
@@ -157,49 +172,113 @@ static bool journal_is_transient(int e)
 
 static int journal_failed(struct journal_sink *s, int e)
 {
-	s->stats.errors++;
-	s->fail_attempts++;
 	if (!journal_is_transient(e)) {
 		tca_log(s->host, TCA_LOG_ERR, e, "cannot send an event to the journal");
 		return -e;
 	}
-	if (e != s->fail_errno)
-		tca_log(s->host, TCA_LOG_WARNING, e, "cannot send events to the journal (is "
-			"systemd-journald running?); keeping them queued and retrying");
-	s->fail_errno = e;
+	tca_retry_reason(s->host, e, "the journal does not take entries (is systemd-journald running?)");
 	return -EAGAIN;
 }
 
-static int journal_write(void *state, const struct tca_event *ev, size_t n)
+/* Each entry is sent on its own, so a failure leaves exactly the entries
+ * before it stored: that count goes back to the processor, which retries
+ * only the rest (the journal has no key to make a resend harmless). */
+static int journal_write(void *state, const struct tca_batch *b)
 {
 	struct journal_sink *s = state;
 
-	for (size_t i = 0; i < n; i++) {
+	journal_origin(s, b->origin);
+	for (size_t i = 0; i < b->n; i++) {
 		int r;
 
-		/* A retried batch: the journal has no unique key, so skip
-		 * what it already took instead of sending it twice. */
-		if (s->sent_any && ev[i].seq <= s->sent_seq)
-			continue;
-		journal_build(s, &ev[i]);
+		journal_build(s, &b->ev[i]);
 		r = sd_journal_sendv(s->iov, (int)s->n_iov);
-		if (r < 0)
-			return journal_failed(s, -r);
-		s->sent_any = true;
-		s->sent_seq = ev[i].seq;
+		if (r < 0) {
+			r = journal_failed(s, -r);
+			return i && r == -EAGAIN ? (int)i : r;
+		}
 	}
-	if (s->fail_errno) {
-		tca_log(s->host, TCA_LOG_NOTICE, 0, "sending events to the journal works again after "
-			"%" PRIu64 " failed attempts; nothing was lost", s->fail_attempts);
-		s->fail_errno = 0;
-		s->fail_attempts = 0;
+	return (int)b->n;
+}
+
+static int journal_send_record(struct journal_sink *s)
+{
+	int r = sd_journal_sendv(s->iov, (int)s->n_iov);
+
+	return r < 0 ? journal_failed(s, -r) : 0;
+}
+
+static void journal_record_start(struct journal_sink *s, const char *message_id, int prio)
+{
+	s->n_iov = 0;
+	s->pos = 0;
+	journal_field(s, "PRIORITY=%d", prio);
+	journal_iov(s, s->ident, strlen(s->ident));
+	journal_field(s, "MESSAGE_ID=%s", message_id);
+	journal_iov(s, s->hostname, strlen(s->hostname));
+}
+
+/* A gap record: the seqs of one run that are missing, and why. Sent one
+ * by one; a resend after a failure is a duplicate entry with the same
+ * fields, which a reader can tell by TCP_AUDIT_RUN_ID and FIRST_SEQ. */
+static int journal_write_gaps(void *state, const struct tca_origin *origin, const struct tca_gap *g,
+			      size_t n)
+{
+	struct journal_sink *s = state;
+	char t[FMT_TIME_LEN];
+
+	journal_origin(s, origin);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+		fmt_time_rfc3339(t, sizeof(t), g[i].time_ns);
+		journal_record_start(s, JOURNAL_GAP_MESSAGE_ID, 4);
+		if (g[i].count)
+			journal_field(s, "MESSAGE=gap: %" PRIu64 " events of run %" PRIu64
+				      " lost from seq %" PRIu64 " (%s)", g[i].count, g[i].run_id,
+				      g[i].first_seq, names_gap_reason(g[i].reason));
+		else
+			journal_field(s, "MESSAGE=gap: run %" PRIu64 " lost an unknown number of events "
+				      "from seq %" PRIu64 " (%s)", g[i].run_id, g[i].first_seq,
+				      names_gap_reason(g[i].reason));
+		journal_field(s, "TCP_AUDIT_TIME=%s", t);
+		journal_field(s, "TCP_AUDIT_RUN_ID=%" PRIu64, g[i].run_id);
+		journal_field(s, "TCP_AUDIT_GAP_FIRST_SEQ=%" PRIu64, g[i].first_seq);
+		if (g[i].count)
+			journal_field(s, "TCP_AUDIT_GAP_COUNT=%" PRIu64, g[i].count);
+		journal_field(s, "TCP_AUDIT_GAP_REASON=%s", names_gap_reason(g[i].reason));
+		if (g[i].cpu >= 0)
+			journal_field(s, "TCP_AUDIT_GAP_CPU=%" PRId32, g[i].cpu);
+		r = journal_send_record(s);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-static void journal_stats(void *state, struct tca_plugin_stats *stats)
+static int journal_write_run(void *state, const struct tca_run *run)
 {
-	*stats = ((struct journal_sink *)state)->stats;
+	struct journal_sink *s = state;
+	char t[FMT_TIME_LEN];
+
+	journal_origin(s, &run->origin);
+	journal_record_start(s, JOURNAL_RUN_MESSAGE_ID, run->state == TCA_RUN_CLEAN ||
+					    run->state == TCA_RUN_RUNNING ? 6 : 4);
+	journal_field(s, "MESSAGE=run %" PRIu64 ": %s, last seq %" PRIu64, run->origin.run_id,
+		      names_run_state(run->state), run->last_seq);
+	journal_iov(s, s->boot_id, strlen(s->boot_id));
+	journal_iov(s, s->run_id, strlen(s->run_id));
+	journal_field(s, "TCP_AUDIT_RUN_STATE=%s", names_run_state(run->state));
+	fmt_time_rfc3339(t, sizeof(t), run->start_ns);
+	journal_field(s, "TCP_AUDIT_RUN_START=%s", t);
+	if (run->end_ns) {
+		fmt_time_rfc3339(t, sizeof(t), run->end_ns);
+		journal_field(s, "TCP_AUDIT_RUN_END=%s", t);
+	}
+	if (run->last_seq)
+		journal_field(s, "TCP_AUDIT_RUN_LAST_SEQ=%" PRIu64, run->last_seq);
+	if (run->prev_run_id)
+		journal_field(s, "TCP_AUDIT_RUN_PREV=%" PRIu64, run->prev_run_id);
+	return journal_send_record(s);
 }
 
 static void journal_close(void *state)
@@ -229,9 +308,6 @@ static int journal_open(const struct tca_host *host, const void *config, void **
 		return -ENOMEM;
 	s->host = host;
 	snprintf(s->ident, sizeof(s->ident), "SYSLOG_IDENTIFIER=%s", c->identifier);
-	snprintf(s->hostname, sizeof(s->hostname), "TCP_AUDIT_HOST=%s", host->hostname);
-	snprintf(s->boot_id, sizeof(s->boot_id), "TCP_AUDIT_BOOT_ID=%s", host->boot_id);
-	snprintf(s->run_id, sizeof(s->run_id), "TCP_AUDIT_RUN_ID=%" PRIu64, host->run_id);
 	*state = s;
 	return 0;
 }
@@ -253,8 +329,9 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.config_size = sizeof(struct journal_config),
 	.open = journal_open,
 	.close = journal_close,
-	.stats = journal_stats,
 	.ops.sinker = {
 		.write = journal_write,
+		.write_gaps = journal_write_gaps,
+		.write_run = journal_write_run,
 	},
 };

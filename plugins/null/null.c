@@ -27,12 +27,12 @@ static void null_close(void *state)
 	free(state);
 }
 
-static int null_write(void *state, const struct tca_event *ev, size_t n)
+static int null_write(void *state, const struct tca_batch *b)
 {
 	struct null_sink *s = state;
 
-	s->events += n;
-	return 0;
+	s->events += b->n;
+	return (int)b->n;
 }
 
 static const struct tca_option null_options[] = {

@@ -25,6 +25,7 @@ struct replay_config {
 	const char *path;
 	int64_t rate;
 	bool hold;
+	int64_t lose_every;
 };
 
 struct replay {
@@ -39,7 +40,9 @@ struct replay {
 	bool hold;
 	int fd;
 	uint64_t start_ms;
-	uint64_t emitted;
+	uint64_t emitted;   /* events made, lost ones included */
+	uint64_t lose_every;
+	uint64_t lost;
 	bool done;
 };
 
@@ -109,7 +112,8 @@ static int replay_open(const struct tca_host *host, const void *config, void **s
 	if (!r)
 		return -ENOMEM;
 	*r = (struct replay){ .host = host, .count = (uint64_t)c->count, .path = c->path,
-			      .rate = (uint64_t)c->rate, .hold = c->hold, .fd = -1 };
+			      .rate = (uint64_t)c->rate, .hold = c->hold, .fd = -1,
+			      .lose_every = (uint64_t)c->lose_every };
 	if (c->path && *c->path) {
 		r->file = fopen(c->path, "re");
 		if (!r->file) {
@@ -187,32 +191,65 @@ static void replay_finish(struct replay *r)
 		return;
 }
 
-static ssize_t replay_read(void *state, struct tca_event *ev, size_t cap)
+/* With lose_every=N, every N-th synthetic event is "lost" by the source
+ * and reported in place, as a kernel overrun would be: a test then knows
+ * exactly which seqs the gap records must hold. */
+static bool replay_loses(struct replay *r, uint64_t i)
+{
+	return r->lose_every && !r->file && (i + 1) % r->lose_every == 0;
+}
+
+static void replay_report_loss(struct replay *r, struct tca_read *rd)
+{
+	struct tca_loss *l;
+
+	r->lost++;
+	if (rd->nloss && rd->loss[rd->nloss - 1].at == rd->n) {
+		rd->loss[rd->nloss - 1].count++;
+		return;
+	}
+	l = &rd->loss[rd->nloss++];
+	*l = (struct tca_loss){ .at = (uint32_t)rd->n, .cpu = -1, .reason = TCA_GAP_SOURCE, .count = 1 };
+}
+
+static ssize_t replay_read(void *state, struct tca_read *rd)
 {
 	struct replay *r = state;
-	size_t budget, n = 0;
+	size_t budget, made = 0;
 
 	if (r->done)
 		return r->hold ? 0 : -ENODATA;
-	budget = replay_budget(r, cap);
-	while (n < budget) {
+	budget = replay_budget(r, rd->cap);
+	while (made < budget && rd->nloss < rd->loss_cap) {
+		struct tca_event *ev = &rd->ev[rd->n];
 		if (r->file) {
-			int ret = replay_next_line(r, &ev[n]);
+			int ret = replay_next_line(r, ev);
 			if (ret < 0)
 				return ret;
 			if (ret == 0)
 				break;
 		} else {
-			if (r->emitted + n >= r->count)
+			if (r->emitted + made >= r->count)
 				break;
-			replay_synth(r->emitted + n, &ev[n]);
+			if (replay_loses(r, r->emitted + made)) {
+				made++;
+				replay_report_loss(r, rd);
+				continue;
+			}
+			replay_synth(r->emitted + made, ev);
 		}
-		n++;
+		made++;
+		rd->n++;
 	}
-	r->emitted += n;
-	if (n < budget)
+	r->emitted += made;
+	if (made < budget && rd->nloss < rd->loss_cap)
 		replay_finish(r);
-	return (ssize_t)n;
+	return (ssize_t)rd->n;
+}
+
+static void replay_stats(void *state, struct tca_plugin_stats *st)
+{
+	st->lost = ((struct replay *)state)->lost;
 }
 
 static const struct tca_option replay_options[] = {
@@ -223,6 +260,10 @@ static const struct tca_option replay_options[] = {
 	{ .name = "rate", .type = TCA_OPT_INT, .def = "0", .min = 0, .max = 100000000,
 	  .help = "events per second; 0 is as fast as possible",
 	  .offset = offsetof(struct replay_config, rate) },
+	{ .name = "lose_every", .type = TCA_OPT_INT, .def = "0", .min = 0, .max = INT64_MAX,
+	  .help = "report every N-th synthetic event as lost by the source (for tests of gap "
+		  "records); 0: none",
+	  .offset = offsetof(struct replay_config, lose_every) },
 	{ .name = "hold", .type = TCA_OPT_BOOL, .def = "no",
 	  .help = "keep running after the last event until stopped",
 	  .offset = offsetof(struct replay_config, hold) },
@@ -239,8 +280,10 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.config_size = sizeof(struct replay_config),
 	.open = replay_open,
 	.close = replay_close,
+	.stats = replay_stats,
 	.ops.eventer = {
 		.fd = replay_fd,
 		.read = replay_read,
 	},
+	.provides = TCA_EV_PID,
 };

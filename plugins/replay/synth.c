@@ -19,6 +19,7 @@ void replay_synth(uint64_t i, struct tca_event *ev)
 	ev->newstate = (uint8_t)((i + 1) % TCA_STATE_MAX + 1);
 	if (i % 7 != 6) {
 		ev->flags |= TCA_EV_PID;
+		ev->owner = TCA_OWNER_HOLDER;
 		ev->pid = (int32_t)(1000 + i % 50);
 		snprintf(ev->comm, sizeof(ev->comm), "proc-%u", (unsigned)(i % 50));
 	}

@@ -89,6 +89,7 @@ int replay_parse_line(char *line, struct tca_event *ev, const char **why)
 			return -EINVAL;
 		ev->pid = (int32_t)v;
 		ev->flags |= TCA_EV_PID;
+		ev->owner = TCA_OWNER_HOLDER;
 	}
 	*why = "bad family (ipv4 or ipv6)";
 	if ((st = names_family_parse(f[4])) < 0)

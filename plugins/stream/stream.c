@@ -2,29 +2,28 @@
 /*
  * The json and text sinkers: events as JSON Lines, or as aligned columns
  * for a person, to stdout or a file. Built twice from this file, once
- * with STREAM_TEXT defined.
+ * with STREAM_TEXT defined (format-text.c or format-json.c formats).
+ *
+ * A batch is formatted whole into one buffer and written with write(2),
+ * so that a batch is stored or not: after a short write (a full disk, an
+ * I/O error) the rest of the same bytes is written on the retry, never
+ * the batch again, so a line is neither torn nor duplicated.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <tcp-audit/plugin.h>
+#include "stream.h"
 
-#include "fmt.h"
-#include "names.h"
-
-#ifdef STREAM_TEXT
-#define STREAM_NAME "text"
-#define STREAM_DESC "Events as aligned text columns, like tcpstates, to stdout or a file"
-#else
-#define STREAM_NAME "json"
-#define STREAM_DESC "Events as JSON Lines (one object per event) to stdout or a file"
-#endif
+#define STREAM_BATCH 1024
 
 struct stream_config {
 	const char *path;
@@ -34,42 +33,80 @@ struct stream_config {
 struct stream {
 	const struct tca_host *host;
 	const char *path;       /* NULL: stdout */
-	FILE *out;
+	int fd;
 	bool header;
-	char buf[FMT_JSON_MAX + FMT_TIME_LEN + 2 * FMT_ADDR_LEN + 128];
+	char *buf;              /* one formatted batch */
+	size_t size;
+	/* A batch written in part: its bytes stay until they are all out. */
+	size_t len, off;
+	uint64_t pending_run;   /* the run and first seq of that batch */
+	uint64_t pending_seq;
+	size_t pending_n;       /* its events */
+	uint64_t rec_key1, rec_key2; /* likewise for gap and run records */
+	size_t rec_n;
 };
 
 static int stream_open_file(struct stream *s)
 {
-	FILE *f;
+	int fd;
 
 	if (!s->path) {
-		s->out = stdout;
+		s->fd = STDOUT_FILENO;
 		return 0;
 	}
-	f = fopen(s->path, "ae");
-	if (!f) {
+	/* 0640 whatever the umask: an archive of who talked to whom is not
+	 * for every user of the machine. */
+	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	if (fd < 0) {
 		int e = errno;
 		tca_log(s->host, TCA_LOG_ERR, e, "cannot open %s for appending (check the path "
 			"and its directory's permissions)", s->path);
 		return -e;
 	}
-	/* Large buffer: one write(2) per many events, flushed when the
-	 * writer has caught up (flush()). */
-	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	s->out = f;
+	s->fd = fd;
+	return 0;
+}
+
+/* Write buf[off..len), however many calls it takes. Returns 0 or -errno. */
+static int stream_write_out(struct stream *s)
+{
+	while (s->off < s->len) {
+		ssize_t w = write(s->fd, s->buf + s->off, s->len - s->off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s->off += (size_t)w;
+	}
+	s->len = s->off = 0;
+	return 0;
+}
+
+/* A failed write: a full disk or an I/O error may clear up (retry later,
+ * with the rest of the same bytes); a closed pipe will not. */
+static int stream_failed(struct stream *s, int r)
+{
+	if (r == -ENOSPC || r == -EDQUOT || r == -EIO || r == -EAGAIN) {
+		tca_retry_reason(s->host, -r, "writing to %s", s->path ? s->path : "standard output");
+		return -EAGAIN;
+	}
+	tca_log(s->host, TCA_LOG_ERR, -r, "writing to %s failed", s->path ? s->path : "standard output");
+	return r;
+}
+
+static int stream_put(struct stream *s, int len)
+{
+	if (len < 0)
+		return len;
+	s->len = (size_t)len;
+	s->off = 0;
 	return 0;
 }
 
 static void stream_print_header(struct stream *s)
 {
-#ifdef STREAM_TEXT
-	if (s->header)
-		fprintf(s->out, "%-30s %-7s %-15s %-15s %-5s %-15s %-5s %s\n", "TIME(UTC)", "PID",
-			"COMM", "LADDR", "LPORT", "RADDR", "RPORT", "OLDSTATE -> NEWSTATE");
-#else
-	(void)s;
-#endif
+	if (s->header && stream_put(s, stream_format_header(s->buf, s->size)) == 0 && s->len)
+		stream_write_out(s);
 }
 
 static int stream_open(const struct tca_host *host, const void *config, void **state)
@@ -83,8 +120,15 @@ static int stream_open(const struct tca_host *host, const void *config, void **s
 	s->host = host;
 	s->header = c->header;
 	s->path = c->path && *c->path && strcmp(c->path, "-") != 0 ? c->path : NULL;
+	s->size = (size_t)STREAM_BATCH * STREAM_LINE_MAX;
+	s->buf = malloc(s->size);
+	if (!s->buf) {
+		free(s);
+		return -ENOMEM;
+	}
 	r = stream_open_file(s);
 	if (r < 0) {
+		free(s->buf);
 		free(s);
 		return r;
 	}
@@ -97,98 +141,171 @@ static void stream_close(void *state)
 {
 	struct stream *s = state;
 
-	fflush(s->out);
-	if (s->out != stdout)
-		fclose(s->out);
+	if (s->fd != STDOUT_FILENO)
+		close(s->fd);
+	free(s->buf);
 	free(s);
 }
 
-#ifdef STREAM_TEXT
-static int stream_format(struct stream *s, const struct tca_event *ev)
+/* Write out the rest of a batch written in part; it then stays pending
+ * (stored, but not yet reported stored) until its retry comes. */
+static int stream_drain_pending(struct stream *s)
 {
-	char t[FMT_TIME_LEN], sa[FMT_ADDR_LEN], da[FMT_ADDR_LEN], pid[16];
-	char comm[TCA_COMM_LEN * 4 + 1];
-	size_t pos = 0;
+	int r = s->len ? stream_write_out(s) : 0;
 
-	fmt_time_rfc3339(t, sizeof(t), ev->time_ns);
-	if (ev->flags & TCA_EV_PID) {
-		snprintf(pid, sizeof(pid), "%d", ev->pid);
-		/* A comm is chosen by the process: escape it, so that it can
-		 * neither break the columns nor send terminal controls. */
-		if (fmt_json_escape(comm, sizeof(comm), &pos, ev->comm,
-				    strnlen(ev->comm, sizeof(ev->comm))) < 0)
-			return -ENOSPC;
-	} else {
-		snprintf(pid, sizeof(pid), "-");
-		snprintf(comm, sizeof(comm), "-");
+	return r < 0 ? stream_failed(s, r) : 0;
+}
+
+/* The retry of a batch that is pending. Returns how many of its events
+ * are stored, 0 if b is not that batch, or -EAGAIN. */
+static int stream_finish_pending(struct stream *s, const struct tca_batch *b)
+{
+	size_t n = s->pending_n;
+	int r;
+
+	if (!n)
+		return 0;
+	s->pending_n = 0;
+	if (b->origin->run_id != s->pending_run || b->ev[0].seq != s->pending_seq) {
+		/* Not the batch we began: the processor gave up on it. */
+		s->len = s->off = 0;
+		return 0;
 	}
-	return snprintf(s->buf, sizeof(s->buf), "%-30s %-7s %-15s %-15s %-5u %-15s %-5u %s -> %s\n",
-			t, pid, comm, fmt_addr(sa, sizeof(sa), ev->family, ev->saddr), ev->sport,
-			fmt_addr(da, sizeof(da), ev->family, ev->daddr), ev->dport,
-			names_state(ev->oldstate), names_state(ev->newstate));
+	s->pending_n = n;
+	r = stream_drain_pending(s);
+	if (r < 0)
+		return r;
+	s->pending_n = 0;
+	return (int)(n < b->n ? n : b->n);
 }
-#else
-static int stream_format(struct stream *s, const struct tca_event *ev)
-{
-	int n = fmt_event_json(s->buf, sizeof(s->buf) - 1, ev, s->host->hostname);
 
-	if (n < 0)
-		return n;
-	s->buf[n++] = '\n';
-	return n;
-}
-#endif
-
-static int stream_write(void *state, const struct tca_event *ev, size_t n)
+static int stream_write(void *state, const struct tca_batch *b)
 {
 	struct stream *s = state;
+	size_t pos = 0, n = b->n < STREAM_BATCH ? b->n : STREAM_BATCH;
+	int r;
 
+	r = stream_finish_pending(s, b);
+	if (r != 0)
+		return r;
 	for (size_t i = 0; i < n; i++) {
-		int len = stream_format(s, &ev[i]);
+		int len = stream_format_event(s->buf + pos, s->size - pos, &b->ev[i], b->origin);
 		if (len < 0)
 			return len;
-		if (fwrite(s->buf, 1, (size_t)len, s->out) != (size_t)len)
-			goto fail;
+		pos += (size_t)len;
 	}
-	return 0;
-fail:
-	/* A full disk may clear up: retry later. A closed pipe will not. */
-	if (errno == ENOSPC || errno == EDQUOT || errno == EIO) {
-		int e = errno;
-		tca_log(s->host, TCA_LOG_WARNING, e, "writing to %s failed", s->path ? s->path : "stdout");
-		clearerr(s->out);
-		return -EAGAIN;
+	stream_put(s, (int)pos);
+	r = stream_write_out(s);
+	if (r < 0) {
+		s->pending_run = b->origin->run_id;
+		s->pending_seq = b->ev[0].seq;
+		s->pending_n = n;
+		return stream_failed(s, r);
 	}
-	return errno ? -errno : -EIO;
+	return (int)n;
 }
 
-static int stream_flush(void *state)
+/*
+ * Gap and run records are written like batches: what a short write left
+ * out is written on the retry of the same call (the writer retries from
+ * the same oldest record), and then only the records the first attempt
+ * did not hold.
+ */
+static int stream_write_record(struct stream *s, int len, uint64_t key1, uint64_t key2, size_t n)
+{
+	int r = stream_put(s, len);
+
+	if (r < 0)
+		return r;
+	r = stream_write_out(s);
+	if (r < 0) {
+		s->rec_key1 = key1;
+		s->rec_key2 = key2;
+		s->rec_n = n;
+		return stream_failed(s, r);
+	}
+	return 0;
+}
+
+/* How many of the records of this call the last, failed one already
+ * wrote out (after writing out its rest); 0 if it was another call. */
+static int stream_resume_record(struct stream *s, uint64_t key1, uint64_t key2)
+{
+	size_t n = s->rec_n;
+	int r;
+
+	s->rec_n = 0;
+	if (!n || key1 != s->rec_key1 || key2 != s->rec_key2) {
+		/* Another call: finish the line rather than leave it torn. */
+		return stream_drain_pending(s);
+	}
+	s->rec_n = n;
+	r = stream_drain_pending(s);
+	if (r < 0)
+		return r;
+	s->rec_n = 0;
+	return (int)n;
+}
+
+static int stream_write_gaps(void *state, const struct tca_origin *origin, const struct tca_gap *g,
+			     size_t n)
 {
 	struct stream *s = state;
+	size_t pos = 0;
+	int done;
 
-	if (fflush(s->out) == 0)
+	done = s->rec_n ? stream_resume_record(s, g[0].run_id, g[0].first_seq) : stream_drain_pending(s);
+	if (done < 0)
+		return done;
+	for (size_t i = (size_t)done; i < n; i++) {
+		int len = stream_format_gap(s->buf + pos, s->size - pos, &g[i], origin);
+		if (len < 0)
+			return len;
+		pos += (size_t)len;
+	}
+	if (!pos)
 		return 0;
-	return errno == ENOSPC ? -EAGAIN : -errno;
+	/* Keyed by the call's first record: once the rest of these bytes is
+	 * out, all n of them are in the file. */
+	return stream_write_record(s, (int)pos, g[0].run_id, g[0].first_seq, n);
+}
+
+static int stream_write_run(void *state, const struct tca_run *run)
+{
+	struct stream *s = state;
+	int done;
+
+	done = s->rec_n ? stream_resume_record(s, run->origin.run_id, run->state) : stream_drain_pending(s);
+	if (done)
+		return done < 0 ? done : 0;
+	return stream_write_record(s, stream_format_run(s->buf, s->size, run), run->origin.run_id,
+				   run->state, 1);
 }
 
 /* After logrotate moved the file away: start a new one at the same path. */
 static int stream_reopen(void *state)
 {
 	struct stream *s = state;
-	FILE *old = s->out;
-	int r;
+	int old = s->fd, r;
 
 	if (!s->path)
 		return 0;
-	fflush(old);
 	r = stream_open_file(s);
 	if (r < 0) {
-		s->out = old;
+		s->fd = old;
 		return r;
 	}
-	fclose(old);
-	stream_print_header(s);
+	close(old);
+	if (!s->len)
+		stream_print_header(s);
 	return 0;
+}
+
+static void stream_limits(void *state, struct tca_sink_limits *limits)
+{
+	(void)state;
+	if (limits->batch_max > STREAM_BATCH)
+		limits->batch_max = STREAM_BATCH;
 }
 
 static const struct tca_option stream_options[] = {
@@ -215,7 +332,9 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.close = stream_close,
 	.ops.sinker = {
 		.write = stream_write,
-		.flush = stream_flush,
+		.write_gaps = stream_write_gaps,
+		.write_run = stream_write_run,
 		.reopen = stream_reopen,
+		.limits = stream_limits,
 	},
 };

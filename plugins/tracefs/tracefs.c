@@ -44,6 +44,7 @@ struct tfs {
 	uint64_t missed_seen;   /* ring_missed() at that time */
 	uint64_t lost;          /* events the kernel lost, so far */
 	uint64_t lost_logged;
+	bool stopped;           /* tracing is off: the final drain */
 	uint64_t loss_log_s;
 	int wake_percent;
 	uint64_t buffer_kib;
@@ -231,9 +232,11 @@ static int tfs_fd(void *state)
 	return ring_fd(((struct tfs *)state)->ring);
 }
 
-static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
+static ssize_t tfs_read(void *state, struct tca_read *rd)
 {
 	struct tfs *t = state;
+	struct tca_event *ev = rd->ev;
+	size_t cap = rd->cap;
 	uint64_t now_s = tfs_now_s(), ts;
 	const void *data;
 	size_t n = 0;
@@ -261,11 +264,26 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
 	    (n == 0 || n >= BUSY_EVENTS))
 		ring_set_busy(t->ring, n > 0, t->wake_percent);
-	if (now_s != t->loss_s || (n < cap && ring_missed(t->ring) != t->missed_seen)) {
+	/* Once stopped, every drain read counts exactly: the last one's
+	 * count is the run's final word on what the kernel lost. */
+	if (now_s != t->loss_s || (n < cap && (t->stopped || ring_missed(t->ring) != t->missed_seen))) {
 		tfs_check_loss(t);
 		t->loss_s = now_s;
 	}
+	rd->n = n;
 	return (ssize_t)n;
+}
+
+/* At shutdown, before the final drain: the kernel stops recording, so
+ * that the drain, and the loss count after it, end the run's story. */
+static int tfs_stop(void *state)
+{
+	struct tfs *t = state;
+
+	if (tracefs_trace_off(t->ti.inst) < 0)
+		return -EIO;
+	t->stopped = true;
+	return 0;
 }
 
 static void tfs_stats(void *state, struct tca_plugin_stats *st)
@@ -329,5 +347,8 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.ops.eventer = {
 		.fd = tfs_fd,
 		.read = tfs_read,
+		.stop = tfs_stop,
 	},
+	.flags = TCA_EVF_KERNEL_LOSS,
+	.provides = TCA_EV_PID,
 };

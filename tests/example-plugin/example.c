@@ -53,14 +53,15 @@ static int example_open(const struct tca_host *host, const void *config, void **
 	return 0;
 }
 
-/* Counting cannot fail, so the batch is always taken whole. */
-static int example_write(void *state, const struct tca_event *ev, size_t n)
+/* Counting cannot fail, so the batch is always taken whole: write()
+ * returns how many events it stored, all of them. */
+static int example_write(void *state, const struct tca_batch *b)
 {
 	struct example *e = state;
 
-	for (size_t i = 0; i < n; i++)
-		e->count[ev[i].newstate <= TCA_STATE_MAX ? ev[i].newstate : 0]++;
-	return 0;
+	for (size_t i = 0; i < b->n; i++)
+		e->count[b->ev[i].newstate <= TCA_STATE_MAX ? b->ev[i].newstate : 0]++;
+	return (int)b->n;
 }
 
 static int example_report(struct example *e)

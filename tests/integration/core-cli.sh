@@ -54,9 +54,14 @@ expect 64 "option requires an argument -- 'e'" -e
 expect 69 "plugin $PD/nosuch.so does not exist (see 'tcp-audit --list-plugins', or give its path)" \
 	-e replay -E count=1 -s nosuch
 expect 69 "plugin $T/none.so does not exist" -e replay -E count=1 -s "$T/none.so"
-expect 69 "plugin $TP/badabi.so was built for plugin ABI 99, but this tcp-audit" \
+expect 69 "plugin $TP/badabi.so was built for plugin ABI 100.0, but this tcp-audit" \
 	-e replay -E count=1 -s "$TP/badabi.so"
-assert_has "$T/err" "speaks ABI 1; rebuild the plugin against this version's <tcp-audit/plugin.h>"
+assert_has "$T/err" "loads ABI 2.x plugins (2.0 here); rebuild the plugin against this version's <tcp-audit/plugin.h>"
+# A plugin of ABI 1, the last major version: both versions are named.
+expect 69 "plugin $TP/abi1.so was built for plugin ABI 1.0, but this tcp-audit" \
+	-e replay -E count=1 -s "$TP/abi1.so"
+# One of an older minor version of ABI 2 loads and runs.
+expect 0 "capturing: eventer 'replay' -> sinker 'oldminor'" -e replay -E count=10 -s "$TP/oldminor.so"
 expect 69 "$TP/notplugin.so is not a tcp-audit plugin: it has no 'tcp_audit_plugin' symbol" \
 	-e replay -E count=1 -s "$TP/notplugin.so"
 expect 69 "plugin 'replay' ($PD/replay.so) is an eventer, not a sinker; give it to --event" \
@@ -81,7 +86,7 @@ expect 78 "$T/nosection.conf:1: 'sink' is outside any section" -c "$T/nosection.
 
 # Plugin options: an unknown one names itself, where it came from, and the
 # options the plugin knows; a bad value names the expected type.
-expect 78 "replay: unknown option 'speed' (from command line); eventer 'replay' knows: count, path, rate, hold" \
+expect 78 "replay: unknown option 'speed' (from command line); eventer 'replay' knows: count, path, rate, lose_every, hold" \
 	-e replay -E count=1 -E speed=9 -s null
 expect 78 "json: unknown option 'colour' (from command line); sinker 'json' knows: path" \
 	-e replay -E count=1 -s json -S colour=red
@@ -130,7 +135,7 @@ assert_has "$T/out" "Plugins in $PD:"
 for p in "json sinker" "text sinker" "null sinker" "replay eventer"; do
 	grep -Eq "^${p% *} +${p#* } +$version +[A-Z]" "$T/out" || { cat "$T/out"; fail "no line for $p"; }
 done
-assert_has "$T/out" "Events as JSON Lines (one object per event) to stdout or a file"
+assert_has "$T/out" "Events, gaps and runs as JSON Lines (one object each) to stdout or a file"
 grep -q "^    count " "$T/out" && fail "--list-plugins without -v shows options"
 expect 0 "" --list-plugins -v
 grep -Eq '^    count +integer +default: 0 +make this many synthetic events$' "$T/out" ||

@@ -32,7 +32,7 @@ EOF2
 # Everything from the file.
 run_tcp_audit -c "$T/tcp-audit.conf" >"$T/stdout" 2>"$T/log"
 assert_eq "exit status" "$rc" 0
-assert_eq "events from [replay] count" "$(lines "$T/file.json")" 5
+assert_eq "events from [replay] count" "$(events_in "$T/file.json")" 5
 assert_eq "stdout" "$(lines "$T/stdout")" 0
 assert_has "$T/log" "capturing: eventer 'replay' -> sinker 'json'"
 
@@ -51,13 +51,13 @@ assert_has "$T/check" "  queue memory: 2097152 bytes; shutdown timeout: 3000 ms"
 rm -f "$T/file.json"
 run_tcp_audit -c "$T/tcp-audit.conf" -E count=7 -S path="$T/cli.json" 2>"$T/log"
 assert_eq "exit status with -E/-S" "$rc" 0
-assert_eq "events with -E count=7 into -S path" "$(lines "$T/cli.json")" 7
+assert_eq "events with -E count=7 into -S path" "$(events_in "$T/cli.json")" 7
 [ ! -e "$T/file.json" ] || fail "the file's path= was used despite -S path="
 # --sink on the command line replaces the file's sink; the [text] section applies.
 run_tcp_audit -c "$T/tcp-audit.conf" -s text >"$T/text.out" 2>"$T/log"
 assert_eq "exit status with -s text" "$rc" 0
-assert_eq "text lines (header = no from [text])" "$(lines "$T/text.out")" 5
-assert_eq "first text line" "$(head -c 31 "$T/text.out")" "2026-01-01T00:00:00.000000000Z "
+assert_eq "text lines (header = no from [text])" "$(events_in "$T/text.out")" 5
+assert_eq "first text line" "$(event_lines_of "$T/text.out" | head -c 31)" "2026-01-01T00:00:00.000000000Z "
 # -q on the command line beats log_level = info in the file.
 run_tcp_audit -c "$T/tcp-audit.conf" -q -S path="$T/q.json" 2>"$T/log"
 assert_eq "exit status with -q" "$rc" 0

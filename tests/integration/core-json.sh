@@ -13,14 +13,22 @@ assert_eq "exit status" "$rc" 0
 assert_eq "stats line" "$(stat_of "$T/log" written)" 1000
 HOST=$(hostname) python3 - "$T/synth.json" <<'PY'
 import json, os, sys
-keys = ["time", "host", "sock", "pid", "comm", "family", "protocol",
-        "saddr", "sport", "daddr", "dport", "oldstate", "newstate"]
+keys = ["time", "host", "boot_id", "run_id", "seq", "sock", "pid", "comm", "owner", "family",
+        "protocol", "saddr", "sport", "daddr", "dport", "oldstate", "newstate"]
 states = ["ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
           "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"]
-rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+lines = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+# The run's start record first, its clean end last, the events between.
+runs = [l for l in lines if l.get("type") == "run"]
+rows = [l for l in lines if "type" not in l]
+assert lines[0] is runs[0] and lines[-1] is runs[-1] and len(runs) == 2, runs
+assert runs[0]["state"] == "running" and runs[1]["state"] == "clean", runs
+assert runs[1]["last_seq"] == 1000 and runs[0]["run_id"] == runs[1]["run_id"], runs
 assert len(rows) == 1000, len(rows)
+boot = open("/proc/sys/kernel/random/boot_id").read().strip()
 for i, r in enumerate(rows):
     assert list(r) == keys, (i, list(r))
+    assert r["seq"] == i + 1 and r["run_id"] == runs[0]["run_id"] and r["boot_id"] == boot, r
     assert r["host"] == os.environ["HOST"], r
     assert r["time"] == "2026-01-01T00:00:00.%09dZ" % (i * 1000), r
     assert r["sock"] == i // 4 + 1, r
@@ -28,16 +36,19 @@ for i, r in enumerate(rows):
     assert r["oldstate"] == states[i % 12] and r["newstate"] == states[(i + 1) % 12], r
     if i % 7 == 6:
         assert r["pid"] is None and r["comm"] is None, r   # unknown: null, not a guess
+        assert r["owner"] == "unknown", r
     else:
         assert r["pid"] == 1000 + i % 50 and r["comm"] == "proc-%d" % (i % 50), r
+        assert r["owner"] == "holder", r
     assert r["family"] == ("ipv4" if r["sock"] % 2 else "ipv6"), r
     assert r["sport"] == 1024 + i and r["dport"] == [443, 80, 5432][i % 3], r
-assert rows[0] == {"time": "2026-01-01T00:00:00.000000000Z", "host": os.environ["HOST"],
-    "sock": 1, "pid": 1000, "comm": "proc-0", "family": "ipv4", "protocol": "tcp",
+ident = {"boot_id": boot, "run_id": runs[0]["run_id"]}
+assert rows[0] == {"time": "2026-01-01T00:00:00.000000000Z", "host": os.environ["HOST"], **ident,
+    "seq": 1, "sock": 1, "pid": 1000, "comm": "proc-0", "owner": "holder", "family": "ipv4", "protocol": "tcp",
     "saddr": "192.0.2.1", "sport": 1024, "daddr": "198.51.100.1", "dport": 443,
     "oldstate": "ESTABLISHED", "newstate": "SYN_SENT"}, rows[0]
-assert rows[6] == {"time": "2026-01-01T00:00:00.000006000Z", "host": os.environ["HOST"],
-    "sock": 2, "pid": None, "comm": None, "family": "ipv6", "protocol": "tcp",
+assert rows[6] == {"time": "2026-01-01T00:00:00.000006000Z", "host": os.environ["HOST"], **ident,
+    "seq": 7, "sock": 2, "pid": None, "comm": None, "owner": "unknown", "family": "ipv6", "protocol": "tcp",
     "saddr": "2001:db8::6", "sport": 1030, "daddr": "2001:db8::1", "dport": 443,
     "oldstate": "CLOSE", "newstate": "CLOSE_WAIT"}, rows[6]
 assert rows[992]["saddr"] == "192.0.2.243" and rows[992]["daddr"] == "198.51.100.193", rows[992]
@@ -64,18 +75,21 @@ import json, os, sys
 raw = open(sys.argv[1], "rb").read()
 raw.decode("utf-8")  # the whole file is valid UTF-8
 rows = [json.loads(line) for line in raw.decode().splitlines()]
+rows = [r for r in rows if "type" not in r]
+for r in rows:
+    del r["boot_id"], r["run_id"], r["seq"]
 h = os.environ["HOST"]
 assert len(rows) == 4, rows
 assert rows[0] == {"time": "2023-11-14T22:13:20.123456789Z", "host": h, "sock": 42,
-    "pid": 4242, "comm": 'a"b\\c\td\x01\xff', "family": "ipv4", "protocol": "tcp",
+    "pid": 4242, "comm": 'a"b\\c\td\x01\xff', "owner": "holder", "family": "ipv4", "protocol": "tcp",
     "saddr": "127.0.0.1", "sport": 5000, "daddr": "127.0.0.1", "dport": 80,
     "oldstate": "SYN_SENT", "newstate": "ESTABLISHED"}, rows[0]
 assert rows[1] == {"time": "2023-11-14T22:13:20.000000001Z", "host": h, "sock": 43,
-    "pid": None, "comm": None, "family": "ipv6", "protocol": "tcp",
+    "pid": None, "comm": None, "owner": "unknown", "family": "ipv6", "protocol": "tcp",
     "saddr": "::1", "sport": 6000, "daddr": "2001:db8::2", "dport": 443,
     "oldstate": "ESTABLISHED", "newstate": "FIN_WAIT1"}, rows[1]
 assert rows[2] == {"time": "1970-01-01T00:00:00.000000000Z", "host": h,
-    "sock": 9223372036854775807, "pid": 2147483647, "comm": "nl\nesc\x1bdel\x7f",
+    "sock": 9223372036854775807, "pid": 2147483647, "comm": "nl\nesc\x1bdel\x7f", "owner": "holder",
     "family": "ipv6", "protocol": "tcp", "saddr": "::ffff:10.0.0.1", "sport": 65535,
     "daddr": "fe80::1", "dport": 0, "oldstate": "LISTEN", "newstate": "NEW_SYN_RECV"}, rows[2]
 assert rows[3]["time"] == "2100-01-01T00:00:00.999999999Z", rows[3]

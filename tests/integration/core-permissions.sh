@@ -42,5 +42,5 @@ assert_has "$T/err" "plugin $T/plugins/json.so is a symbolic link; plugins are n
 # An explicit path may be a link: the user chose it.
 run_tcp_audit -P "$T/plugins" -e replay -E count=3 -s "$T/plugins/json.so" >"$T/out" 2>"$T/err"
 assert_eq "plugin by path through a link" "$rc" 0
-assert_eq "events through the linked json" "$(lines "$T/out")" 3
+assert_eq "events through the linked json" "$(events_in "$T/out")" 3
 exit 0

@@ -36,7 +36,7 @@ vg() {
 
 vg json -e replay -E count=3000 -s json
 assert_eq "exit status (json)" "$rc" 0
-assert_eq "events (json)" "$(lines "$T/json.out")" 3000
+assert_eq "events (json)" "$(events_in "$T/json.out")" 3000
 
 vg null -e replay -E count=3000 -s null
 assert_eq "exit status (null)" "$rc" 0

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The journal sinker: every event becomes one entry with every field, and
-# journalctl filters on the TCP_AUDIT_* fields.
+# journalctl filters on the TCP_AUDIT_* fields; the run's records are
+# entries of their own, with their own MESSAGE_ID.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/journald.sh"
 journald_setup "$@"
@@ -19,11 +20,12 @@ run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" \
 	-s journal -S identifier="$ident"
 assert_eq "exit status" "$rc" 0
 
-journal_wait 3 SYSLOG_IDENTIFIER="$ident"
-journalctl --no-pager -o json SYSLOG_IDENTIFIER="$ident" >"$T/all.json"
+journal_wait 5 SYSLOG_IDENTIFIER="$ident"
+journalctl --no-pager -o json SYSLOG_IDENTIFIER="$ident" MESSAGE_ID=bff2a0e14484457085dbd943348b8454 >"$T/all.json"
+journalctl --no-pager -o json SYSLOG_IDENTIFIER="$ident" MESSAGE_ID=93f89b4081de4f8399d506c2e3c92083 >"$T/runs.json"
 journalctl --no-pager -o json SYSLOG_IDENTIFIER="$ident" TCP_AUDIT_DPORT=443 >"$T/443.json"
 
-python3 - "$T/all.json" "$T/443.json" "$(hostname)" <<'PY' || fail "journal fields differ (see above)"
+python3 - "$T/all.json" "$T/443.json" "$(hostname)" "$T/runs.json" <<'PY' || fail "journal fields differ (see above)"
 import json, sys
 all_ = [json.loads(l) for l in open(sys.argv[1])]
 p443 = [json.loads(l) for l in open(sys.argv[2])]
@@ -35,18 +37,18 @@ want = [
          TCP_AUDIT_PID="4242", TCP_AUDIT_COMM="curl", TCP_AUDIT_FAMILY="ipv4",
          TCP_AUDIT_SADDR="127.0.0.1", TCP_AUDIT_SPORT="40000", TCP_AUDIT_DADDR="127.0.0.2",
          TCP_AUDIT_DPORT="443", TCP_AUDIT_OLDSTATE="SYN_SENT", TCP_AUDIT_NEWSTATE="ESTABLISHED",
-         TCP_AUDIT_SEQ="0",
+         TCP_AUDIT_SEQ="1", TCP_AUDIT_OWNER="holder",
          MESSAGE="ipv4 127.0.0.1:40000 -> 127.0.0.2:443 SYN_SENT -> ESTABLISHED pid 4242 (curl)"),
     dict(TCP_AUDIT_TIME="2026-01-01T00:00:01.000000000Z", TCP_AUDIT_SOCK="12",
          TCP_AUDIT_FAMILY="ipv6", TCP_AUDIT_SADDR="::1", TCP_AUDIT_SPORT="40001",
          TCP_AUDIT_DADDR="2001:db8::7", TCP_AUDIT_DPORT="443", TCP_AUDIT_OLDSTATE="CLOSE",
-         TCP_AUDIT_NEWSTATE="SYN_SENT", TCP_AUDIT_SEQ="1",
+         TCP_AUDIT_NEWSTATE="SYN_SENT", TCP_AUDIT_SEQ="2",
          MESSAGE="ipv6 [::1]:40001 -> [2001:db8::7]:443 CLOSE -> SYN_SENT"),
     dict(TCP_AUDIT_TIME="2026-01-01T00:00:02.000000000Z", TCP_AUDIT_SOCK="13",
          TCP_AUDIT_PID="77", TCP_AUDIT_COMM="we ird\tc", TCP_AUDIT_FAMILY="ipv4",
          TCP_AUDIT_SADDR="10.1.2.3", TCP_AUDIT_SPORT="22", TCP_AUDIT_DADDR="10.3.2.1",
          TCP_AUDIT_DPORT="5555", TCP_AUDIT_OLDSTATE="ESTABLISHED", TCP_AUDIT_NEWSTATE="FIN_WAIT1",
-         TCP_AUDIT_SEQ="2",
+         TCP_AUDIT_SEQ="3", TCP_AUDIT_OWNER="holder",
          MESSAGE="ipv4 10.1.2.3:22 -> 10.3.2.1:5555 ESTABLISHED -> FIN_WAIT1 pid 77 (we ird\\tc)"),
 ]
 def val(v):
@@ -68,8 +70,14 @@ for got, w in zip(all_, want):
     extra = fields - set(w) - {"TCP_AUDIT_RUN_ID", "TCP_AUDIT_BOOT_ID"}
     if extra:
         print("unexpected fields (unknown values must be left out):", extra); bad = 1
-if [e["TCP_AUDIT_SEQ"] for e in p443] != ["0", "1"]:
+if [e["TCP_AUDIT_SEQ"] for e in p443] != ["1", "2"]:
     print("TCP_AUDIT_DPORT=443 matched", [e.get("TCP_AUDIT_SEQ") for e in p443]); bad = 1
+runs = [json.loads(l) for l in open(sys.argv[4])]
+if [val(r.get("TCP_AUDIT_RUN_STATE")) for r in runs] != ["running", "clean"]:
+    print("run records:", [r.get("TCP_AUDIT_RUN_STATE") for r in runs]); bad = 1
+elif val(runs[1].get("TCP_AUDIT_RUN_LAST_SEQ")) != "3" or \
+        {val(r.get("TCP_AUDIT_RUN_ID")) for r in runs} != run_ids:
+    print("run end record:", runs[1]); bad = 1
 sys.exit(bad)
 PY
 echo "PASS: 3 entries with every field; TCP_AUDIT_DPORT=443 selects 2"

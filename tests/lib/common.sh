@@ -27,10 +27,13 @@ require_cmd() {
 	done
 }
 
-# A private temporary directory, removed on exit.
+# A private temporary directory, removed on exit. The daemons a test
+# starts chain their runs in a state directory of their own inside it,
+# never in the machine's /var/lib/tcp-audit.
 make_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/tcp-audit-test.XXXXXX")
 	trap 'rm -rf "$T"' EXIT
+	export TCP_AUDIT_STATE_DIR="$T/state"
 }
 
 # Assert that two values are equal, naming what was compared.
@@ -42,4 +45,15 @@ assert_eq() {
 run_tcp_audit() {
 	rc=0
 	"$TCP_AUDIT" "$@" || rc=$?
+}
+
+# The event lines of a json, text or flaky output file: not the gap and
+# run records ({"type":...}, "# ...", "gap ...", "run ...").
+event_lines_of() {
+	grep -Ev '^(\{"type":|# |gap |run )' "$1" || true
+}
+
+# How many event lines FILE has (0 if it does not exist).
+events_in() {
+	if [ -e "$1" ]; then event_lines_of "$1" | wc -l | tr -d ' '; else echo 0; fi
 }

@@ -46,6 +46,8 @@ def main(path, family, port, scenario, t0, t1, server_pid, client_pid):
     with open(path) as f:
         for line in f:
             e = json.loads(line)
+            if "type" in e:
+                continue  # a run or gap record
             if e["sport"] == port or e["dport"] == port:
                 evs.append(e)
     socks = {}

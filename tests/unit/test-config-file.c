@@ -124,7 +124,7 @@ static const struct {
 	  "syntax error (expected [section] or key = value)" },
 	{ "[tcp-audit\nevent = replay\n", 1, "syntax error (expected [section] or key = value)" },
 	{ "[tcp-audit]\n\nevnet = replay\n", 3, "unknown setting 'evnet' in [tcp-audit] (known: event, "
-	  "sink, plugin_dir, queue_memory, stats_interval, shutdown_timeout, log_target, log_level)" },
+	  "sink, plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, log_target, log_level)" },
 	{ "[tcp-audit]\nqueue_memory = lots\n", 2, "bad value 'lots' for 'queue_memory' in [tcp-audit]" },
 	{ "[tcp-audit]\nstats_interval = 1w\n", 2, "bad value '1w' for 'stats_interval' in [tcp-audit]" },
 	{ "[tcp-audit]\nshutdown_timeout = x\n", 2, "bad value 'x' for 'shutdown_timeout' in [tcp-audit]" },

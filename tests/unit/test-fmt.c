@@ -336,13 +336,18 @@ START_TEST(test_fmt_event_json_v4)
 	char buf[FMT_JSON_MAX];
 	struct tca_event ev;
 	const char *want =
-		"{\"time\":\"2024-02-29T23:59:59.000000005Z\",\"host\":\"h\\\"1\",\"sock\":18446744073709551615,"
-		"\"pid\":4242,\"comm\":\"cu\\\"rl\\\\\\u0001\\u00ff\",\"family\":\"ipv4\",\"protocol\":\"tcp\","
+		"{\"time\":\"2024-02-29T23:59:59.000000005Z\",\"host\":\"h\\\"1\","
+		"\"boot_id\":\"b\",\"run_id\":7,\"seq\":3,\"sock\":18446744073709551615,"
+		"\"pid\":4242,\"comm\":\"cu\\\"rl\\\\\\u0001\\u00ff\",\"owner\":\"listener\","
+		"\"family\":\"ipv4\",\"protocol\":\"tcp\","
 		"\"saddr\":\"127.0.0.1\",\"sport\":65535,\"daddr\":\"192.0.2.7\",\"dport\":0,"
 		"\"oldstate\":\"SYN_SENT\",\"newstate\":\"ESTABLISHED\"}";
 
 	event_v4(&ev);
-	ck_assert_int_eq(fmt_event_json(buf, sizeof(buf), &ev, "h\"1"), (int)strlen(want));
+	ev.seq = 3;
+	ev.owner = TCA_OWNER_LISTENER;
+	ck_assert_int_eq(fmt_event_json(buf, sizeof(buf), &ev, &(struct tca_origin){ "h\"1", "b", 7 }),
+			 (int)strlen(want));
 	ck_assert_str_eq(buf, want);
 	ck_assert(json_is_strict_object(buf));
 }
@@ -353,8 +358,9 @@ START_TEST(test_fmt_event_json_v6_unknown_pid_enriched)
 	char buf[FMT_JSON_MAX];
 	struct tca_event ev;
 	const char *want =
-		"{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"host\":\"db1\",\"sock\":1,"
-		"\"pid\":null,\"comm\":null,\"family\":\"ipv6\",\"protocol\":\"mptcp\","
+		"{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"host\":\"db1\",\"boot_id\":\"\","
+		"\"run_id\":0,\"seq\":0,\"sock\":1,"
+		"\"pid\":null,\"comm\":null,\"owner\":\"unknown\",\"family\":\"ipv6\",\"protocol\":\"mptcp\","
 		"\"saddr\":\"::1\",\"sport\":1,\"daddr\":\"2001:db8::2\",\"dport\":5432,"
 		"\"oldstate\":\"UNKNOWN\",\"newstate\":\"NEW_SYN_RECV\",\"netns\":4026531840,"
 		"\"cgroup\":7,\"uid\":1000,\"bytes_sent\":10,\"bytes_received\":20,\"lifetime_ns\":30}";
@@ -379,7 +385,8 @@ START_TEST(test_fmt_event_json_v6_unknown_pid_enriched)
 	ev.bytes_sent = 10;
 	ev.bytes_received = 20;
 	ev.lifetime_ns = 30;
-	ck_assert_int_eq(fmt_event_json(buf, sizeof(buf), &ev, "db1"), (int)strlen(want));
+	ck_assert_int_eq(fmt_event_json(buf, sizeof(buf), &ev, &(struct tca_origin){ "db1", "", 0 }),
+			 (int)strlen(want));
 	ck_assert_str_eq(buf, want);
 	ck_assert(json_is_strict_object(buf));
 }
@@ -388,6 +395,7 @@ END_TEST
 START_TEST(test_fmt_event_json_worst_case)
 {
 	char buf[FMT_JSON_MAX], host[256];
+	struct tca_origin o = { host, host, UINT64_MAX };
 	struct tca_event ev;
 	int n;
 
@@ -404,18 +412,19 @@ START_TEST(test_fmt_event_json_worst_case)
 	memset(ev.daddr, 0xcd, 16);
 	ev.netns = ev.cgroup = ev.bytes_sent = ev.bytes_received = ev.lifetime_ns = UINT64_MAX;
 	ev.uid = UINT32_MAX;
-	memset(host, 0x02, 64);
-	host[64] = '\0';
-	n = fmt_event_json(buf, sizeof(buf), &ev, host);
+	memset(host, 0x02, 255);
+	host[255] = '\0';
+	ev.seq = UINT64_MAX;
+	n = fmt_event_json(buf, sizeof(buf), &ev, &o);
 	ck_assert_int_gt(n, 0);
 	ck_assert_uint_eq(strlen(buf), (size_t)n);
 	ck_assert(json_is_strict_object(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "\"comm\":\"\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001"
 					  "\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\\u0001\""));
 	/* ...and a buffer that is too small gives -ENOSPC, not a cut line. */
-	ck_assert_int_eq(fmt_event_json(buf, 100, &ev, host), -ENOSPC);
-	ck_assert_int_eq(fmt_event_json(buf, (size_t)n, &ev, host), -ENOSPC);
-	ck_assert_int_eq(fmt_event_json(buf, (size_t)n + 1, &ev, host), n);
+	ck_assert_int_eq(fmt_event_json(buf, 100, &ev, &o), -ENOSPC);
+	ck_assert_int_eq(fmt_event_json(buf, (size_t)n, &ev, &o), -ENOSPC);
+	ck_assert_int_eq(fmt_event_json(buf, (size_t)n + 1, &ev, &o), n);
 }
 END_TEST
 

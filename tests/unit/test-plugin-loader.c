@@ -248,12 +248,49 @@ START_TEST(test_loader_bad_abi)
 
 	ck_assert_int_eq(load(&p, "badabi", test_plugin_dir(), TCA_KIND_SINKER, &log), EXIT_PLUGIN);
 	/* Both versions are named, and how to fix it. */
-	assert_log(log, "plugin %s was built for plugin ABI %d, but this tcp-audit %s speaks ABI %d; "
-		   "rebuild the plugin against this version's <tcp-audit/plugin.h>", path,
-		   TCA_ABI_MAJOR + 98, PACKAGE_VERSION, TCA_ABI_MAJOR);
+	assert_log(log, "plugin %s was built for plugin ABI %d.0, but this tcp-audit %s loads ABI %d.x "
+		   "plugins (%d.%d here); rebuild the plugin against this version's "
+		   "<tcp-audit/plugin.h>", path, TCA_ABI_MAJOR + 98, PACKAGE_VERSION, TCA_ABI_MAJOR,
+		   TCA_ABI_MAJOR, TCA_ABI_MINOR);
 	plugin_unload(&p);
 	free(log);
 	free(path);
+}
+END_TEST
+
+START_TEST(test_loader_abi1)
+{
+	struct plugin p;
+	char *log, *path = path_join(test_plugin_dir(), "abi1.so");
+
+	ck_assert_int_eq(load(&p, "abi1", test_plugin_dir(), TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+	/* A plugin of the last major version: both versions named, and the fix. */
+	assert_log(log, "plugin %s was built for plugin ABI 1.0, but this tcp-audit %s loads ABI %d.x "
+		   "plugins (%d.%d here); rebuild the plugin against this version's "
+		   "<tcp-audit/plugin.h>", path, PACKAGE_VERSION, TCA_ABI_MAJOR, TCA_ABI_MAJOR,
+		   TCA_ABI_MINOR);
+	plugin_unload(&p);
+	free(log);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_loader_older_minor)
+{
+	struct plugin p;
+	char *log;
+
+	/* Its descriptor ends before the fields of later minor versions:
+	 * it loads, and those fields read as zero. */
+	ck_assert_int_eq(load(&p, "oldminor", test_plugin_dir(), TCA_KIND_SINKER, &log), 0);
+	ck_assert_str_eq(p.desc->name, "oldminor");
+	ck_assert_uint_eq(p.desc->struct_size, TCA_PLUGIN_MIN_SIZE);
+	ck_assert_uint_lt(TCA_PLUGIN_MIN_SIZE, sizeof(struct tca_plugin));
+	ck_assert_uint_eq(p.desc->flags, 0);
+	ck_assert_uint_eq(p.desc->provides, 0);
+	ck_assert_ptr_nonnull(p.desc->ops.sinker.write);
+	plugin_unload(&p);
+	free(log);
 }
 END_TEST
 
@@ -319,10 +356,11 @@ START_TEST(test_loader_list)
 	log = capture_end();
 	fclose(f);
 	/* Only flaky is a plugin here; the others are skipped, with their reason logged. */
-	ck_assert_ptr_nonnull(strstr(buf, "flaky      sinker   test     A sink that is down on demand"));
+	ck_assert_ptr_nonnull(strstr(buf, "flaky      sinker   test     A sink that misbehaves on demand"));
 	ck_assert_ptr_null(strstr(buf, "badabi "));
+	ck_assert_ptr_null(strstr(buf, "abi1 "));
 	ck_assert_ptr_null(strstr(buf, "notplugin "));
-	ck_assert_ptr_nonnull(strstr(log, "was built for plugin ABI 99"));
+	ck_assert_ptr_nonnull(strstr(log, "was built for plugin ABI 100.0"));
 	ck_assert_ptr_nonnull(strstr(log, "is not a tcp-audit plugin"));
 	free(log);
 	free(buf);
@@ -367,6 +405,8 @@ Suite *suite_plugin_loader(void)
 	tcase_add_test(tc, test_loader_symlink);
 	tcase_add_test(tc, test_loader_unsafe_as_root);
 	tcase_add_test(tc, test_loader_bad_abi);
+	tcase_add_test(tc, test_loader_abi1);
+	tcase_add_test(tc, test_loader_older_minor);
 	tcase_add_test(tc, test_loader_not_a_plugin);
 	tcase_add_test(tc, test_loader_wrong_kind);
 	tcase_add_test(tc, test_loader_list);

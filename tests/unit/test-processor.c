@@ -106,7 +106,7 @@ static void pipe_run(struct pipe_run *r, const char *const *event_opts, const ch
 					   sink_opts, true), 0);
 	ck_assert_int_eq(test_plugin_setup(&r->eventer, "replay", built_plugin_dir(),
 					   TCA_KIND_EVENTER, event_opts, true), 0);
-	ck_assert_int_eq(processor_init(&r->proc, &r->eventer, &r->sinker, queue_memory), 0);
+	ck_assert_int_eq(processor_init(&r->proc, &r->eventer, &r->sinker, queue_memory, tmp), 0);
 	r->proc.shutdown_timeout_ms = 60000;
 	if (helper)
 		ck_assert_int_eq(pthread_create(&t, NULL, helper, &r->proc), 0);
@@ -139,24 +139,53 @@ static size_t count_in(const char *log, const char *what)
 	return n;
 }
 
-/* flaky's file holds "seq sock" lines; synthetic event i has sock i/4+1. */
+/* The lines of text that are not gap or run records (flaky's "gap ..."
+ * and "run ..." lines, json's objects with a "type"), in a new string. */
+static char *event_lines(const char *text)
+{
+	char *out = calloc(1, strlen(text) + 1);
+	size_t pos = 0;
+
+	ck_assert_ptr_nonnull(out);
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		bool record = strncmp(p, "gap ", 4) == 0 || strncmp(p, "run ", 4) == 0 ||
+			      strncmp(p, "{\"type\":", 8) == 0;
+		if (!record) {
+			memcpy(out + pos, p, len);
+			pos += len;
+		}
+		p += len;
+	}
+	return out;
+}
+
+/* flaky's file holds "seq sock" lines; synthetic event i has seq i+1
+ * and sock i/4+1. */
 static void assert_flaky_file(uint64_t n)
 {
-	char *text = read_file(out_path, NULL);
-	char want[64];
-	const char *p = text;
+	char *all = read_file(out_path, NULL);
+	char want[64], *text;
+	const char *p;
 
-	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(all);
+	text = event_lines(all);
+	p = text;
 	ck_assert_uint_eq(count_lines(text), n);
 	for (uint64_t i = 0; i < n; i++) {
-		int len = snprintf(want, sizeof(want), "%" PRIu64 " %" PRIu64 "\n", i, i / 4 + 1);
+		int len = snprintf(want, sizeof(want), "%" PRIu64 " %" PRIu64 "\n", i + 1, i / 4 + 1);
 		ck_assert_msg(strncmp(p, want, (size_t)len) == 0, "line %" PRIu64 ": want %s", i, want);
 		p += len;
 	}
 	free(text);
+	free(all);
 }
 
 #define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The identity fields of every event of these tests. */
+#define ID "\"boot_id\":\"00000000-0000-0000-0000-000000000000\",\"run_id\":42"
 
 START_TEST(test_processor_replay_file_to_json)
 {
@@ -164,16 +193,16 @@ START_TEST(test_processor_replay_file_to_json)
 	char *tsv = path_join(tmp, "events.tsv");
 	char *popt, *sopt, *text, *saveptr = NULL;
 	static const char *const want[] = {
-		"{\"time\":\"2024-02-29T23:59:59.000000005Z\",\"host\":\"testhost\",\"sock\":7,"
-		"\"pid\":4242,\"comm\":\"cu\\\"rl\\\\\\u0001\\t\",\"family\":\"ipv4\",\"protocol\":\"tcp\","
+		"{\"time\":\"2024-02-29T23:59:59.000000005Z\",\"host\":\"testhost\"," ID ",\"seq\":1,\"sock\":7,"
+		"\"pid\":4242,\"comm\":\"cu\\\"rl\\\\\\u0001\\t\",\"owner\":\"holder\",\"family\":\"ipv4\",\"protocol\":\"tcp\","
 		"\"saddr\":\"127.0.0.1\",\"sport\":40000,\"daddr\":\"127.0.0.1\",\"dport\":8080,"
 		"\"oldstate\":\"SYN_SENT\",\"newstate\":\"ESTABLISHED\"}",
-		"{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"host\":\"testhost\",\"sock\":8,"
-		"\"pid\":null,\"comm\":null,\"family\":\"ipv6\",\"protocol\":\"tcp\","
+		"{\"time\":\"1970-01-01T00:00:00.000000000Z\",\"host\":\"testhost\"," ID ",\"seq\":2,\"sock\":8,"
+		"\"pid\":null,\"comm\":null,\"owner\":\"unknown\",\"family\":\"ipv6\",\"protocol\":\"tcp\","
 		"\"saddr\":\"::1\",\"sport\":1,\"daddr\":\"2001:db8::2\",\"dport\":443,"
 		"\"oldstate\":\"CLOSE\",\"newstate\":\"LISTEN\"}",
-		"{\"time\":\"2026-01-01T00:00:00.000000001Z\",\"host\":\"testhost\",\"sock\":9,"
-		"\"pid\":1,\"comm\":\"caf\xc3\xa9\",\"family\":\"ipv6\",\"protocol\":\"tcp\","
+		"{\"time\":\"2026-01-01T00:00:00.000000001Z\",\"host\":\"testhost\"," ID ",\"seq\":3,\"sock\":9,"
+		"\"pid\":1,\"comm\":\"caf\xc3\xa9\",\"owner\":\"holder\",\"family\":\"ipv6\",\"protocol\":\"tcp\","
 		"\"saddr\":\"::ffff:192.0.2.1\",\"sport\":65535,\"daddr\":\"::\",\"dport\":0,"
 		"\"oldstate\":\"TIME_WAIT\",\"newstate\":\"CLOSE\"}",
 	};
@@ -197,11 +226,19 @@ START_TEST(test_processor_replay_file_to_json)
 	ck_assert_uint_eq(r.proc.stats.batches, 1);
 	ck_assert_uint_eq(stats_lost(&r.proc.stats), 0);
 	assert_logged(r.log, "tcp-audit: info: replay: replayed 3 events\n");
-	assert_logged(r.log, "tcp-audit: notice: stats: read 3, written 3 in 1 batches, queued 0, "
-		      "retried 0, lost 0 (source 0, queue full 0, store 0, unflushed at exit 0)\n");
+	assert_logged(r.log, "tcp-audit: notice: stats: read 3, written 3 in 1 batches, queued 0 "
+		      "(at most 3), retried 0, lost 0 (source 0, queue full 0, refused 0, unflushed "
+		      "at exit 0) in 0 gap records, sockets evicted 0\n");
 
-	text = read_file(out_path, NULL);
-	ck_assert_ptr_nonnull(text);
+	char *all = read_file(out_path, NULL);
+	ck_assert_ptr_nonnull(all);
+	/* The run's start and its clean end frame the events. */
+	ck_assert_ptr_nonnull(strstr(all, "{\"type\":\"run\",\"host\":\"testhost\"," ID
+					  ",\"state\":\"running\""));
+	ck_assert_ptr_nonnull(strstr(all, ",\"state\":\"clean\""));
+	ck_assert_ptr_nonnull(strstr(all, ",\"last_seq\":3}"));
+	text = event_lines(all);
+	free(all);
 	ck_assert_uint_eq(count_lines(text), 3);
 	size_t i = 0;
 	for (char *line = strtok_r(text, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr), i++) {
@@ -255,7 +292,7 @@ static void *store_comes_back(void *arg)
 START_TEST(test_processor_retry_until_store_up)
 {
 	struct pipe_run r = { 0 };
-	char *sopt, *dopt;
+	char *sopt, *dopt, *want;
 
 	write_file(flag_path, "");
 	ck_assert_int_ge(asprintf(&sopt, "path=%s", out_path), 0);
@@ -271,11 +308,15 @@ START_TEST(test_processor_retry_until_store_up)
 	ck_assert_uint_ge(r.proc.stats.retries, 3);
 	ck_assert_uint_eq(stats_lost(&r.proc.stats), 0);
 	assert_flaky_file(300);
-	ck_assert_uint_eq(count_in(r.log, "tcp-audit: warning: flaky: the store is unavailable; "
-				   "holding events in memory and retrying\n"), 1);
-	ck_assert_uint_eq(count_in(r.log, "tcp-audit: notice: flaky: the store is available again "
-				   "after "), 1);
-	assert_logged(r.log, "; nothing was lost\n");
+	/* One line when the outage starts, with the sink's reason, and one
+	 * when it ends; none from the sink itself. */
+	ck_assert_int_ge(asprintf(&want, "tcp-audit: warning: flaky: cannot store events: %s exists; "
+				  "keeping them in the queue (", flag_path), 0);
+	ck_assert_uint_eq(count_in(r.log, want), 1);
+	ck_assert_uint_eq(count_in(r.log, "tcp-audit: warning: flaky:"), 1);
+	ck_assert_uint_eq(count_in(r.log, "tcp-audit: notice: flaky: stores events again after "), 1);
+	assert_logged(r.log, "; no event was lost meanwhile\n");
+	free(want);
 	free(sopt);
 	free(dopt);
 	pipe_done(&r);
@@ -300,13 +341,13 @@ START_TEST(test_processor_sink_fails)
 	assert_logged(r.log, "tcp-audit: error: flaky: storing events failed; stopping: "
 		      "Input/output error\n");
 	assert_logged(r.log, "tcp-audit: error: 100 events could not be stored before exit "
-		      "(the sink failed)\n");
-	/* The 100 are still in the queue when the summary is made, and
-	 * counted once as lost. */
-	assert_logged(r.log, "tcp-audit: warning: stats: read 100, written 0 in 0 batches, queued 100, "
-		      "retried 0, lost 100 (source 0, queue full 0, store 0, unflushed at exit 100)\n");
+		      "(the sink failed); they are recorded as gaps (reason unflushed)\n");
+	/* Counted once as lost; the failed store takes no gap record. */
+	assert_logged(r.log, "tcp-audit: warning: stats: read 100, written 0 in 0 batches, queued 0 "
+		      "(at most 100), retried 0, lost 100 (source 0, queue full 0, refused 0, unflushed "
+		      "at exit 100) in 0 gap records, sockets evicted 0\n");
 	text = read_file(out_path, NULL);
-	ck_assert_str_eq(text, "");
+	ck_assert_str_eq(text, "run 42 1 0 0\n");
 	free(text);
 	free(sopt);
 	pipe_done(&r);
@@ -345,9 +386,16 @@ START_TEST(test_processor_queue_full_counts_loss)
 	/* The first 64 were kept and stored; the loss was logged, never silent. */
 	assert_flaky_file(64);
 	assert_logged(r.log, "tcp-audit: warning: queue full: ");
-	assert_logged(r.log, "tcp-audit: warning: stats: read 1000, written 64 in 1 batches, queued 0, "
-		      "retried ");
-	assert_logged(r.log, ", lost 936 (source 0, queue full 936, store 0, unflushed at exit 0)\n");
+	assert_logged(r.log, "tcp-audit: warning: stats: read 1000, written 64 in 1 batches, queued 0 "
+		      "(at most 64), retried ");
+	assert_logged(r.log, ", lost 936 (source 0, queue full 936, refused 0, unflushed at exit 0) "
+		      "in 1 gap records, sockets evicted 0\n");
+	/* The loss is in the store: one gap over exactly the dropped seqs,
+	 * and the run's end says where it stopped. */
+	char *all = read_file(out_path, NULL);
+	ck_assert_ptr_nonnull(strstr(all, "\ngap 42 65 936 3\n"));
+	ck_assert_ptr_nonnull(strstr(all, "\nrun 42 2 1000 0\n"));
+	free(all);
 	free(sopt);
 	free(dopt);
 	pipe_done(&r);
@@ -385,13 +433,16 @@ START_TEST(test_processor_sigterm_drains)
 	ck_assert_uint_eq(stats_lost(&r.proc.stats), 0);
 	assert_logged(r.log, "tcp-audit: notice: SIGTERM: stopping; draining the eventer and flushing ");
 
-	text = read_file(out_path, NULL);
-	ck_assert_ptr_nonnull(text);
+	char *all = read_file(out_path, NULL);
+	ck_assert_ptr_nonnull(all);
+	text = event_lines(all);
+	free(all);
 	ck_assert_uint_eq(count_lines(text), r.proc.stats.written);
 	for (char *line = strtok_r(text, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr), i++) {
 		if (i == 0)
 			ck_assert_str_eq(line, "{\"time\":\"2026-01-01T00:00:00.000000000Z\",\"host\":"
-				"\"testhost\",\"sock\":1,\"pid\":1000,\"comm\":\"proc-0\",\"family\":\"ipv4\","
+				"\"testhost\"," ID ",\"seq\":1,\"sock\":1,\"pid\":1000,\"comm\":\"proc-0\","
+				"\"owner\":\"holder\",\"family\":\"ipv4\","
 				"\"protocol\":\"tcp\",\"saddr\":\"192.0.2.1\",\"sport\":1024,\"daddr\":"
 				"\"198.51.100.1\",\"dport\":443,\"oldstate\":\"ESTABLISHED\",\"newstate\":"
 				"\"SYN_SENT\"}");
@@ -444,7 +495,8 @@ START_TEST(test_processor_second_signal_forces)
 	assert_logged(r.log, "tcp-audit: warning: second signal: exiting now without waiting for "
 		      "the store\n");
 	assert_logged(r.log, "tcp-audit: error: 50 events could not be stored before exit "
-		      "(forced exit)\n");
+		      "(forced exit); they are recorded as gaps (reason unflushed)\n");
+	/* The store was down to the end: not even the start of the run. */
 	text = read_file(out_path, NULL);
 	ck_assert_str_eq(text, "");
 	free(text);
@@ -481,14 +533,18 @@ START_TEST(test_processor_sighup_reopens)
 
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_uint_eq(r.proc.stats.written, 20);
-	assert_logged(r.log, "tcp-audit: info: sinker 'json' reopened its output\n");
-	/* The old file holds all that was written before; a new one was made. */
+	assert_logged(r.log, "tcp-audit: notice: SIGHUP: sinker 'json' reopened its output\n");
+	/* The old file holds all that was written before (the run's start
+	 * and 20 events); the new one was made and holds the run's end. */
 	text = read_file(rotated, NULL);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_uint_eq(count_lines(text), 20);
+	ck_assert_uint_eq(count_lines(text), 21);
 	free(text);
 	ck_assert_int_eq(stat(out_path, &st), 0);
-	ck_assert_int_eq(st.st_size, 0);
+	text = read_file(out_path, NULL);
+	ck_assert_uint_eq(count_lines(text), 1);
+	ck_assert_ptr_nonnull(strstr(text, "\"state\":\"clean\",") );
+	free(text);
 	free(rotated);
 	free(sopt);
 	pipe_done(&r);
@@ -507,7 +563,7 @@ START_TEST(test_processor_init_too_small)
 	ck_assert_int_eq(test_plugin_setup(&ev, "replay", built_plugin_dir(), TCA_KIND_EVENTER,
 					   OPTS("count=1"), true), 0);
 	/* Fewer than 64 events' worth of memory is refused. */
-	ck_assert_int_eq(processor_init(&proc, &ev, &sk, 1000), -EINVAL);
+	ck_assert_int_eq(processor_init(&proc, &ev, &sk, 1000, NULL), -EINVAL);
 	processor_destroy(&proc);
 	plugin_unload(&ev);
 	plugin_unload(&sk);

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "plugin-config.h"
+#include "plugin-host.h"
 #include "suites.h"
 
 static int saved_stderr = -1;
@@ -147,15 +148,6 @@ size_t count_lines(const char *text)
 	return n;
 }
 
-static void test_host_log(const struct tca_host *host, int prio, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_fullv(host->priv, prio, errnum, fmt, ap);
-	va_end(ap);
-}
-
 int test_plugin_setup(struct plugin *p, const char *name_or_path, const char *dir,
 		      enum tca_plugin_kind kind, const char *const *options, bool open)
 {
@@ -165,16 +157,7 @@ int test_plugin_setup(struct plugin *p, const char *name_or_path, const char *di
 	r = plugin_load(p, name_or_path, dir, kind);
 	if (r)
 		return r;
-	p->host = (struct tca_host){
-		.abi_major = TCA_ABI_MAJOR,
-		.abi_minor = TCA_ABI_MINOR,
-		.struct_size = sizeof(struct tca_host),
-		.log = test_host_log,
-		.hostname = "testhost",
-		.boot_id = "00000000-0000-0000-0000-000000000000",
-		.run_id = 42,
-		.priv = (void *)p->desc->name,
-	};
+	plugin_host_init(p, "testhost", "00000000-0000-0000-0000-000000000000", 42);
 	for (; options && *options; options++)
 		ck_assert_int_eq(kvlist_add_assignment(&p->options, *options, "test"), 0);
 	r = plugin_config_build(p);
