@@ -19,6 +19,11 @@ SH_LOG_COMPILER = $(SHELL)
 
 EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
 
+# A minimal host that drives one sinker with a script, for the store tests.
+check_PROGRAMS += tests/lib/sinkdrive
+tests_lib_sinkdrive_SOURCES = tests/lib/sinkdrive.c
+tests_lib_sinkdrive_LDADD = -ldl
+
 include tests/plugins/local.mk
 include tests/unit/local.mk
 include tests/integration/core.mk

@@ -233,6 +233,11 @@ static int pgconn_fail(struct pgsql *pg, const PGresult *res, int err)
 		return -EAGAIN;
 	if (!strcmp(state, "23505"))
 		return -EEXIST;
+	/* Data exceptions and the rows a constraint rejects (a CHECK, NOT
+	 * NULL): the same rows would fail again, so the processor records
+	 * them as a refused gap and goes on. */
+	if (!strncmp(state, "22", 2) || !strcmp(state, "23502") || !strcmp(state, "23514"))
+		return -EBADMSG;
 	if (!strcmp(state, "42501"))
 		return -EACCES;
 	if (!strcmp(state, "42P01") || !strcmp(state, "42703") || !strcmp(state, "3F000"))

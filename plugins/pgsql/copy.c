@@ -39,7 +39,6 @@ int copy_prepare(struct pgsql *pg)
 {
 	const char *t = pg->qtable;
 
-	pg->host_len = strlen(pg->host->hostname);
 	if (asprintf(&pg->sql_copy_direct, "COPY %s (" COPY_COLUMNS ") FROM STDIN (FORMAT binary)", t) < 0 ||
 	    asprintf(&pg->sql_make_stage, "CREATE TEMP TABLE IF NOT EXISTS tca_stage (LIKE %s) "
 		     "ON COMMIT DELETE ROWS", t) < 0 ||
@@ -138,7 +137,7 @@ static char *copy_row(struct pgsql *pg, char *p, const struct tca_event *ev)
 	/* Microseconds, truncated: timestamptz holds no more. */
 	p = put_i64(p, (uint64_t)((int64_t)(ev->time_ns / 1000u) - COPY_PG_EPOCH_US));
 	p = put_u32(p, (uint32_t)pg->host_len);
-	memcpy(p, pg->host->hostname, pg->host_len);
+	memcpy(p, pg->origin->host, pg->host_len);
 	p += pg->host_len;
 	p = put_i64(p, ev->sock);
 	if (f & TCA_EV_PID) {
@@ -158,7 +157,7 @@ static char *copy_row(struct pgsql *pg, char *p, const struct tca_event *ev)
 	p = put_u32(p, 16);
 	memcpy(p, pg->boot_id, 16);
 	p += 16;
-	p = put_i64(p, pg->host->run_id);
+	p = put_i64(p, pg->origin->run_id);
 	p = put_i64(p, ev->seq);
 	p = f & TCA_EV_NETNS ? put_i64(p, ev->netns) : put_null(p);
 	p = f & TCA_EV_CGROUP ? put_i64(p, ev->cgroup) : put_null(p);
@@ -195,10 +194,25 @@ static ssize_t copy_encode(struct pgsql *pg, const struct tca_event *ev, size_t 
 	return p - pg->buf;
 }
 
-int copy_write(struct pgsql *pg, const struct tca_event *ev, size_t n)
+/* The batch's origin goes in every row: parse its boot id only when it
+ * changes, which for a live capture is never. */
+static void copy_origin(struct pgsql *pg, const struct tca_origin *o)
 {
-	ssize_t len = copy_encode(pg, ev, n);
+	pg->origin = o;
+	pg->host_len = strlen(o->host);
+	if (strncmp(pg->boot_text, o->boot_id, sizeof(pg->boot_text))) {
+		snprintf(pg->boot_text, sizeof(pg->boot_text), "%s", o->boot_id);
+		records_parse_uuid(o->boot_id, pg->boot_id);
+	}
+}
+
+int copy_write(struct pgsql *pg, const struct tca_batch *b)
+{
+	ssize_t len;
 	int r;
+
+	copy_origin(pg, b->origin);
+	len = copy_encode(pg, b->ev, b->n);
 
 	if (len < 0)
 		return (int)len;

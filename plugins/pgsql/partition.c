@@ -123,6 +123,5 @@ void partition_ensure(struct pgsql *pg, uint64_t now_ms)
 		/* Not fatal: the DEFAULT partition takes the rows meanwhile. */
 		tca_log(pg->host, TCA_LOG_WARNING, 0, "cannot create the partitions of %s ahead: %s; "
 			"retrying in an hour", pg->qtable, pg->errmsg);
-		pg->errors++;
 	}
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pgsql sinker: its options, its descriptor, and its life: open
- * (connect, schema), write (a batch per transaction, "retry later" while
- * the server is away), close.
+ * (connect, schema), write (a batch per transaction, gap and run records;
+ * "retry later" while the server is away, reconnecting at the next call),
+ * close.
  */
 #include "config.h"
 
@@ -12,10 +13,6 @@
 #include <string.h>
 
 #include "pgsql.h"
-
-/* Reconnection attempts back off from this to the maximum. */
-#define PGSQL_RETRY_MIN_MS 250
-#define PGSQL_RETRY_MAX_MS 10000
 
 static int pgsql_check(const struct tca_host *host, const struct pgsql_config *c,
 		       enum pgsql_partition *part)
@@ -35,30 +32,6 @@ static int pgsql_check(const struct tca_host *host, const struct pgsql_config *c
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* The boot id as uuid bytes: "1b4e28ba-2fa1-11d2-883f-0016d3cca427". */
-static void pgsql_parse_uuid(const char *s, uint8_t out[16])
-{
-	unsigned n = 0;
-
-	memset(out, 0, 16);
-	for (; s && *s && n < 32; s++) {
-		char c = *s;
-		unsigned v;
-		if (c == '-')
-			continue;
-		if (c >= '0' && c <= '9')
-			v = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v = (unsigned)(c - 'A' + 10);
-		else
-			break;
-		out[n / 2] = (uint8_t)(out[n / 2] | (n % 2 ? v : v << 4));
-		n++;
-	}
 }
 
 static const char *pgsql_connect_hint(int err)
@@ -87,6 +60,8 @@ static void pgsql_close(void *state)
 	free(pg->sql_copy_stage);
 	free(pg->sql_merge_stage);
 	free(pg->sql_make_stage);
+	free(pg->sql_gaps);
+	free(pg->sql_run);
 	free(pg->buf);
 	free(pg);
 }
@@ -128,8 +103,6 @@ static int pgsql_open(const struct tca_host *host, const void *config, void **st
 		r = -EINVAL;
 		goto fail;
 	}
-	pgsql_parse_uuid(host->boot_id, pg->boot_id);
-	backoff_init(&pg->backoff, PGSQL_RETRY_MIN_MS, PGSQL_RETRY_MAX_MS, (uint32_t)host->run_id);
 	r = pgconn_open(pg);
 	if (r < 0) {
 		if (r == -EAGAIN)
@@ -143,6 +116,8 @@ static int pgsql_open(const struct tca_host *host, const void *config, void **st
 		r = schema_prepare(pg);
 	if (r >= 0)
 		r = copy_prepare(pg);
+	if (r >= 0)
+		r = records_prepare(pg);
 	if (r < 0)
 		goto fail;
 	partition_ensure(pg, pgconn_now_ms());
@@ -154,62 +129,75 @@ fail:
 	return r;
 }
 
-/* Log the start of an outage once, and wait before the next connection. */
-static void pgsql_went_down(struct pgsql *pg)
+/* Connect again after a failure: at once, since the processor decides
+ * when to retry; a failed attempt is an outage that goes on. */
+static int pgsql_ready(struct pgsql *pg)
 {
-	pgconn_close(pg);
-	pg->connect_after_ms = pgconn_now_ms() + backoff_next(&pg->backoff);
-	if (pg->down)
-		return;
-	pg->down = true;
-	tca_log(pg->host, TCA_LOG_WARNING, 0, "cannot write to %s: %s; reconnecting with backoff",
-		pg->where, pg->errmsg);
-}
-
-static int pgsql_reconnect(struct pgsql *pg)
-{
-	if (pgconn_now_ms() < pg->connect_after_ms)
-		return -EAGAIN;
+	if (pg->conn)
+		return 0;
 	if (pgconn_open(pg) < 0) {
-		pgsql_went_down(pg);
+		tca_retry_reason(pg->host, 0, "cannot connect to %s: %s", pg->where, pg->errmsg);
 		return -EAGAIN;
 	}
 	return 0;
 }
 
-/* The outage is over only when a batch is stored: a server may accept
- * connections and still refuse writes (read-only, disk full). */
-static void pgsql_came_back(struct pgsql *pg)
+/*
+ * A command failed: say what the processor should do. An outage closes
+ * the connection, so the next call connects afresh; after a refusal the
+ * connection stays, out of any transaction the failure left open.
+ */
+static int pgsql_failed(struct pgsql *pg, int r, const char *what, bool events)
 {
-	if (!pg->down)
-		return;
-	tca_log(pg->host, TCA_LOG_NOTICE, 0, "writing to %s again", pg->where);
-	pg->down = false;
-	backoff_reset(&pg->backoff);
-}
-
-static int pgsql_write(void *state, const struct tca_event *ev, size_t n)
-{
-	struct pgsql *pg = state;
-	int r;
-
-	if (!pg->conn && pgsql_reconnect(pg) < 0)
-		return -EAGAIN;
-	partition_ensure(pg, pgconn_now_ms());
-	r = copy_write(pg, ev, n);
-	if (r >= 0) {
-		pgsql_came_back(pg);
-		return 0;
-	}
-	pg->errors++;
 	if (r == -EAGAIN) {
-		pgsql_went_down(pg);
+		tca_retry_reason(pg->host, 0, "cannot write to %s: %s%s%s", pg->where, pg->errmsg,
+				 pg->sqlstate[0] ? " SQLSTATE " : "", pg->sqlstate);
+		pgconn_close(pg);
 		return r;
 	}
+	if (pg->conn && PQtransactionStatus(pg->conn) != PQTRANS_IDLE &&
+	    pgconn_exec(pg, "ROLLBACK") < 0)
+		pgconn_close(pg);
+	if (r == -EBADMSG && events)
+		return r;
 	if (r != -ENOMEM)
-		tca_log(pg->host, TCA_LOG_ERR, 0, "storing %zu events in %s failed: %s%s%s", n,
-			pg->qtable, pg->errmsg, pg->sqlstate[0] ? " SQLSTATE " : "", pg->sqlstate);
-	return r;
+		tca_log(pg->host, TCA_LOG_ERR, 0, "storing %s in %s failed: %s%s%s", what, pg->qtable,
+			pg->errmsg, pg->sqlstate[0] ? " SQLSTATE " : "", pg->sqlstate);
+	return r == -EBADMSG ? -EIO : r;
+}
+
+/* One transaction per batch, so the count stored is b->n or nothing. */
+static int pgsql_write(void *state, const struct tca_batch *b)
+{
+	struct pgsql *pg = state;
+	int r = pgsql_ready(pg);
+
+	if (r < 0)
+		return r;
+	partition_ensure(pg, pgconn_now_ms());
+	r = copy_write(pg, b);
+	return r < 0 ? pgsql_failed(pg, r, "events", true) : (int)b->n;
+}
+
+static int pgsql_write_gaps(void *state, const struct tca_origin *origin, const struct tca_gap *g,
+			    size_t n)
+{
+	struct pgsql *pg = state;
+	int r = pgsql_ready(pg);
+
+	if (r >= 0)
+		r = records_gaps(pg, origin, g, n);
+	return r < 0 ? pgsql_failed(pg, r, "gap records", false) : 0;
+}
+
+static int pgsql_write_run(void *state, const struct tca_run *run)
+{
+	struct pgsql *pg = state;
+	int r = pgsql_ready(pg);
+
+	if (r >= 0)
+		r = records_run(pg, run);
+	return r < 0 ? pgsql_failed(pg, r, "the run record", false) : 0;
 }
 
 /* SIGHUP: connect again before the next batch, so that a changed
@@ -219,7 +207,6 @@ static int pgsql_reopen(void *state)
 	struct pgsql *pg = state;
 
 	pgconn_close(pg);
-	pg->connect_after_ms = 0;
 	return 0;
 }
 
@@ -229,11 +216,6 @@ static void pgsql_limits(void *state, struct tca_sink_limits *limits)
 
 	limits->batch_max = (size_t)pg->cfg->batch_size;
 	limits->max_delay_ms = pg->cfg->max_delay_ms;
-}
-
-static void pgsql_stats(void *state, struct tca_plugin_stats *stats)
-{
-	stats->errors = ((const struct pgsql *)state)->errors;
 }
 
 static const struct tca_option pgsql_options[] = {
@@ -275,14 +257,15 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.kind = TCA_KIND_SINKER,
 	.name = "pgsql",
 	.version = PACKAGE_VERSION,
-	.description = "Events into a PostgreSQL table, in batches with COPY, lossless through outages",
+	.description = "Events into a PostgreSQL table, in batches with COPY, with gap and run records",
 	.options = pgsql_options,
 	.config_size = sizeof(struct pgsql_config),
 	.open = pgsql_open,
 	.close = pgsql_close,
-	.stats = pgsql_stats,
 	.ops.sinker = {
 		.write = pgsql_write,
+		.write_gaps = pgsql_write_gaps,
+		.write_run = pgsql_write_run,
 		.reopen = pgsql_reopen,
 		.limits = pgsql_limits,
 	},

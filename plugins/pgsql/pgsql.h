@@ -10,8 +10,6 @@
 #include <libpq-fe.h>
 #include <tcp-audit/plugin.h>
 
-#include "backoff.h"
-
 struct pgsql_config {
 	const char *conninfo;
 	const char *schema;
@@ -42,18 +40,18 @@ struct pgsql {
 	char *sql_copy_stage;   /* BEGIN; COPY into the staging table */
 	char *sql_merge_stage;  /* INSERT ... ON CONFLICT DO NOTHING; COMMIT */
 	char *sql_make_stage;   /* the per-connection staging table */
+	char *sql_gaps;         /* gap records, all in one statement */
+	char *sql_run;          /* a run record's upsert */
 	enum pgsql_partition partition;
 	uint64_t partition_next_ms; /* when to look for partitions to create */
-	struct backoff backoff;
-	uint64_t connect_after_ms;  /* no reconnection before this */
-	bool down;              /* an outage was logged and is not over */
 	bool dedup;             /* the next batch may overlap stored rows */
 	bool stage_ready;       /* the staging table exists on this connection */
-	uint8_t boot_id[16];
-	size_t host_len;        /* of host->hostname, written in every row */
+	const struct tca_origin *origin; /* of the batch being encoded */
+	size_t host_len;        /* of origin->host, written in every row */
+	uint8_t boot_id[16];    /* origin->boot_id as uuid bytes */
+	char boot_text[40];     /* the boot id those bytes were parsed from */
 	char *buf;              /* one batch in COPY binary format */
 	size_t buf_cap;
-	uint64_t errors;
 	char sqlstate[6];       /* of the last failure; "" when not from the server */
 	char errmsg[256];       /* of the last failure: one line */
 };
@@ -70,7 +68,7 @@ int pgconn_copy(struct pgsql *pg, const char *sql, const char *data, size_t len)
 char *pgconn_ident(struct pgsql *pg, const char *name);
 
 /* schema.c: create, migrate or check the table. */
-#define PGSQL_SCHEMA_VERSION 2
+#define PGSQL_SCHEMA_VERSION 3
 int schema_prepare(struct pgsql *pg);
 
 /* partition.c: partitions by time, created ahead. */
@@ -79,6 +77,14 @@ void partition_ensure(struct pgsql *pg, uint64_t now_ms);
 
 /* copy.c: a batch in COPY binary format, and its transaction. */
 int copy_prepare(struct pgsql *pg);
-int copy_write(struct pgsql *pg, const struct tca_event *ev, size_t n);
+int copy_write(struct pgsql *pg, const struct tca_batch *b);
+
+/* records.c: gap and run records. */
+/* A boot id as uuid bytes: "1b4e28ba-2fa1-11d2-883f-0016d3cca427". */
+void records_parse_uuid(const char *s, uint8_t out[16]);
+int records_prepare(struct pgsql *pg);
+int records_gaps(struct pgsql *pg, const struct tca_origin *origin, const struct tca_gap *g,
+		 size_t n);
+int records_run(struct pgsql *pg, const struct tca_run *run);
 
 #endif

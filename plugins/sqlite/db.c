@@ -10,15 +10,19 @@
 #include "sqlite-sink.h"
 
 /*
- * Schema version 1. time is nanoseconds since the epoch (UTC), so that
- * no precision is lost and range queries use the index on integers; the
- * view tcp_events_named shows it as RFC 3339 text. An event's identity is
- * (boot_id, run_id, seq), and INSERT OR IGNORE on a unique key makes a
- * retried batch harmless. The key leaves boot_id out: run_id is 63 random
- * bits, new at every start, so (run_id, seq) is as unique in one file,
- * and the index is a third of the size (64 to 20 bytes an event).
+ * The schema, as the steps that take a database from one version to the
+ * next; a new file runs them all, an older one the steps it lacks, in one
+ * transaction, so an archive is migrated in place or not at all.
+ *
+ * Version 1: the events. time is nanoseconds since the epoch (UTC), so
+ * that no precision is lost and range queries use the index on integers;
+ * the view tcp_events_named shows it as RFC 3339 text. An event's
+ * identity is (boot_id, run_id, seq), and ON CONFLICT DO NOTHING on a
+ * unique key makes a retried batch harmless. The key leaves boot_id out: run_id is 63
+ * random bits, new at every start, so (run_id, seq) is as unique in one
+ * file, and the index is a third of the size (64 to 20 bytes an event).
  */
-static const char schema_sql[] =
+static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS tcp_events ("
 	" time INTEGER NOT NULL,"
 	" host TEXT NOT NULL,"
@@ -55,12 +59,96 @@ static const char schema_sql[] =
 	" protocol, saddr, sport, daddr, dport, oldstate, newstate, netns, cgroup, uid,"
 	" bytes_sent, bytes_received, lifetime_ns, boot_id, run_id, seq FROM tcp_events;";
 
+/* RFC 3339 text of a column of nanoseconds, for the views. */
+#define DB_RFC3339(col)                                                    \
+	"strftime('%Y-%m-%dT%H:%M:%S', " col " / 1000000000, 'unixepoch')" \
+	" || printf('.%09dZ', " col " % 1000000000)"
+
+/*
+ * Version 2: what lets the archive prove its own completeness. Gap and
+ * run records (struct tca_gap, struct tca_run: reason and state are the
+ * header's numbers; the _named views give their names), and the view
+ * tcp_audit_completeness, one row per run, whose verdict is documented in
+ * tcp-audit-sqlite(7). Both tables are keyed by what makes a rewrite
+ * idempotent, WITHOUT ROWID since the key is the row.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE tcp_audit_gaps ("
+	" host TEXT NOT NULL,"
+	" run_id INTEGER NOT NULL,"
+	" first_seq INTEGER NOT NULL,"
+	" count INTEGER NOT NULL CHECK (count >= 0)," /* 0: unknown */
+	" reason INTEGER NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" cpu INTEGER,"
+	" PRIMARY KEY (host, run_id, first_seq, reason)) WITHOUT ROWID;"
+	"CREATE TABLE tcp_audit_runs ("
+	" host TEXT NOT NULL,"
+	" run_id INTEGER NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" prev_run_id INTEGER,"
+	" state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),"
+	" start_time INTEGER,"
+	" end_time INTEGER,"
+	" last_seq INTEGER,"
+	" PRIMARY KEY (host, run_id)) WITHOUT ROWID;"
+	"CREATE VIEW tcp_audit_gaps_named AS SELECT host, run_id, first_seq,"
+	" nullif(count, 0) AS count,"
+	" CASE reason WHEN 1 THEN 'kernel' WHEN 2 THEN 'source' WHEN 3 THEN 'queue_full'"
+	" WHEN 4 THEN 'unflushed' WHEN 5 THEN 'refused' WHEN 6 THEN 'unclean_end'"
+	" ELSE 'unknown' END AS reason, " DB_RFC3339("time") " AS time, cpu"
+	" FROM tcp_audit_gaps;"
+	"CREATE VIEW tcp_audit_runs_named AS SELECT host, boot_id, run_id, prev_run_id,"
+	" CASE state WHEN 1 THEN 'running' WHEN 2 THEN 'clean' WHEN 3 THEN 'failed'"
+	" WHEN 4 THEN 'unclean' END AS state,"
+	" " DB_RFC3339("start_time") " AS start_time,"
+	" " DB_RFC3339("end_time") " AS end_time, last_seq FROM tcp_audit_runs;"
+	/* Runs with events but no record (written before version 2, or
+	 * whose record was lost) are shown too, as 'no run record'. */
+	"CREATE VIEW tcp_audit_completeness AS"
+	" WITH ev AS (SELECT host, run_id, min(boot_id) AS boot_id, count(*) AS stored"
+	"  FROM tcp_events GROUP BY run_id, host),"
+	" gp AS (SELECT host, run_id, sum(count) AS gap_events,"
+	"  sum(count = 0) AS unknown_gaps FROM tcp_audit_gaps GROUP BY host, run_id),"
+	" r AS (SELECT host, boot_id, run_id, prev_run_id, state, start_time, end_time, last_seq"
+	"  FROM tcp_audit_runs UNION ALL SELECT host, boot_id, run_id, NULL, NULL, NULL, NULL,"
+	"  NULL FROM ev WHERE NOT EXISTS (SELECT 1 FROM tcp_audit_runs x"
+	"  WHERE x.host = ev.host AND x.run_id = ev.run_id)),"
+	" c AS (SELECT r.*, coalesce(ev.stored, 0) AS stored,"
+	"  coalesce(gp.gap_events, 0) AS gap_events, coalesce(gp.unknown_gaps, 0) AS unknown_gaps,"
+	"  CASE WHEN r.prev_run_id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM r p"
+	"  WHERE p.host = r.host AND p.run_id = r.prev_run_id) END AS prev_present"
+	"  FROM r LEFT JOIN ev ON ev.host = r.host AND ev.run_id = r.run_id"
+	"  LEFT JOIN gp ON gp.host = r.host AND gp.run_id = r.run_id)"
+	" SELECT host, boot_id, run_id, prev_run_id,"
+	" CASE state WHEN 1 THEN 'running' WHEN 2 THEN 'clean' WHEN 3 THEN 'failed'"
+	" WHEN 4 THEN 'unclean' END AS state,"
+	" " DB_RFC3339("start_time") " AS start_time,"
+	" " DB_RFC3339("end_time") " AS end_time, last_seq, stored, gap_events, unknown_gaps,"
+	" CASE WHEN state IN (2, 3) THEN last_seq - stored - gap_events END AS missing,"
+	" prev_present,"
+	" CASE"
+	"  WHEN state IS NULL THEN 'no run record'"
+	"  WHEN state = 1 THEN 'running'"
+	"  WHEN state IN (2, 3) AND last_seq - stored - gap_events <> 0 THEN 'incomplete'"
+	"  WHEN unknown_gaps > 0 THEN 'unknown-size gap'"
+	"  WHEN state = 4 THEN 'incomplete'"
+	"  WHEN prev_present = 0 THEN 'chain hole'"
+	"  WHEN gap_events > 0 THEN 'accounted'"
+	"  ELSE 'complete' END AS verdict"
+	" FROM c;";
+
+/* schema_steps[i] takes a database from version i to i + 1. */
+static const char *const schema_steps[SQLITE_SCHEMA_VERSION] = { schema_v1, schema_v2 };
+
+/* Only the identity's conflict is ignored: OR IGNORE would also skip,
+ * silently, a row that a NOT NULL or CHECK constraint refuses. */
 static const char insert_sql[] =
-	"INSERT OR IGNORE INTO tcp_events (time, host, sock, pid, comm, family, protocol,"
+	"INSERT INTO tcp_events (time, host, sock, pid, comm, family, protocol,"
 	" saddr, sport, daddr, dport, oldstate, newstate, netns, cgroup, uid, bytes_sent,"
 	" bytes_received, lifetime_ns, boot_id, run_id, seq)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	" ?17, ?18, ?19, ?20, ?21, ?22)";
+	" ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT (run_id, seq) DO NOTHING";
 
 void db_save_error(struct sqlite_sink *s, int rc)
 {
@@ -129,8 +217,8 @@ static int db_user_version(struct sqlite_sink *s, int *version)
 	return rc;
 }
 
-/* Create the schema in one transaction, or check that an existing one is
- * a version we know. */
+/* Create the schema, or migrate an older one forward, in one transaction;
+ * or check that an existing one is a version we know. */
 static int db_schema(struct sqlite_sink *s)
 {
 	char sql[64];
@@ -140,6 +228,8 @@ static int db_schema(struct sqlite_sink *s)
 	if (rc != SQLITE_OK)
 		return rc;
 	rc = db_user_version(s, &version);
+	if (rc != SQLITE_OK)
+		db_save_error(s, rc);
 	if (rc == SQLITE_OK && version > SQLITE_SCHEMA_VERSION) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "the database has schema version %d, newer "
 			 "than this tcp-audit knows (%d); upgrade tcp-audit or choose another path",
@@ -147,41 +237,29 @@ static int db_schema(struct sqlite_sink *s)
 		s->sys_errno = 0;
 		rc = SQLITE_MISMATCH;
 	}
+	for (int v = version < 0 ? 0 : version; rc == SQLITE_OK && v < SQLITE_SCHEMA_VERSION; v++)
+		rc = db_exec(s, schema_steps[v]);
 	if (rc == SQLITE_OK && version < SQLITE_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SQLITE_SCHEMA_VERSION);
-		rc = db_exec(s, schema_sql);
-		if (rc == SQLITE_OK)
-			rc = db_exec(s, sql);
-	} else if (rc != SQLITE_OK && rc != SQLITE_MISMATCH) {
-		db_save_error(s, rc);
+		rc = db_exec(s, sql);
 	}
-	if (rc == SQLITE_OK)
-		return db_exec(s, "COMMIT");
+	if (rc == SQLITE_OK) {
+		rc = db_exec(s, "COMMIT");
+		if (rc == SQLITE_OK && version > 0 && version < SQLITE_SCHEMA_VERSION)
+			tca_log(s->host, TCA_LOG_NOTICE, 0, "migrated %s from schema version %d to %d",
+				s->path, version, SQLITE_SCHEMA_VERSION);
+		return rc;
+	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
-static int db_prepare(struct sqlite_sink *s, const char *sql, sqlite3_stmt **st)
+int db_prepare(struct sqlite_sink *s, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 
 	if (rc != SQLITE_OK)
 		db_save_error(s, rc);
-	return rc;
-}
-
-/* The run's identity is the same for every row: bind it once, since
- * sqlite3_reset() keeps bindings. */
-static int db_prepare_insert(struct sqlite_sink *s)
-{
-	int rc = db_prepare(s, insert_sql, &s->insert);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s->insert, 2, s->host->hostname, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(s->insert, 20, s->host->boot_id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s->insert, 21, (int64_t)s->host->run_id);
 	return rc;
 }
 
@@ -213,6 +291,23 @@ static int db_pragmas(struct sqlite_sink *s)
 	return rc;
 }
 
+int db_transaction(struct sqlite_sink *s, int (*fn)(struct sqlite_sink *s, const void *arg),
+		   const void *arg)
+{
+	int rc = db_exec_stmt(s->begin);
+
+	if (rc == SQLITE_OK)
+		rc = fn(s, arg);
+	if (rc == SQLITE_OK)
+		rc = db_exec_stmt(s->commit);
+	if (rc == SQLITE_OK)
+		return rc;
+	db_save_error(s, rc);
+	if (!sqlite3_get_autocommit(s->db))
+		db_exec_stmt(s->rollback);
+	return rc;
+}
+
 int db_open(struct sqlite_sink *s)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -237,7 +332,7 @@ int db_open(struct sqlite_sink *s)
 	if (rc == SQLITE_OK)
 		rc = db_schema(s);
 	if (rc == SQLITE_OK)
-		rc = db_prepare_insert(s);
+		rc = db_prepare(s, insert_sql, &s->insert);
 	if (rc == SQLITE_OK)
 		rc = db_prepare(s, "BEGIN IMMEDIATE", &s->begin);
 	if (rc == SQLITE_OK)
@@ -246,6 +341,8 @@ int db_open(struct sqlite_sink *s)
 		rc = db_prepare(s, "ROLLBACK", &s->rollback);
 	if (rc == SQLITE_OK)
 		rc = prune_prepare(s);
+	if (rc == SQLITE_OK)
+		rc = records_prepare(s);
 	if (rc != SQLITE_OK)
 		db_close(s);
 	return rc;
@@ -254,6 +351,7 @@ int db_open(struct sqlite_sink *s)
 void db_close(struct sqlite_sink *s)
 {
 	prune_finalize(s);
+	records_finalize(s);
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->begin);
 	sqlite3_finalize(s->commit);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The sqlite sinker's state, shared by its three files: the plugin
- * (sqlite.c), the connection and schema (db.c) and retention (prune.c). */
+/* The sqlite sinker's state, shared by its files: the plugin (sqlite.c),
+ * the connection and schema (db.c), gap and run records (records.c) and
+ * retention (prune.c). */
 #ifndef TCA_SQLITE_SINK_H
 #define TCA_SQLITE_SINK_H
 
@@ -13,7 +14,7 @@
 #include "fmt.h"
 
 /* PRAGMA user_version of the schema this code writes. */
-#define SQLITE_SCHEMA_VERSION 1
+#define SQLITE_SCHEMA_VERSION 2
 
 struct sqlite_sink {
 	const struct tca_host *host;
@@ -26,16 +27,14 @@ struct sqlite_sink {
 	int synchronous;         /* 0 off, 1 normal, 2 full */
 
 	sqlite3 *db;             /* NULL after a failure that needs a reopen */
-	sqlite3_stmt *insert;    /* identity columns bound once, at prepare */
+	sqlite3_stmt *insert;    /* the origin's columns bound once a batch */
+	sqlite3_stmt *insert_gap, *upsert_run;
 	sqlite3_stmt *begin, *commit, *rollback;
 	sqlite3_stmt *prune_age, *prune_oldest, *page_count, *freelist, *vacuum;
 	int64_t page_size;
 
-	int fail_rc;             /* extended code of the current outage, 0 if none */
-	uint64_t fail_attempts;
 	bool prune_failing;
 	uint64_t prune_next_ms;  /* monotonic time of the next retention check */
-	struct tca_plugin_stats stats;
 	char errmsg[256];        /* the message of the last failure */
 	int sys_errno;           /* and its errno, if SQLite had one */
 	char saddr[FMT_ADDR_LEN], daddr[FMT_ADDR_LEN];
@@ -50,6 +49,20 @@ void db_close(struct sqlite_sink *s);
 int db_exec_stmt(sqlite3_stmt *st);
 /* Copy the connection's error message into s->errmsg. */
 void db_save_error(struct sqlite_sink *s, int rc);
+/* Prepare a statement that lives as long as the connection. */
+int db_prepare(struct sqlite_sink *s, const char *sql, sqlite3_stmt **st);
+/* Run fn(s, arg) in one write transaction, rolled back if it fails;
+ * returns an SQLite code, with the message in s->errmsg. */
+int db_transaction(struct sqlite_sink *s, int (*fn)(struct sqlite_sink *s, const void *arg),
+		   const void *arg);
+
+/* Prepare, and finalize, the gap and run statements (called by db_open/db_close). */
+int records_prepare(struct sqlite_sink *s);
+void records_finalize(struct sqlite_sink *s);
+/* Store gap records, or a run record: SQLite codes, inside a transaction. */
+int records_gaps(struct sqlite_sink *s, const struct tca_origin *origin, const struct tca_gap *g,
+		 size_t n);
+int records_run(struct sqlite_sink *s, const struct tca_run *run);
 
 /* Prepare, and finalize, the retention statements (called by db_open/db_close). */
 int prune_prepare(struct sqlite_sink *s);

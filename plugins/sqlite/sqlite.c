@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The sqlite sinker: the default archive, one local file that needs no
- * server. Batches go in one transaction each through one prepared INSERT. */
+ * server. Batches go in one transaction each through one prepared INSERT;
+ * gap and run records beside them prove what is complete. */
 #include "config.h"
 
 #include <errno.h>
@@ -73,36 +74,34 @@ static const char *sqlite_hint(int rc)
 	}
 }
 
-/* A batch failed and was rolled back: log when the kind of failure
- * changes (not at every retry), and tell the writer what to do. */
-static int sqlite_failed(struct sqlite_sink *s, int rc)
+/* Rows the store refuses for good: retrying them cannot help, and the
+ * processor records them as a gap instead of stopping. */
+static bool sqlite_is_refusal(int rc)
 {
-	s->stats.errors++;
-	s->fail_attempts++;
-	if (!sqlite_is_transient(rc)) {
-		tca_log(s->host, TCA_LOG_ERR, s->sys_errno, "cannot store events in %s: %s "
-			"(SQLite code %d; %s)", s->path, s->errmsg, rc, sqlite_hint(rc));
-		return -EIO;
-	}
-	if (rc != s->fail_rc)
-		tca_log(s->host, TCA_LOG_WARNING, s->sys_errno, "cannot store events in %s, "
-			"keeping them queued and retrying: %s (SQLite code %d; %s)", s->path,
-			s->errmsg, rc, sqlite_hint(rc));
-	s->fail_rc = rc;
-	if (s->db && sqlite_needs_reopen(rc))
-		db_close(s);
-	return -EAGAIN;
+	int primary = rc & 0xff;
+
+	return primary == SQLITE_CONSTRAINT || primary == SQLITE_TOOBIG || primary == SQLITE_MISMATCH;
 }
 
-static void sqlite_recovered(struct sqlite_sink *s)
+/*
+ * A transaction failed and was rolled back: say why and what the
+ * processor should do. The processor logs an outage and backs off; this
+ * only logs a failure that stops tcp-audit, with the fix.
+ */
+static int sqlite_failed(struct sqlite_sink *s, int rc, const char *what, bool events)
 {
-	if (!s->fail_rc)
-		return;
-	tca_log(s->host, TCA_LOG_NOTICE, 0,
-		"storing events in %s works again after %llu failed attempts; nothing was lost",
-		s->path, (unsigned long long)s->fail_attempts);
-	s->fail_rc = 0;
-	s->fail_attempts = 0;
+	if (sqlite_is_transient(rc)) {
+		tca_retry_reason(s->host, s->sys_errno, "%s (SQLite code %d; %s)", s->errmsg, rc,
+				 sqlite_hint(rc));
+		if (s->db && sqlite_needs_reopen(rc))
+			db_close(s);
+		return -EAGAIN;
+	}
+	if (events && sqlite_is_refusal(rc))
+		return -EBADMSG;
+	tca_log(s->host, TCA_LOG_ERR, s->sys_errno, "cannot store %s in %s: %s (SQLite code %d; %s)",
+		what, s->path, s->errmsg, rc, sqlite_hint(rc));
+	return -EIO;
 }
 
 static void sqlite_bind_opt(sqlite3_stmt *st, int col, bool known, int64_t v)
@@ -147,46 +146,93 @@ static void sqlite_bind_event(struct sqlite_sink *s, const struct tca_event *ev)
 	sqlite3_bind_int64(st, 22, (int64_t)ev->seq);
 }
 
-/* All n events in one transaction, or none: returns an SQLite code. */
-static int sqlite_insert_batch(struct sqlite_sink *s, const struct tca_event *ev, size_t n)
+/* The origin's columns, once a batch: sqlite3_reset() keeps bindings. The
+ * strings live until write() returns, and every later batch binds anew. */
+static void sqlite_bind_origin(struct sqlite_sink *s, const struct tca_origin *o)
 {
-	int rc = db_exec_stmt(s->begin);
+	sqlite3_bind_text(s->insert, 2, o->host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert, 20, o->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->insert, 21, (int64_t)o->run_id);
+}
 
-	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-		sqlite_bind_event(s, &ev[i]);
+static int sqlite_insert_events(struct sqlite_sink *s, const void *arg)
+{
+	const struct tca_batch *b = arg;
+	int rc = SQLITE_OK;
+
+	sqlite_bind_origin(s, b->origin);
+	for (size_t i = 0; i < b->n && rc == SQLITE_OK; i++) {
+		sqlite_bind_event(s, &b->ev[i]);
 		rc = db_exec_stmt(s->insert);
 	}
-	if (rc == SQLITE_OK)
-		rc = db_exec_stmt(s->commit);
-	if (rc == SQLITE_OK)
-		return rc;
-	db_save_error(s, rc);
-	if (!sqlite3_get_autocommit(s->db))
-		db_exec_stmt(s->rollback);
 	return rc;
 }
 
-static int sqlite_write(void *state, const struct tca_event *ev, size_t n)
+/* Open the database again after a failure that closed it. No failure to
+ * open is the batch's fault, so none is a refusal of its rows. */
+static int sqlite_ready(struct sqlite_sink *s, const char *what)
 {
-	struct sqlite_sink *s = state;
-	int rc = SQLITE_OK;
+	int rc = s->db ? SQLITE_OK : db_open(s);
 
-	if (!s->db)
-		rc = db_open(s);
-	if (rc == SQLITE_OK)
-		rc = sqlite_insert_batch(s, ev, n);
-	if (rc != SQLITE_OK)
-		return sqlite_failed(s, rc);
-	sqlite_recovered(s);
-	prune_run(s, false);
-	return 0;
+	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, what, false);
 }
 
-/* The writer has caught up: a good moment for a retention step. */
-static int sqlite_flush(void *state)
+/* All the batch in one transaction, or none: so the count stored is
+ * b->n, or nothing and a code. */
+static int sqlite_write(void *state, const struct tca_batch *b)
 {
-	prune_run(state, false);
-	return 0;
+	struct sqlite_sink *s = state;
+	int r = sqlite_ready(s, "events"), rc;
+
+	if (r < 0)
+		return r;
+	rc = db_transaction(s, sqlite_insert_events, b);
+	if (rc != SQLITE_OK)
+		return sqlite_failed(s, rc, "events", true);
+	prune_run(s, false);
+	return (int)b->n;
+}
+
+struct sqlite_gaps {
+	const struct tca_origin *origin;
+	const struct tca_gap *g;
+	size_t n;
+};
+
+static int sqlite_insert_gaps(struct sqlite_sink *s, const void *arg)
+{
+	const struct sqlite_gaps *gaps = arg;
+
+	return records_gaps(s, gaps->origin, gaps->g, gaps->n);
+}
+
+static int sqlite_write_gaps(void *state, const struct tca_origin *origin, const struct tca_gap *g,
+			     size_t n)
+{
+	struct sqlite_sink *s = state;
+	struct sqlite_gaps gaps = { origin, g, n };
+	int r = sqlite_ready(s, "gap records"), rc;
+
+	if (r < 0)
+		return r;
+	rc = db_transaction(s, sqlite_insert_gaps, &gaps);
+	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, "gap records", false);
+}
+
+static int sqlite_upsert_run(struct sqlite_sink *s, const void *arg)
+{
+	return records_run(s, arg);
+}
+
+static int sqlite_write_run(void *state, const struct tca_run *run)
+{
+	struct sqlite_sink *s = state;
+	int r = sqlite_ready(s, "the run record"), rc;
+
+	if (r < 0)
+		return r;
+	rc = db_transaction(s, sqlite_upsert_run, run);
+	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, "the run record", false);
 }
 
 static void sqlite_limits(void *state, struct tca_sink_limits *limits)
@@ -195,11 +241,6 @@ static void sqlite_limits(void *state, struct tca_sink_limits *limits)
 
 	limits->batch_max = s->batch_max;
 	limits->max_delay_ms = s->max_delay_ms;
-}
-
-static void sqlite_stats(void *state, struct tca_plugin_stats *stats)
-{
-	*stats = ((struct sqlite_sink *)state)->stats;
 }
 
 static int sqlite_parse_sync(const struct tca_host *host, const char *v)
@@ -299,10 +340,10 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.config_size = sizeof(struct sqlite_config),
 	.open = sqlite_open,
 	.close = sqlite_close,
-	.stats = sqlite_stats,
 	.ops.sinker = {
 		.write = sqlite_write,
-		.flush = sqlite_flush,
+		.write_gaps = sqlite_write_gaps,
+		.write_run = sqlite_write_run,
 		.limits = sqlite_limits,
 	},
 };

@@ -23,17 +23,17 @@ for s in $states; do
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "17672256001234567$((10 + i))" \
 		"$((9223372036854775800 + i % 8))" "$((4000000 + i))" "p$i" "$fam" "$sa" "$((65530 + i % 6))" \
 		"$da" "$i" "$prev" "$s" >>"$T/events.tsv"
-	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$((i - 1))" "2026-01-01 00:00:00.123456+00" \
+	printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$i" "2026-01-01 00:00:00.123456+00" \
 		"$((9223372036854775800 + i % 8))" "$((4000000 + i))" "$(printf 'p%s' "$i" | od -An -tx1 | tr -d ' \n')" \
 		"$fam" tcp "$sa" "$((65530 + i % 6))" "$da" "$i" "$prev" "$s" >>"$T/expected"
 	prev=$s
 done
 # Odd comms, and one with no pid.
 printf '1767225600999999999\t7\t1\ta"b'"'"'c\\\\d\\te\\xc3\\xa9\\xff\tipv4\t0.0.0.0\t0\t255.255.255.255\t65535\tLISTEN\tSYN_RECV\n' >>"$T/events.tsv"
-printf '12|2026-01-01 00:00:00.999999+00|7|1|%s|ipv4|tcp|0.0.0.0|0|255.255.255.255|65535|LISTEN|SYN_RECV\n' \
+printf '13|2026-01-01 00:00:00.999999+00|7|1|%s|ipv4|tcp|0.0.0.0|0|255.255.255.255|65535|LISTEN|SYN_RECV\n' \
 	"$(printf 'a"b'"'"'c\\d\te\303\251\\xff' | od -An -tx1 | tr -d ' \n')" >>"$T/expected"
 printf '1767225600000000000\t8\t-\t-\tipv6\t::\t1\t::1\t2\tSYN_SENT\tESTABLISHED\n' >>"$T/events.tsv"
-printf '13|2026-01-01 00:00:00+00|8|||ipv6|tcp|::|1|::1|2|SYN_SENT|ESTABLISHED\n' >>"$T/expected"
+printf '14|2026-01-01 00:00:00+00|8|||ipv6|tcp|::|1|::1|2|SYN_SENT|ESTABLISHED\n' >>"$T/expected"
 
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s pgsql >"$T/out" 2>&1
 assert_eq "exit status" "$rc" 0

@@ -18,8 +18,8 @@ version() {
 # Creation, and the rows arrive.
 run
 assert_eq "exit status on creation" "$rc" 0
-grep -q 'created the table "public"."tcp_events" (schema version 2)' "$T/out" || fail "no creation message: $(cat "$T/out")"
-assert_eq "version after creation" "$(version tcp_events)" 2
+grep -q 'created the table "public"."tcp_events" (schema version 3)' "$T/out" || fail "no creation message: $(cat "$T/out")"
+assert_eq "version after creation" "$(version tcp_events)" 3
 assert_eq "rows" "$(pg_sql -c 'SELECT count(*) FROM tcp_events')" 10
 assert_eq "named view" "$(pg_sql -c 'SELECT count(*) FROM tcp_events_named WHERE newstate = '"'SYN_SENT'"'')" 1
 # The indexes that serve the common questions.
@@ -42,8 +42,8 @@ pg_sql -c "INSERT INTO old.ev VALUES (now(), 'h', 1, NULL, NULL, 4, 6, '10.0.0.1
 assert_eq "hand-made version" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 1
 run -S schema=old -S table=ev
 assert_eq "exit status on migration" "$rc" 0
-grep -q 'migrated the table "old"."ev" from schema version 1 to 2' "$T/out" || fail "no migration message: $(cat "$T/out")"
-assert_eq "version after migration" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 2
+grep -q 'migrated the table "old"."ev" from schema version 1 to 3' "$T/out" || fail "no migration message: $(cat "$T/out")"
+assert_eq "version after migration" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 3
 assert_eq "rows after migration" "$(pg_sql -c 'SELECT count(*), count(netns) FROM old.ev')" "11|0"
 
 # A newer schema is refused, and nothing is written.

@@ -7,7 +7,10 @@ PGSQL_TESTS = \
 	tests/integration/pgsql-count.sh \
 	tests/integration/pgsql-errors.sh \
 	tests/integration/pgsql-outage.sh \
-	tests/integration/pgsql-hung.sh
+	tests/integration/pgsql-hung.sh \
+	tests/integration/pgsql-migrate.sh \
+	tests/integration/pgsql-completeness.sh \
+	tests/integration/pgsql-proof.sh
 if BUILD_PGSQL
 TESTS += $(PGSQL_TESTS)
 if BUILD_TRACEFS

@@ -28,7 +28,7 @@ for i in range(24):
     rows.append(dict(time=t, sock=sock, pid=pid, comm=comm, family=fam, protocol="tcp",
                      saddr=sa, sport=sport, daddr=da, dport=dport, oldstate=old, newstate=new,
                      netns=None, cgroup=None, uid=None, bytes_sent=None, bytes_received=None,
-                     lifetime_ns=None, seq=i))
+                     lifetime_ns=None, seq=i + 1))
 open(sys.argv[1], "w").write("# a comment line\n" + "\n".join(tsv) + "\n")
 json.dump(rows, open(sys.argv[2], "w"))
 PY
@@ -65,7 +65,7 @@ sys.exit(bad)
 PY
 
 # The schema: version, WAL, the indexes the man page promises.
-assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 1
+assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 2
 assert_eq "journal_mode" "$(sqlite3 "$db" 'PRAGMA journal_mode')" wal
 idx=$(sqlite3 "$db" "SELECT group_concat(name || '(' || cols || ')', ' ') FROM (SELECT m.name,
 	(SELECT group_concat(name) FROM pragma_index_info(m.name)) AS cols FROM sqlite_master m
@@ -78,10 +78,10 @@ assert_eq "exit status of the second run" "$rc" 0
 assert_eq "rows after two runs" "$(sqlite3 "$db" 'SELECT count(*), count(DISTINCT run_id) FROM tcp_events')" "48|2"
 
 # A newer schema is refused with a message that says what to do.
-sqlite3 "$db" 'PRAGMA user_version = 2'
+sqlite3 "$db" 'PRAGMA user_version = 3'
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=1 -s sqlite -S path="$db" --check \
 	2>"$T/err" && fail "--check accepted a database with a newer schema"
-grep -q "schema version 2, newer than this tcp-audit knows (1); upgrade tcp-audit or choose another path" "$T/err" ||
+grep -q "schema version 3, newer than this tcp-audit knows (2); upgrade tcp-audit or choose another path" "$T/err" ||
 	{ cat "$T/err"; fail "no clear message for a newer schema"; }
 assert_eq "rows after the refused run" "$(sqlite3 "$db" 'SELECT count(*) FROM tcp_events')" 48
 echo "PASS: 24 events round-trip with every field; schema, indexes and version checked"

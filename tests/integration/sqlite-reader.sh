@@ -31,7 +31,7 @@ for _ in $(seq 100); do [ "$(rows)" -gt 0 ] && break; sleep 0.1; done
 wait $pid || fail "tcp-audit failed: $(cat "$T/log")"
 assert_eq "rows, distinct seq" "$(sqlite3 "$db" 'SELECT count(*), count(DISTINCT seq) FROM tcp_events')" "$n|$n"
 assert_eq "lines reporting the lock" \
-	"$(grep -c 'sqlite: cannot store events in .*database is locked.*busy_timeout' "$T/log")" 1
+	"$(grep -c 'sqlite: cannot store events: database is locked.*busy_timeout' "$T/log")" 1
 assert_eq "lines reporting the recovery" \
-	"$(grep -c 'sqlite: storing events in .* works again after [0-9]* failed attempts; nothing was lost' "$T/log")" 1
+	"$(grep -c 'sqlite: stores events again after [0-9.]* s and [0-9]* retries; no event was lost meanwhile' "$T/log")" 1
 echo "PASS: $n events stored beside a reader and a lock holder"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The sqlite sinker when its file turns read-only under it (chattr +i, which
 # stops even root): a clear warning, events held and retried, and once the
-# file is writable again a "works again" line and every event stored.
+# file is writable again one "stores events again" line and every event stored.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/sqlite.sh"
 require_root
@@ -25,6 +25,6 @@ sleep 1
 chattr -i $files
 
 sqlite_finish "$db" $n
-grep -Eq "sqlite: cannot store events in $db, keeping them queued and retrying: .*(make the file, its directory and its mount writable|check that the file is writable)" "$T/log" ||
+grep -Eq "sqlite: cannot store events: .*(make the file, its directory and its mount writable|check that the file is writable)" "$T/log" ||
 	fail "no clear line about the read-only file"
 echo "PASS: a read-only database delayed $n events and lost none"

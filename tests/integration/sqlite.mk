@@ -6,7 +6,10 @@ TESTS += \
 	tests/integration/sqlite-prune.sh \
 	tests/integration/sqlite-reader.sh \
 	tests/integration/sqlite-readonly.sh \
-	tests/integration/sqlite-full.sh
+	tests/integration/sqlite-full.sh \
+	tests/integration/sqlite-migrate.sh \
+	tests/integration/sqlite-completeness.sh \
+	tests/integration/sqlite-proof.sh
 if BUILD_TRACEFS
 TESTS += tests/integration/sqlite-tracefs.sh
 endif
@@ -18,4 +21,7 @@ EXTRA_DIST += \
 	tests/integration/sqlite-reader.sh \
 	tests/integration/sqlite-readonly.sh \
 	tests/integration/sqlite-full.sh \
+	tests/integration/sqlite-migrate.sh \
+	tests/integration/sqlite-completeness.sh \
+	tests/integration/sqlite-proof.sh \
 	tests/integration/sqlite-tracefs.sh

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* Gap and run records for the pgsql sinker: what lets the archive prove,
+ * through the view tcp_audit_completeness, that a run is complete. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgsql.h"
+
+/* ns since the epoch (0: unknown) as timestamptz, which keeps µs. */
+#define RECORDS_TS(p) "'epoch'::timestamptz + nullif(" p "::bigint, 0) / 1000 * interval '1 microsecond'"
+
+/* A later state replaces an earlier one, but never with less knowledge:
+ * running < unclean < clean or failed. */
+#define RECORDS_RANK(col) "(CASE " col " WHEN 1 THEN 1 WHEN 4 THEN 2 ELSE 3 END)"
+
+void records_parse_uuid(const char *s, uint8_t out[16])
+{
+	unsigned n = 0;
+
+	memset(out, 0, 16);
+	for (; s && *s && n < 32; s++) {
+		char c = *s;
+		unsigned v;
+		if (c == '-')
+			continue;
+		if (c >= '0' && c <= '9')
+			v = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = (unsigned)(c - 'A' + 10);
+		else
+			break;
+		out[n / 2] = (uint8_t)(out[n / 2] | (n % 2 ? v : v << 4));
+		n++;
+	}
+}
+
+int records_prepare(struct pgsql *pg)
+{
+	const char *s = pg->qschema;
+
+	/* All the gaps in one statement, so they are stored all or none. A
+	 * gap is stored once; the processor may write it again having grown
+	 * it, and the larger count wins, while one of unknown size (0) stays
+	 * unknown. Duplicates within the call are merged first: one
+	 * statement may not update a row twice. */
+	if (asprintf(&pg->sql_gaps, "INSERT INTO %s.tcp_audit_gaps AS o (host, run_id, first_seq,"
+		     " count, reason, time, cpu) SELECT $1, g.r, g.f,"
+		     " CASE WHEN min(g.c) = 0 THEN 0 ELSE max(g.c) END, g.re, " RECORDS_TS("min(g.t)") ","
+		     " nullif(min(g.cpu), -1) FROM unnest($2::bigint[], $3::bigint[], $4::bigint[],"
+		     " $5::smallint[], $6::bigint[], $7::integer[]) AS g(r, f, c, re, t, cpu)"
+		     " GROUP BY g.r, g.f, g.re"
+		     " ON CONFLICT (host, run_id, first_seq, reason) DO UPDATE SET count = EXCLUDED.count"
+		     " WHERE o.count <> 0 AND (EXCLUDED.count = 0 OR EXCLUDED.count > o.count)", s) < 0) {
+		pg->sql_gaps = NULL;
+		return -ENOMEM;
+	}
+	/* last_seq is known only for an end (clean or failed), where 0 means
+	 * a run that gave out no seq. */
+	if (asprintf(&pg->sql_run, "INSERT INTO %s.tcp_audit_runs AS r (host, run_id, boot_id,"
+		     " prev_run_id, state, start_time, end_time, last_seq) VALUES ($1, $2, $3::uuid,"
+		     " nullif($4::bigint, 0), $5::smallint, " RECORDS_TS("$6") ", " RECORDS_TS("$7") ","
+		     " CASE WHEN $5::smallint IN (2, 3) THEN $8::bigint END)"
+		     " ON CONFLICT (host, run_id) DO UPDATE SET boot_id = EXCLUDED.boot_id,"
+		     " prev_run_id = coalesce(EXCLUDED.prev_run_id, r.prev_run_id),"
+		     " state = EXCLUDED.state, start_time = coalesce(EXCLUDED.start_time, r.start_time),"
+		     " end_time = coalesce(EXCLUDED.end_time, r.end_time),"
+		     " last_seq = coalesce(EXCLUDED.last_seq, r.last_seq), updated = now()"
+		     " WHERE " RECORDS_RANK("EXCLUDED.state") " >= " RECORDS_RANK("r.state"), s) < 0) {
+		pg->sql_run = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Growing text arrays "{1,2,3}", one per column of the gaps. */
+struct records_array {
+	char *text;
+	size_t len;
+};
+
+static void records_add(struct records_array *a, int64_t v, bool last)
+{
+	a->len += (size_t)sprintf(a->text + a->len, "%" PRId64 "%s", v, last ? "}" : ",");
+}
+
+int records_gaps(struct pgsql *pg, const struct tca_origin *origin, const struct tca_gap *g,
+		 size_t n)
+{
+	enum { COLS = 6 };
+	struct records_array col[COLS] = { 0 };
+	const char *params[1 + COLS] = { origin->host };
+	PGresult *res = NULL;
+	int r = -ENOMEM;
+
+	if (!n)
+		return 0;
+	for (int c = 0; c < COLS; c++) {
+		/* 20 digits, a sign and a comma per number, the braces. */
+		col[c].text = malloc(n * 22 + 3);
+		if (!col[c].text)
+			goto out;
+		col[c].text[0] = '{';
+		col[c].len = 1;
+		params[1 + c] = col[c].text;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool last = i + 1 == n;
+		records_add(&col[0], (int64_t)g[i].run_id, last);
+		records_add(&col[1], (int64_t)g[i].first_seq, last);
+		records_add(&col[2], (int64_t)g[i].count, last);
+		records_add(&col[3], g[i].reason, last);
+		records_add(&col[4], (int64_t)g[i].time_ns, last);
+		records_add(&col[5], g[i].cpu, last);
+	}
+	r = pgconn_query(pg, pg->sql_gaps, 1 + COLS, params, &res);
+	PQclear(res);
+out:
+	for (int c = 0; c < COLS; c++)
+		free(col[c].text);
+	return r;
+}
+
+int records_run(struct pgsql *pg, const struct tca_run *run)
+{
+	char num[6][24], boot[40];
+	uint8_t u[16];
+	const char *params[8] = { run->origin.host, num[0], boot, num[1], num[2], num[3], num[4],
+				  num[5] };
+	PGresult *res = NULL;
+	int r;
+
+	/* The same lenient parse as the events' boot_id, so the two match. */
+	records_parse_uuid(run->origin.boot_id, u);
+	snprintf(boot, sizeof(boot), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+		 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	snprintf(num[0], sizeof(num[0]), "%" PRId64, (int64_t)run->origin.run_id);
+	snprintf(num[1], sizeof(num[1]), "%" PRId64, (int64_t)run->prev_run_id);
+	snprintf(num[2], sizeof(num[2]), "%" PRIu32, run->state);
+	snprintf(num[3], sizeof(num[3]), "%" PRId64, (int64_t)run->start_ns);
+	snprintf(num[4], sizeof(num[4]), "%" PRId64, (int64_t)run->end_ns);
+	snprintf(num[5], sizeof(num[5]), "%" PRId64, (int64_t)run->last_seq);
+	r = pgconn_query(pg, pg->sql_run, 8, params, &res);
+	PQclear(res);
+	return r;
+}
