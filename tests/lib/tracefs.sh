@@ -34,6 +34,14 @@ start_capture() {
 	fail "tcp-audit did not start capturing in 10 s"
 }
 
+# The name of the tracefs instance of the run whose log is $1 (default
+# $T/log): its "capturing in tracefs instance DIR/instances/NAME" line, or
+# with --log-level=debug its "created ... instance NAME" line.
+ta_instance() {
+	sed -n -e 's|.*capturing in tracefs instance [^ ]*/instances/\([^ ,]*\),.*|\1|p' \
+		-e 's|.*created and locked the tracefs instance \([^ ]*\)$|\1|p' "${1:-$T/log}" | tail -1
+}
+
 # SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit.
 stop_capture() {
 	kill -TERM "$TA_PID"
