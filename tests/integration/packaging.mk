@@ -10,6 +10,7 @@ EXTRA_DIST += \
 	tests/integration/packaging-man.sh \
 	tests/integration/packaging-docker.sh \
 	.ci/boot-test \
+	.ci/docker-test \
 	.ci/packaging \
 	.ci/container-build \
 	.dockerignore \
@@ -18,6 +19,7 @@ EXTRA_DIST += \
 	plugins/sqlite/Dockerfile \
 	plugins/journal/Dockerfile
 
-# The unit's sandbox is tested for real, not rebuilt by hand: .ci/boot-test
-# boots the packages under systemd
-# (it needs a whole machine, so .ci/run runs it, not make check).
+# The unit's sandbox and the images are tested for real, not rebuilt by
+# hand: .ci/boot-test boots the packages under systemd, .ci/docker-test
+# runs the images under Docker; each needs a whole machine, so .ci/run
+# runs them, not make check.
