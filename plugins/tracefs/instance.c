@@ -1,17 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Our private tracefs instance, "tcp-audit-<pid>": created at open with the
- * clock, buffer size, wake-up threshold and filter set, removed at close.
- * The pid in the name lets the next start remove what a crashed run left.
+ * Our private tracefs instance: created at open with the clock, buffer
+ * size, wake-up threshold and filter set, removed at close.
+ *
+ * Its name is "tcp-audit-" and this run's random run id in 16 hex digits,
+ * so that two daemons sharing one tracefs (containers bind-mounting the
+ * host's, each daemon pid 1) never share an instance. A run holds an
+ * exclusive flock(2) on its instance directory for as long as it lives; an
+ * instance whose lock can be taken belongs to no live run and is stale.
+ * The kernel drops a flock when its holder dies, however it dies, and the
+ * lock is on tracefs's own inode, which every mount of tracefs and every
+ * pid namespace sees: unlike a pid number (pid 1 in every container), it
+ * cannot name the wrong process.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -19,23 +31,45 @@
 #include "tracefs.h"
 
 #define INSTANCE_PREFIX "tcp-audit-"
+#define INSTANCE_ID_LEN 16
 #define EVENT_SYSTEM "sock"
 #define EVENT_NAME "inet_sock_set_state"
 
-/* The pid in an instance name of ours, or 0 when it is not one. */
-static pid_t tinst_name_pid(const char *name)
+/* 1: a name of ours (prefix and 16 lower-case hex digits); 2: the
+ * "tcp-audit-PID" of an older release, which holds no lock, so whether it
+ * is stale cannot be known; 0: someone else's. */
+static int tinst_name_kind(const char *name)
 {
-	char *end;
-	long pid;
+	const char *id = name + strlen(INSTANCE_PREFIX);
+	size_t len;
 
 	if (strncmp(name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)) != 0)
 		return 0;
-	name += strlen(INSTANCE_PREFIX);
-	errno = 0;
-	pid = strtol(name, &end, 10);
-	if (*name == '\0' || *end || errno || pid <= 0 || pid > INT32_MAX)
-		return 0;
-	return (pid_t)pid;
+	len = strlen(id);
+	if (len == INSTANCE_ID_LEN && strspn(id, "0123456789abcdef") == len)
+		return 1;
+	if (len && len <= 10 && strspn(id, "0123456789") == len)
+		return 2;
+	return 0;
+}
+
+/* The instance directory's descriptor, locked, or -errno: -EWOULDBLOCK
+ * when a live run holds it. */
+static int tinst_lock(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_tracing_dir(), name);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
 }
 
 static int tinst_remove(const char *name)
@@ -59,12 +93,14 @@ struct stale_walk {
 static int tinst_stale_cb(const char *name, void *ctx)
 {
 	struct stale_walk *w = ctx;
-	pid_t pid = tinst_name_pid(name);
+	int kind = tinst_name_kind(name);
 
-	/* Our own pid here is a leftover of an earlier process that had it. */
-	if (!pid || (pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH)))
-		return 0;
-	if (w->n < sizeof(w->names) / sizeof(w->names[0]))
+	if (kind == 2)
+		tca_log(w->host, TCA_LOG_WARNING, 0, "leaving the tracefs instance %s alone: an older "
+			"tcp-audit names its instance by pid, which cannot tell a dead run from a live "
+			"one in another pid namespace; if no older tcp-audit runs on this host, remove "
+			"it with rmdir", name);
+	if (kind == 1 && w->n < sizeof(w->names) / sizeof(w->names[0]))
 		snprintf(w->names[w->n++], sizeof(w->names[0]), "%s", name);
 	return 0;
 }
@@ -77,7 +113,14 @@ int tinst_clean_stale(const struct tca_host *host)
 	 * would change what the walk reads. */
 	tracefs_instances_walk(tinst_stale_cb, &w);
 	for (size_t i = 0; i < w.n; i++) {
-		int ret = tinst_remove(w.names[i]);
+		int fd = tinst_lock(w.names[i]), ret;
+
+		if (fd < 0)
+			continue; /* a live run's, or gone already */
+		/* Removed with the lock held, so that no other clean-up
+		 * races this one for it. */
+		ret = tinst_remove(w.names[i]);
+		close(fd);
 		if (ret < 0)
 			tca_log(host, TCA_LOG_WARNING, -ret, "cannot remove the stale tracefs "
 				"instance %s of a dead tcp-audit", w.names[i]);
@@ -86,6 +129,68 @@ int tinst_clean_stale(const struct tca_host *host)
 				"of a dead tcp-audit", w.names[i]);
 	}
 	return 0;
+}
+
+/* The hint for a failed mkdir of the instance, by its cause. */
+static const char *tinst_create_hint(int e)
+{
+	switch (e) {
+	case EROFS:
+		return "tracefs is read-only here: under systemd allow it with "
+		       "ReadWritePaths=/sys/kernel/tracing/instances, without "
+		       "ProtectKernelTunables=yes, which wins over it; in a container, "
+		       "bind-mount tracefs read-write";
+	case EACCES:
+	case EPERM:
+		return "run as root, or with CAP_SYS_ADMIN and write access to tracefs";
+	case ENOMEM:
+	case ENOSPC:
+		return "the kernel has no memory for another trace buffer; lower buffer_size";
+	default:
+		return "see tcp-audit-tracefs(7)";
+	}
+}
+
+/* Create our instance and lock it. An instance of that name that exists
+ * already is another run's: never ours to share. */
+static int tinst_make(const struct tca_host *host, struct tinst *ti)
+{
+	struct stat by_fd, by_path;
+	char path[PATH_MAX];
+	int e;
+
+	if (tracefs_instance_exists(ti->name)) {
+		tca_log(host, TCA_LOG_ERR, 0, "the tracefs instance %s exists already: another run "
+			"owns it, and this one refuses to share it", ti->name);
+		return -EEXIST;
+	}
+	ti->inst = tracefs_instance_create(ti->name);
+	if (!ti->inst) {
+		e = errno ? errno : EIO;
+		tca_log(host, TCA_LOG_ERR, e, "cannot create the tracefs instance %s (%s)", ti->name,
+			tinst_create_hint(e));
+		return e == EACCES ? -EPERM : -e;
+	}
+	if (!tracefs_instance_is_new(ti->inst)) {
+		tca_log(host, TCA_LOG_ERR, 0, "the tracefs instance %s appeared while this run made "
+			"it: another run owns it, and this one refuses to share it", ti->name);
+		tracefs_instance_free(ti->inst);
+		ti->inst = NULL;
+		return -EEXIST;
+	}
+	ti->lock_fd = tinst_lock(ti->name);
+	/* Between our mkdir and our lock, another run's clean-up may have
+	 * taken the unlocked instance for stale and removed it: the locked
+	 * directory must still be the one at that path. */
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_tracing_dir(), ti->name);
+	if (ti->lock_fd >= 0 && fstat(ti->lock_fd, &by_fd) == 0 && stat(path, &by_path) == 0 &&
+	    by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
+		tca_log(host, TCA_LOG_DEBUG, 0, "created and locked the tracefs instance %s", ti->name);
+		return 0;
+	}
+	e = ti->lock_fd < 0 ? -ti->lock_fd : ESTALE;
+	tinst_destroy(ti);
+	return -e;
 }
 
 static int tinst_write(const struct tca_host *host, struct tinst *ti, const char *file,
@@ -122,16 +227,21 @@ int tinst_create(const struct tca_host *host, const struct tracefs_config *c, st
 	char buf[32];
 	int ret;
 
-	snprintf(ti->name, sizeof(ti->name), INSTANCE_PREFIX "%ld", (long)getpid());
-	if (tracefs_instance_exists(ti->name))
-		tinst_remove(ti->name);
-	ti->inst = tracefs_instance_create(ti->name);
-	if (!ti->inst) {
-		ret = errno ? -errno : -EIO;
-		tca_log(host, TCA_LOG_ERR, -ret, "cannot create the tracefs instance %s (run as root, "
-			"or with CAP_SYS_ADMIN and write access to tracefs)", ti->name);
-		return ret == -EACCES ? -EPERM : ret;
+	snprintf(ti->name, sizeof(ti->name), INSTANCE_PREFIX "%0*" PRIx64, INSTANCE_ID_LEN,
+		 host->run_id);
+	ti->lock_fd = -1;
+	/* Only a concurrent clean-up makes this fail for no real reason
+	 * (see tinst_make); a new try is safe, since clean-ups never remove
+	 * a locked instance. */
+	for (int tries = 0; tries < 3; tries++) {
+		ret = tinst_make(host, ti);
+		if (ret != -ESTALE && ret != -EWOULDBLOCK && ret != -ENOENT)
+			break;
 	}
+	if (ret == -ESTALE || ret == -EWOULDBLOCK || ret == -ENOENT)
+		tca_log(host, TCA_LOG_ERR, -ret, "cannot lock the tracefs instance %s", ti->name);
+	if (ret < 0)
+		return ret;
 	ret = tinst_set_clock(host, ti, c->clock);
 	if (ret < 0)
 		return ret;
@@ -203,11 +313,15 @@ int tinst_enable(const struct tca_host *host, struct tinst *ti)
 
 void tinst_destroy(struct tinst *ti)
 {
-	if (!ti->inst)
-		return;
-	tracefs_instance_destroy(ti->inst);
-	tracefs_instance_free(ti->inst);
-	ti->inst = NULL;
+	if (ti->inst) {
+		tracefs_instance_destroy(ti->inst);
+		tracefs_instance_free(ti->inst);
+		ti->inst = NULL;
+	}
+	/* Only after the rmdir: until then no clean-up may take it for stale. */
+	if (ti->lock_fd >= 0)
+		close(ti->lock_fd);
+	ti->lock_fd = -1;
 }
 
 static uint64_t tinst_stat_field(const char *text, const char *key)

@@ -57,6 +57,7 @@ int tmount_find(const struct tca_host *host, bool may_mount, char **dir);
 struct tinst {
 	struct tracefs_instance *inst;
 	char name[64];
+	int lock_fd;               /* flock'd instance directory: we are alive */
 	bool tai;                  /* trace_clock is tai, else boot */
 };
 

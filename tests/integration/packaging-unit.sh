@@ -1,6 +1,7 @@
 #!/bin/bash
 # The systemd unit: "systemd-analyze verify" says nothing, and the offline
-# security analysis rates its exposure at 4.0 or lower.
+# security analysis rates its exposure at 2.5 or lower. The real test is
+# .ci/boot-test, which runs the installed unit under a booted systemd.
 . "$TESTS_LIB/common.sh"
 require_cmd systemd-analyze man
 make_tmpdir
@@ -25,8 +26,8 @@ out=$(systemd-analyze security --offline=yes --no-pager "$unit" 2>&1) ||
 	fail "systemd-analyze security failed: $out"
 level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for tcp-audit.service: \([0-9.]*\).*/\1/p')
 [ -n "$level" ] || fail "no exposure level in: $out"
-awk -v l="$level" 'BEGIN { exit !(l <= 4.0) }' ||
-	fail "exposure $level is above 4.0: $(printf '%s\n' "$out" | grep '✗')"
+awk -v l="$level" 'BEGIN { exit !(l <= 2.5) }' ||
+	fail "exposure $level is above 2.5: $(printf '%s\n' "$out" | grep '✗')"
 echo "exposure $level"
 
 # What the issue asks of the unit, key by key.
@@ -34,6 +35,8 @@ for want in Type=notify Restart=on-failure StateDirectory=tcp-audit \
 	ConfigurationDirectory=tcp-audit 'ExecReload=/bin/kill -HUP $MAINPID' \
 	ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
 	CapabilityBoundingSet= MemoryDenyWriteExecute=yes SystemCallFilter=@system-service \
-	'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' WatchdogSec=30s; do
+	'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' WatchdogSec=30s \
+	ProtectKernelTunables=no 'ReadOnlyPaths=/sys /proc/sys' \
+	ReadWritePaths=/sys/kernel/tracing/instances StartLimitBurst=5; do
 	grep -qxF -- "$want" "$unit" || fail "the unit lacks '$want'"
 done

@@ -9,7 +9,8 @@ EXTRA_DIST += \
 	tests/integration/packaging-unit.sh \
 	tests/integration/packaging-man.sh \
 	tests/integration/packaging-docker.sh \
-	tests/integration/packaging-sandbox.sh \
+	.ci/boot-test \
+	.ci/docker-test \
 	.ci/packaging \
 	.ci/container-build \
 	.dockerignore \
@@ -18,10 +19,7 @@ EXTRA_DIST += \
 	plugins/sqlite/Dockerfile \
 	plugins/journal/Dockerfile
 
-# The unit's sandbox, reproduced by hand, is enough for the real
-# tracefs eventer and the sqlite sinker.
-if BUILD_TRACEFS
-if BUILD_SQLITE
-TESTS += tests/integration/packaging-sandbox.sh
-endif
-endif
+# The unit's sandbox and the images are tested for real, not rebuilt by
+# hand: .ci/boot-test boots the packages under systemd, .ci/docker-test
+# runs the images under Docker; each needs a whole machine, so .ci/run
+# runs them, not make check.

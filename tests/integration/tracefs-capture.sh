@@ -12,7 +12,8 @@ dir=$(tracefs_dir)
 export TCP_AUDIT_PLUGIN_DIR
 
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
-[ -d "$dir/instances/tcp-audit-$TA_PID" ] || fail "no instance tcp-audit-$TA_PID while capturing"
+inst=$(ta_instance)
+[ -n "$inst" ] && [ -d "$dir/instances/$inst" ] || fail "no instance '$inst' while capturing"
 
 # scenario FAMILY(4|6) normal|rst: a server and a client, two processes.
 run_pair() {
@@ -45,7 +46,7 @@ for fam in 4 6; do
 done
 stop_capture
 
-[ ! -e "$dir/instances/tcp-audit-$TA_PID" ] || fail "the instance outlived tcp-audit"
+[ ! -e "$dir/instances/$inst" ] || fail "the instance $inst outlived tcp-audit"
 while read -r fam port scen t0 t1 spid cpid; do
 	python3 "$TESTS_LIB/tracefs-check.py" "$T/events.json" "ipv$fam" "$port" "$scen" \
 		"$t0" "$t1" "$spid" "$cpid" || fail "scenario $scen on IPv$fam (port $port)"

@@ -9,15 +9,16 @@ make_tmpdir
 dir=$(tracefs_dir)
 P="--plugin-dir $TCP_AUDIT_PLUGIN_DIR"
 
-# In the background, to know its pid and so its instance's name.
-"$TCP_AUDIT" $P --event tracefs --sink json --check -E 'filter=bogus == 1' 2>"$T/err" &
-bad_pid=$!
+# At debug level, to learn its instance's name.
 rc=0
-wait "$bad_pid" || rc=$?
+"$TCP_AUDIT" $P --log-level=debug --event tracefs --sink json --check -E 'filter=bogus == 1' \
+	2>"$T/err" || rc=$?
 assert_eq "exit status of an invalid filter" "$rc" 78
 grep -q 'the kernel rejected the event filter.*Field not found' "$T/err" ||
 	fail "no clear filter error: $(cat "$T/err")"
-[ ! -e "$dir/instances/tcp-audit-$bad_pid" ] || fail "a failed open left its instance"
+bad_inst=$(ta_instance "$T/err")
+[ -n "$bad_inst" ] || fail "the failed open did not name its instance: $(cat "$T/err")"
+[ ! -e "$dir/instances/$bad_inst" ] || fail "a failed open left its instance $bad_inst"
 
 for bad in 'ports=0' 'ports=http' 'states=OPEN' 'protocol=udp' 'family=ipv5' 'addresses=1.2.3' 'clock=utc'; do
 	run_tcp_audit $P --event tracefs --sink json --check -E "$bad" 2>"$T/err"

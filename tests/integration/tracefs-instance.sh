@@ -1,34 +1,75 @@
 #!/bin/bash
-# The private instance: a SIGKILLed tcp-audit leaves its instance behind,
-# and the next start removes it; an instance named for a live process is
-# left alone; --check creates and removes its own.
+# The private instance, tcp-audit-<run id>: a SIGKILLed tcp-audit leaves its
+# instance behind and the next start removes it; an instance whose lock a
+# live process holds is left alone whatever its holder's pid; the pid-named
+# instances of older releases are left alone with a warning; two runs at
+# once get two instances; --check creates and removes its own.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/tracefs.sh"
 require_tracefs
 make_tmpdir
 dir=$(tracefs_dir)
 
-# A crash: SIGKILL leaves instances/tcp-audit-PID behind.
+# A crash: SIGKILL leaves the instance behind, unlocked.
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
-killed=$TA_PID
-kill -KILL "$killed"
-wait "$killed" 2>/dev/null || true
-[ -d "$dir/instances/tcp-audit-$killed" ] || fail "expected the killed run's instance to remain"
+killed=$(ta_instance)
+[[ $killed =~ ^tcp-audit-[0-9a-f]{16}$ ]] || fail "instance name '$killed' is not tcp-audit-<16 hex digits>"
+kill -KILL "$TA_PID"
+wait "$TA_PID" 2>/dev/null || true
+[ -d "$dir/instances/$killed" ] || fail "expected the killed run's instance to remain"
 
-# An instance of a live process (this shell) must survive the clean-up.
-live="$dir/instances/tcp-audit-$$"
-mkdir "$live"
-trap 'rmdir "$live" 2>/dev/null; rm -rf "$T"' EXIT
+# A live run's instance, as the lock says: held by a process that is no
+# tcp-audit and whose pid is in no instance name.
+live=tcp-audit-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+orphan=tcp-audit-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+old_live="tcp-audit-$$"
+mkdir "$dir/instances/$live" "$dir/instances/$orphan" "$dir/instances/$old_live"
+holder=
+trap 'kill -KILL $holder 2>/dev/null || true
+	rmdir "$dir/instances/$live" "$dir/instances/$orphan" "$dir/instances/$old_live" 2>/dev/null || true
+	rm -rf "$T"; true' EXIT
+flock --exclusive "$dir/instances/$live" sleep 600 &
+holder=$!
+for _ in $(seq 50); do
+	flock --nonblock --exclusive "$dir/instances/$live" true 2>/dev/null || break
+	sleep 0.1
+done
+flock --nonblock --exclusive "$dir/instances/$live" true 2>/dev/null &&
+	fail "the helper did not lock $live"
 
-# In the background, to know the pid and so the name of its own instance.
-"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs --sink json --check 2>"$T/check.log" &
-check_pid=$!
+# Two runs at once: two instances.
+start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
+first_pid=$TA_PID first=$(ta_instance)
+mv "$T/log" "$T/first.log"  # start_capture could read the old one before its run truncates it
+start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
+second=$(ta_instance)
+[ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] ||
+	fail "two runs share or lack an instance: '$first' and '$second'"
+[ -d "$dir/instances/$first" ] || fail "the second run removed the live first run's instance $first"
+stop_capture
+TA_PID=$first_pid
+stop_capture
+
+# --check at debug level names the instance it makes.
 rc=0
-wait "$check_pid" || rc=$?
-assert_eq "--check exit status" "$rc" 0
-[ ! -e "$dir/instances/tcp-audit-$check_pid" ] || fail "--check left its own instance"
-[ ! -e "$dir/instances/tcp-audit-$killed" ] || fail "the stale instance tcp-audit-$killed was not removed"
-grep -q "removed the stale tracefs instance tcp-audit-$killed" "$T/check.log" ||
-	fail "the clean-up was not logged: $(cat "$T/check.log")"
-[ -d "$live" ] || fail "the instance of a live process was removed"
+"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --log-level=debug --event tracefs --sink json \
+	--check 2>"$T/check.log" || rc=$?
+assert_eq "--check exit status ($(cat "$T/check.log"))" "$rc" 0
+mine=$(ta_instance "$T/check.log")
+[ -n "$mine" ] || fail "--check did not name its instance: $(cat "$T/check.log")"
+[ ! -e "$dir/instances/$mine" ] || fail "--check left its own instance $mine"
+
+# Each unlocked instance was removed (by the first run, which started
+# after them, or by another test's run: tracefs is one for the whole
+# machine, so the log that says so may be another's); the locked and the
+# pid-named ones are left.
+for stale in "$killed" "$orphan"; do
+	[ ! -e "$dir/instances/$stale" ] || fail "the stale instance $stale was not removed"
+done
+[ -d "$dir/instances/$live" ] || fail "the instance $live, locked by a live process, was removed"
+[ -d "$dir/instances/$old_live" ] || fail "the pid-named instance $old_live was removed"
+grep -q "leaving the tracefs instance $old_live alone" "$T/check.log" ||
+	fail "no warning about the pid-named instance: $(cat "$T/check.log")"
+kill -KILL $holder
+wait $holder 2>/dev/null || true
 exit 0

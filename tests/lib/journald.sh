@@ -20,14 +20,24 @@ journald_start_private() {
 	mkdir -p /var/log/journal
 	mount -t tmpfs -o mode=0755 tmpfs /var/log/journal || skip "cannot mount a private /var/log/journal"
 	mkdir -p /run/systemd/journal /run/log/journal
-	"$JOURNALD" </dev/null >/dev/null 2>&1 &
+	# On the private /run, gone with the namespace.
+	local log=/run/tcp-audit-test-journald.log why rc
+	"$JOURNALD" </dev/null >"$log" 2>&1 &
 	JOURNALD_PID=$!
 	for _ in $(seq 100); do
 		journald_alive && return 0
 		kill -0 "$JOURNALD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	skip "$JOURNALD did not start"
+	# Its own words say why, not just that it did not start.
+	if kill -0 "$JOURNALD_PID" 2>/dev/null; then
+		why="still not answering on $JOURNAL_SOCKET after 10 s"
+	else
+		rc=0
+		wait "$JOURNALD_PID" || rc=$?
+		why="exited with status $rc"
+	fi
+	skip "$JOURNALD did not start ($why): $(tail -n 3 "$log" | tr '\n' ' ')"
 }
 
 journald_setup() {

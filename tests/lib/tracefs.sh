@@ -34,6 +34,14 @@ start_capture() {
 	fail "tcp-audit did not start capturing in 10 s"
 }
 
+# The name of the tracefs instance of the run whose log is $1 (default
+# $T/log): its "capturing in tracefs instance DIR/instances/NAME" line, or
+# with --log-level=debug its "created ... instance NAME" line.
+ta_instance() {
+	sed -n -e 's|.*capturing in tracefs instance [^ ]*/instances/\([^ ,]*\),.*|\1|p' \
+		-e 's|.*created and locked the tracefs instance \([^ ]*\)$|\1|p' "${1:-$T/log}" | tail -1
+}
+
 # SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit.
 stop_capture() {
 	kill -TERM "$TA_PID"
@@ -69,3 +77,28 @@ connect_both_families() {
 		echo "$fam $port" >>"$T/cases"
 	done
 }
+
+# TCA_TEST_CHURN=RATE: unrelated loopback connections, RATE per second,
+# for as long as the test runs, so that a test proves it holds on a busy
+# machine (.ci/run sets it for the tracefs tests that must). The churn runs
+# in its own session, killed as a group once this test's shell is gone;
+# its output goes to a file, not to the test harness's pipe, so that the
+# harness does not wait for it.
+churn_background() {
+	local rate=$1 test_pid=$$ log
+	log=$(mktemp /tmp/tcp-audit-churn.XXXXXX)
+	(
+		setsid python3 "$TESTS_LIB/churn.py" churn 4 600 2 "$rate" &
+		churn=$!
+		while kill -0 "$test_pid" 2>/dev/null && kill -0 "$churn" 2>/dev/null; do
+			sleep 0.5
+		done
+		kill -TERM -- "-$churn" 2>/dev/null || true
+		sleep 1
+		kill -KILL -- "-$churn" 2>/dev/null || true
+		rm -f "$log"
+	) </dev/null >"$log" 2>&1 &
+}
+if [ -n "${TCA_TEST_CHURN:-}" ]; then
+	churn_background "$TCA_TEST_CHURN"
+fi
