@@ -44,6 +44,7 @@ struct tfs {
 	uint64_t missed_seen;   /* ring_missed() at that time */
 	uint64_t lost;          /* events the kernel lost, so far */
 	uint64_t lost_logged;
+	uint64_t corrupt_logged;
 	uint64_t loss_log_s;
 	int wake_percent;
 	uint64_t buffer_kib;
@@ -77,7 +78,17 @@ static void tfs_check_loss(struct tfs *t)
 {
 	uint64_t stats = tinst_lost(&t->ti, ring_ncpus(t->ring));
 	uint64_t missed = ring_missed(t->ring);
-	uint64_t total = stats > missed ? stats : missed;
+	uint64_t corrupt = ring_corrupt(t->ring);
+	/* A page the kernel would not write costs its events too; its
+	 * records were never counted by the kernel, so they add up. */
+	uint64_t total = (stats > missed ? stats : missed) + corrupt;
+
+	if (corrupt != t->corrupt_logged) {
+		tca_log(t->host, TCA_LOG_WARNING, 0, "dropped %" PRIu64 " corrupt trace pages or "
+			"records (a length ran past its page); counted as lost",
+			corrupt - t->corrupt_logged);
+		t->corrupt_logged = corrupt;
+	}
 
 	t->missed_seen = missed;
 	if (total > t->lost)
@@ -234,10 +245,9 @@ static int tfs_fd(void *state)
 static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 {
 	struct tfs *t = state;
-	uint64_t now_s = tfs_now_s(), ts;
-	const void *data;
+	uint64_t now_s = tfs_now_s();
+	const struct trec *rec;
 	size_t n = 0;
-	int size;
 
 	/* Per batch, never per event: with the boot clock every batch gets a
 	 * fresh offset, so a clock step shows from the next batch on. */
@@ -246,10 +256,10 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 		t->clock_s = now_s;
 	}
 	ring_rearm(t->ring);
-	while (n < cap && (data = ring_peek(t->ring, &ts, &size))) {
+	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
-		if (tdecode_event(&t->dec, data, size, &ev[n], &raw)) {
-			ev[n].time_ns = (uint64_t)((int64_t)ts + t->clock.offset_ns);
+		if (tdecode_event(&t->dec, rec->data, rec->size, &ev[n], &raw)) {
+			ev[n].time_ns = (uint64_t)((int64_t)rec->ts + t->clock.offset_ns);
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
@@ -258,6 +268,7 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 		}
 		ring_next(t->ring);
 	}
+	ring_done(t->ring);
 	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
 	    (n == 0 || n >= BUSY_EVENTS))
 		ring_set_busy(t->ring, n > 0, t->wake_percent);

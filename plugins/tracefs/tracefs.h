@@ -11,10 +11,8 @@
 
 struct tep_handle;
 struct tep_event;
-struct tep_format_field;
 struct tracefs_instance;
 struct tracefs_cpu;
-struct kbuffer;
 
 /* The options, as the processor stores them (see the table in tracefs.c). */
 struct tracefs_config {
@@ -77,12 +75,70 @@ struct tclock {
 
 void tclock_sample(struct tclock *c);
 
-/* ---- decode.c: the event's fields, found by name in its format */
+/* ---- page.c: one ring-buffer sub-buffer, every length checked */
+
+struct trec {
+	const void *data;          /* the record: the event's fields */
+	size_t size;
+	uint64_t ts;               /* trace clock, ns */
+};
+
+struct tpage {
+	const uint8_t *data;       /* the first event header */
+	size_t len;                /* bytes of events, within what was read */
+	size_t pos;
+	uint64_t ts;
+	int64_t missed;            /* events lost before this page; -1: some */
+	bool corrupt;              /* a length ran past the page: walk stopped */
+};
+
+/* Check the header of the size bytes read (commit_size: the kernel's
+ * long); -EBADMSG when the commit runs past them. */
+int tpage_load(struct tpage *pg, const void *buf, size_t size, size_t commit_size);
+/* 1 and the next data record, or 0 at the end (pg->corrupt if it ended
+ * at a bad length). Time extends and padding are consumed on the way. */
+int tpage_next(struct tpage *pg, struct trec *rec);
+
+/* ---- merge.c: the CPUs' streams in one time order (watermarks) */
+
+struct tmerge_src {
+	/* Read CPU i's next sub-buffer into buf: bytes, or <= 0 when empty. */
+	ssize_t (*fill)(void *ctx, int i, void *buf, size_t size);
+	/* Now, on the trace clock: what an empty CPU can still produce is newer. */
+	uint64_t (*now)(void *ctx);
+	void *ctx;
+};
+
+struct tmerge;
+struct tmerge *tmerge_new(int ncpus, size_t page_size, size_t commit_size,
+			  const struct tmerge_src *src);
+void tmerge_free(struct tmerge *m);
+/* Start of a read() call: each CPU is read at most until it is empty once. */
+void tmerge_rearm(struct tmerge *m);
+/* The oldest record that may go out now, or NULL; tmerge_next consumes it. */
+const struct trec *tmerge_peek(struct tmerge *m);
+void tmerge_next(struct tmerge *m);
+/* Whether records wait for an empty CPU's next look (call read() again soon). */
+bool tmerge_holding(const struct tmerge *m);
+uint64_t tmerge_missed(const struct tmerge *m);
+/* Pages or records dropped because a length in them was impossible. */
+uint64_t tmerge_corrupt(const struct tmerge *m);
+
+/* ---- decode.c: the event's fields at offsets resolved once at start */
+
+/* No field of the record may end past this (bounds struct tfield). */
+#define TDECODE_MAX_SIZE 4096
+
+struct tfield {
+	uint16_t offset;
+	uint8_t size;
+};
 
 struct tdecode {
 	int type_id;
-	const struct tep_format_field *type, *flags, *pid, *skaddr, *oldstate, *newstate,
-		*sport, *dport, *family, *protocol, *saddr, *daddr, *saddr_v6, *daddr_v6;
+	struct tfield type, flags, pid, skaddr, oldstate, newstate, sport, dport, family,
+		protocol, saddr, daddr, saddr_v6, daddr_v6;
+	size_t min_size;           /* the record must hold every field */
 	bool ipv4_mapped;
 };
 
@@ -96,7 +152,7 @@ struct traw {
 int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
 		 struct tdecode *d);
 /* 1 if the record is our event and was decoded, 0 to skip it. */
-int tdecode_event(const struct tdecode *d, const void *data, int size, struct tca_event *ev,
+int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
 		  struct traw *raw);
 
 /* ---- siphash.c */
@@ -122,23 +178,27 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev);
 uint64_t socktab_evictions(const struct socktab *st);
 
-/* ---- ring.c: per-CPU raw buffers, merged by time */
+/* ---- ring.c: the instance's per-CPU raw buffers, polled and merged */
 
 struct ring;
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp);
 void ring_close(struct ring *r);
 int ring_fd(const struct ring *r);
 int ring_ncpus(const struct ring *r);
-/* The next record by time across CPUs, without blocking: its data and
- * timestamp, or NULL when no CPU has one now. ring_next() consumes it. */
-const void *ring_peek(struct ring *r, uint64_t *ts, int *size);
+/* The next record in time order across CPUs, without blocking, or NULL
+ * when none may go out now. ring_next() consumes it. */
+const struct trec *ring_peek(struct ring *r);
 void ring_next(struct ring *r);
 /* Switch the kernel's wake-up threshold (see ring.c). */
 void ring_set_busy(struct ring *r, bool busy, int wake_percent);
 bool ring_busy(const struct ring *r);
 /* Start of a read() call: every CPU may be tried again. */
 void ring_rearm(struct ring *r);
+/* End of a read() call: if records were held back, be woken soon. */
+void ring_done(struct ring *r);
 /* Events the pages said were missed (a lower bound of the loss). */
 uint64_t ring_missed(const struct ring *r);
+/* Pages or records dropped as corrupt. */
+uint64_t ring_corrupt(const struct ring *r);
 
 #endif
