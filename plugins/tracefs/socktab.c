@@ -127,6 +127,8 @@ static void socktab_delete(struct socktab *st, struct sock_entry *e)
 
 static void socktab_evict_one(struct socktab *st)
 {
+	if (!st->count)
+		return;
 	for (;; st->cursor = (st->cursor + 1) & st->mask) {
 		if (st->s[st->cursor].skaddr) {
 			socktab_delete(st, &st->s[st->cursor]);
@@ -233,9 +235,14 @@ static bool socktab_is_child(const struct tca_event *ev)
 void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev)
 {
-	struct sock_entry *e = socktab_find(st, raw->skaddr);
+	struct sock_entry *e;
 	bool child = socktab_is_child(ev);
 
+	/* 0 marks an empty slot and is no socket's address: only a corrupt
+	 * record has it, and it gets neither an id nor an owner. */
+	if (!raw->skaddr)
+		return;
+	e = socktab_find(st, raw->skaddr);
 	if (!e || ev->oldstate == TCA_STATE_CLOSE || child) {
 		if (!e)
 			e = socktab_insert(st, raw->skaddr);
