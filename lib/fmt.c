@@ -186,6 +186,11 @@ int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const cha
 		if (r == 0)
 			r = append_json_string(buf, size, &pos, ev->comm,
 					       strnlen(ev->comm, sizeof(ev->comm)));
+		/* Which kind of owner, when the eventer says: the holder, or
+		 * only the owner of the listener it came from. */
+		if (r == 0 && (ev->owner == TCA_OWNER_HOLDER || ev->owner == TCA_OWNER_LISTENER))
+			r = append(buf, size, &pos, ",\"owner\":\"%s\"",
+				   ev->owner == TCA_OWNER_HOLDER ? "holder" : "listener");
 	} else if (r == 0) {
 		r = append(buf, size, &pos, "null,\"comm\":null");
 	}
