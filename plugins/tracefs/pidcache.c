@@ -78,8 +78,11 @@ static bool pidcache_load(struct pidcache_entry *e, int tid)
 
 bool pidcache_get(struct pidcache *pc, int tid, uint64_t now_s, int32_t *pid, char comm[TCA_COMM_LEN])
 {
-	struct pidcache_entry *e = &pc->e[(uint32_t)tid * 2654435761u % PIDCACHE_SLOTS];
+	struct pidcache_entry *e;
 
+	if (!pc)
+		return false;
+	e = &pc->e[(uint32_t)tid * 2654435761u % PIDCACHE_SLOTS];
 	if (e->tid != tid || now_s - e->read_s >= PIDCACHE_TTL_S) {
 		struct pidcache_entry fresh = { .read_s = now_s };
 		if (!pidcache_load(&fresh, tid))

@@ -37,7 +37,7 @@ struct tfs {
 	struct ring *ring;
 	struct tfilter filter;
 	struct socktab *socks;
-	struct pidcache *pids;
+	struct pidcache *pids;  /* NULL when the kernel's pids are not ours (pidns.c) */
 	struct tclock clock;
 	uint64_t clock_s;       /* when the clock offset was last sampled */
 	uint64_t loss_s;        /* when the kernel's loss counters were last read */
@@ -195,8 +195,9 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 		goto fail;
 	ret = -ENOMEM;
 	t->socks = socktab_new((size_t)c->max_sockets);
-	t->pids = pidcache_new();
-	if (!t->socks || !t->pids)
+	if (!t->socks)
+		goto fail;
+	if (tpidns_usable(host, "/proc") && !(t->pids = pidcache_new()))
 		goto fail;
 	ret = tmount_find(host, c->mount, &t->dir);
 	if (ret < 0)

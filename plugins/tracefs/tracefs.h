@@ -164,9 +164,16 @@ uint64_t siphash_2u64(const uint8_t key[16], uint64_t a, uint64_t b);
 struct pidcache;
 struct pidcache *pidcache_new(void);
 void pidcache_free(struct pidcache *pc);
-/* The owner for a task id; false if it cannot be known. now_s is a coarse
+/* The owner for a task id; false if it cannot be known (always with a
+ * NULL cache: nobody is named when pids are not ours). now_s is a coarse
  * monotonic clock, to refresh entries of pids the system may have reused. */
 bool pidcache_get(struct pidcache *pc, int tid, uint64_t now_s, int32_t *pid, char comm[TCA_COMM_LEN]);
+
+/* ---- pidns.c: whether the kernel's pids are ours to look up */
+
+/* False (logged once, with the fix) when the kernel's pids cannot be
+ * looked up in proc (normally "/proc"): another PID namespace. */
+bool tpidns_usable(const struct tca_host *host, const char *proc);
 
 /* ---- socktab.c: sockets seen, their life id and owner */
 

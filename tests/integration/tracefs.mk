@@ -6,7 +6,8 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-filter.sh \
 	tests/integration/tracefs-loss.sh \
 	tests/integration/tracefs-mount.sh \
-	tests/integration/tracefs-dualstack.sh
+	tests/integration/tracefs-dualstack.sh \
+	tests/integration/tracefs-pidns.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif
