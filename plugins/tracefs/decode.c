@@ -149,6 +149,13 @@ static void tdecode_addrs(const struct tdecode *d, const uint8_t *p, unsigned fa
 	memcpy(ev->daddr, p + d->daddr.offset, 4);
 }
 
+int tdecode_type(const struct tdecode *d, const void *data, size_t size)
+{
+	if (size < (size_t)d->type.offset + d->type.size || !d->type.size)
+		return -1;
+	return (int)tdecode_num(d->type, data);
+}
+
 int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
 		  struct traw *raw)
 {

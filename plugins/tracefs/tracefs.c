@@ -34,6 +34,7 @@ struct tfs {
 	struct tinst ti;
 	struct tep_handle *tep;
 	struct tdecode dec;
+	struct ttasks tasks;
 	struct ring *ring;
 	struct tfilter filter;
 	struct socktab *socks;
@@ -91,8 +92,12 @@ static void tfs_check_loss(struct tfs *t)
 	}
 
 	t->missed_seen = missed;
-	if (total > t->lost)
+	if (total > t->lost) {
 		t->lost = total;
+		/* A task change may be among them. */
+		if (t->pids)
+			pidcache_lost(t->pids);
+	}
 	tfs_log_loss(t, false);
 }
 
@@ -222,6 +227,11 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 	ret = tinst_enable(host, &t->ti);
 	if (ret < 0)
 		goto fail;
+	/* The task events, then /proc once: what starts after the walk is
+	 * in the stream. Pointless when the kernel's pids are not ours. */
+	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on &&
+	    pidcache_track(t->pids, "/proc") < 0)
+		pidcache_lost(t->pids);
 	t->wake_percent = (int)c->wake_percent;
 	t->buffer_kib = (c->buffer_size + 1023) / 1024;
 	t->clock.tai = t->ti.tai;
@@ -259,6 +269,11 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 	ring_rearm(t->ring);
 	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
+		if (ttasks_event(&t->tasks, t->pids, tdecode_type(&t->dec, rec->data, rec->size),
+				 rec->data, rec->size)) {
+			ring_next(t->ring);
+			continue;
+		}
 		if (tdecode_event(&t->dec, rec->data, rec->size, &ev[n], &raw)) {
 			ev[n].time_ns = (uint64_t)((int64_t)rec->ts + t->clock.offset_ns);
 			/* Every event updates the table, even one the

@@ -151,6 +151,8 @@ struct traw {
 
 int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
 		 struct tdecode *d);
+/* The record's event id (common_type), or -1 if it is too short. */
+int tdecode_type(const struct tdecode *d, const void *data, size_t size);
 /* 1 if the record is our event and was decoded, 0 to skip it. */
 int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
 		  struct traw *raw);
@@ -159,15 +161,47 @@ int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct
 
 uint64_t siphash_2u64(const uint8_t key[16], uint64_t a, uint64_t b);
 
-/* ---- pidcache.c: pid -> (process id, comm), read from /proc once */
+/* ---- pidcache.c: task id -> (process id, comm), kept by the stream */
 
 struct pidcache;
 struct pidcache *pidcache_new(void);
 void pidcache_free(struct pidcache *pc);
 /* The owner for a task id; false if it cannot be known (always with a
  * NULL cache: nobody is named when pids are not ours). now_s is a coarse
- * monotonic clock, to refresh entries of pids the system may have reused. */
+ * monotonic clock, to refresh entries read from /proc. */
 bool pidcache_get(struct pidcache *pc, int tid, uint64_t now_s, int32_t *pid, char comm[TCA_COMM_LEN]);
+/* Walk proc once, then let the task events keep the map (tasks.c). */
+int pidcache_track(struct pidcache *pc, const char *proc);
+void pidcache_task_new(struct pidcache *pc, int32_t parent, int32_t tid, const char *comm, bool thread);
+void pidcache_task_exec(struct pidcache *pc, int32_t tid, int32_t old_tid, const char *filename,
+			size_t len);
+void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm);
+void pidcache_task_exit(struct pidcache *pc, int32_t tid);
+/* The kernel lost events: the map may be stale; back to /proc lookups. */
+void pidcache_lost(struct pidcache *pc);
+
+/* ---- tasks.c: the task tracepoints that keep pidcache current */
+
+enum { TTASK_NEW, TTASK_EXEC, TTASK_RENAME, TTASK_EXIT, TTASK_NEVENTS };
+
+struct ttask_fmt {
+	int id;
+	struct tfield a, b, c, s;  /* per event: see tasks.c */
+	size_t end;
+};
+
+struct ttasks {
+	bool on;
+	struct ttask_fmt fmt[TTASK_NEVENTS];
+};
+
+/* Parse the formats and enable the events in the instance; when the
+ * kernel lacks one, says so and leaves tk off (0 either way). */
+int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
+		struct ttasks *tk);
+/* 1 if the record (of event id type) was a task event, applied to pc. */
+int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
+		 size_t size);
 
 /* ---- pidns.c: whether the kernel's pids are ours to look up */
 
