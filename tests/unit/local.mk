@@ -24,12 +24,13 @@ tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_runner_LDADD = src/libprocessor.la $(CHECK_LIBS)
 if BUILD_TRACEFS
 # The tracefs eventer's pure parts, compiled in: pages, merge, decoder,
-# socket table, filter and SipHash.
+# socket table, task map, filter and SipHash.
 tests_unit_runner_SOURCES += tests/unit/tracefs-fixture.h \
 	tests/unit/test-tracefs-page.c \
 	tests/unit/test-tracefs-merge.c \
 	tests/unit/test-tracefs-decode.c \
 	tests/unit/test-tracefs-socktab.c \
+	tests/unit/test-tracefs-pidcache.c \
 	tests/unit/test-tracefs-filter.c \
 	tests/unit/test-tracefs-siphash.c \
 	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
