@@ -223,15 +223,17 @@ void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm)
 	}
 }
 
-void pidcache_task_exit(struct pidcache *pc, int32_t tid)
+int32_t pidcache_task_exit(struct pidcache *pc, int32_t tid)
 {
 	struct pidcache_entry *e;
 
 	if (!pc->tracking || tid <= 0)
-		return;
+		return 0;
 	e = pidcache_find(pc, tid);
-	if (e)
-		e->exited = true;
+	if (!e)
+		return 0;
+	e->exited = true;
+	return e->stream && e->pid == tid ? tid : 0;
 }
 
 void pidcache_lost(struct pidcache *pc)

@@ -14,7 +14,8 @@
  *   listener's owner, marked TCA_OWNER_LISTENER, when exactly one owner
  *   listens on its local address and port: several (SO_REUSEPORT, or the
  *   same address in another network namespace, which the tracepoint does
- *   not name) leave it unknown until its holder acts on it.
+ *   not name) leave it unknown until its holder acts on it, and so does a
+ *   listener whose owner has ended (it may live on in a forked child).
  * - An entry goes at CLOSE; the table is bounded, and when full the entry
  *   under a rotating cursor makes room (counted as an eviction).
  */
@@ -260,6 +261,13 @@ static void listen_drop(struct socktab *st, uint16_t port, uint64_t skaddr)
 			k = LISTEN_NEXT(k);
 		st->l[k] = moved;
 	}
+}
+
+void socktab_process_ended(struct socktab *st, int32_t pid)
+{
+	for (size_t i = 0; i < LISTEN_SLOTS; i++)
+		if (st->l[i].used && st->l[i].owner.pid == pid)
+			memset(&st->l[i].owner, 0, sizeof(st->l[i].owner));
 }
 
 /* ---- attribution */

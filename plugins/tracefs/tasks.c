@@ -123,11 +123,12 @@ int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tins
 }
 
 int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
-		 size_t size)
+		 size_t size, int32_t *ended)
 {
 	const uint8_t *p = data;
 	int which;
 
+	*ended = 0;
 	if (!tk->on)
 		return 0;
 	for (which = 0; which < TTASK_NEVENTS; which++)
@@ -162,7 +163,7 @@ int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const v
 		pidcache_task_rename(pc, (int32_t)ttasks_num(f->a, p), comm);
 		break;
 	default:
-		pidcache_task_exit(pc, (int32_t)ttasks_num(f->a, p));
+		*ended = pidcache_task_exit(pc, (int32_t)ttasks_num(f->a, p));
 		break;
 	}
 	return 1;

@@ -269,8 +269,11 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 	ring_rearm(t->ring);
 	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
+		int32_t ended;
 		if (ttasks_event(&t->tasks, t->pids, tdecode_type(&t->dec, rec->data, rec->size),
-				 rec->data, rec->size)) {
+				 rec->data, rec->size, &ended)) {
+			if (ended)
+				socktab_process_ended(t->socks, ended);
 			ring_next(t->ring);
 			continue;
 		}

@@ -176,7 +176,8 @@ void pidcache_task_new(struct pidcache *pc, int32_t parent, int32_t tid, const c
 void pidcache_task_exec(struct pidcache *pc, int32_t tid, int32_t old_tid, const char *filename,
 			size_t len);
 void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm);
-void pidcache_task_exit(struct pidcache *pc, int32_t tid);
+/* The process id if tid led its process (the process ends), else 0. */
+int32_t pidcache_task_exit(struct pidcache *pc, int32_t tid);
 /* The kernel lost events: the map may be stale; back to /proc lookups. */
 void pidcache_lost(struct pidcache *pc);
 
@@ -199,9 +200,10 @@ struct ttasks {
  * kernel lacks one, says so and leaves tk off (0 either way). */
 int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
 		struct ttasks *tk);
-/* 1 if the record (of event id type) was a task event, applied to pc. */
+/* 1 if the record (of event id type) was a task event, applied to pc;
+ * *ended is then the process that ended with it, or 0. */
 int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
-		 size_t size);
+		 size_t size, int32_t *ended);
 
 /* ---- pidns.c: whether the kernel's pids are ours to look up */
 
@@ -218,6 +220,9 @@ void socktab_free(struct socktab *st);
 void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev);
 uint64_t socktab_evictions(const struct socktab *st);
+/* A process ended: its listeners' children no longer take its name (a
+ * daemon's first process listens, forks the server and exits). */
+void socktab_process_ended(struct socktab *st, int32_t pid);
 
 /* ---- ring.c: the instance's per-CPU raw buffers, polled and merged */
 

@@ -218,6 +218,19 @@ START_TEST(test_socktab_gone_task_is_nobody)
 }
 END_TEST
 
+START_TEST(test_socktab_listener_owner_ended)
+{
+	struct tca_event a;
+
+	/* A daemon's first process listens, forks the server, and exits:
+	 * the listener lives on in the child, unknown to us. */
+	ev_at(0x7000, TCA_STATE_CLOSE, TCA_STATE_LISTEN, w.self, 8083, 0);
+	socktab_process_ended(w.st, w.self);
+	a = ev_at(0x7100, TCA_STATE_LISTEN, TCA_STATE_SYN_RECV, 0, 8083, 50007);
+	ck_owner(a, 0, 0);
+}
+END_TEST
+
 START_TEST(test_socktab_address_zero)
 {
 	struct tca_event a = ev_at(0, TCA_STATE_CLOSE, TCA_STATE_SYN_SENT, w.self, 40000, 0);
@@ -263,6 +276,7 @@ Suite *suite_tracefs_socktab(void)
 	tcase_add_test(tc, test_socktab_reuseport_listeners);
 	tcase_add_test(tc, test_socktab_exact_bind_wins);
 	tcase_add_test(tc, test_socktab_gone_task_is_nobody);
+	tcase_add_test(tc, test_socktab_listener_owner_ended);
 	tcase_add_test(tc, test_socktab_address_zero);
 	tcase_add_test(tc, test_socktab_eviction_keeps_ids_distinct);
 	suite_add_tcase(s, tc);
