@@ -7,7 +7,8 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-loss.sh \
 	tests/integration/tracefs-mount.sh \
 	tests/integration/tracefs-dualstack.sh \
-	tests/integration/tracefs-pidns.sh
+	tests/integration/tracefs-pidns.sh \
+	tests/integration/tracefs-owners.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif
