@@ -8,7 +8,8 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-mount.sh \
 	tests/integration/tracefs-dualstack.sh \
 	tests/integration/tracefs-pidns.sh \
-	tests/integration/tracefs-owners.sh
+	tests/integration/tracefs-owners.sh \
+	tests/integration/tracefs-order.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif
