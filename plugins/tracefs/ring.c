@@ -32,7 +32,7 @@ struct ring_cpu {
  * an event can wait in the kernel's buffer. */
 #define RING_FLUSH_MS 100
 /* Records held back for an empty CPU's next look (merge.c) are this late
- * at most when nothing else wakes the reader. */
+ * at most when idle; when busy, RING_FLUSH_MS. */
 #define RING_HOLD_MS 2
 #define RING_TIMER_KEY UINT32_MAX
 
@@ -223,13 +223,13 @@ void ring_done(struct ring *r)
 {
 	struct itimerspec its = { 0 };
 
-	if (!tmerge_holding(r->merge))
-		return;
 	/* The held records are in our memory, not the kernel's: nothing
-	 * else would wake us for them. The busy mode's period stays. */
+	 * else would wake us for them when idle. Busy, the flush timer's
+	 * next tick takes them (a tick every 2 ms here cost more than all
+	 * the rest of the reading). */
+	if (!tmerge_holding(r->merge) || r->busy)
+		return;
 	its.it_value.tv_nsec = RING_HOLD_MS * 1000000L;
-	if (r->busy)
-		its.it_interval.tv_nsec = RING_FLUSH_MS * 1000000L;
 	timerfd_settime(r->timerfd, 0, &its, NULL);
 }
 
