@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,43 +59,57 @@ static uint64_t ttasks_num(struct tfield f, const uint8_t *p)
 	return v32;
 }
 
-/* Parse one event's format into tep and resolve its fields. */
-static bool ttasks_load(struct ttasks *tk, struct tep_handle *tep, int which)
+int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const char *text, size_t size)
 {
-	char path[128], *text;
-	int size = 0;
 	struct tep_event *ev;
 	struct ttask_fmt *f = &tk->fmt[which];
 	bool ok;
+
+	if (tep_parse_event(tep, text, (unsigned long)size, task_events[which].system) != 0 ||
+	    !(ev = tep_find_event_by_name(tep, task_events[which].system, task_events[which].name)))
+		return -EINVAL;
+	f->id = ev->id;
+	f->end = 0;
+	switch (which) {
+	case TTASK_NEW:
+		ok = ttasks_field(ev, "common_pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "pid", 4, 4, &f->b, &f->end) &&
+		     ttasks_field(ev, "comm", 16, 16, &f->s, &f->end) &&
+		     ttasks_field(ev, "clone_flags", 4, 8, &f->c, &f->end);
+		break;
+	case TTASK_EXEC:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "old_pid", 4, 4, &f->b, &f->end) &&
+		     ttasks_field(ev, "filename", 4, 4, &f->s, &f->end);
+		break;
+	case TTASK_RENAME:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "newcomm", 16, 16, &f->s, &f->end);
+		break;
+	default:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end);
+		break;
+	}
+	if (!ok)
+		return -ENOTSUP;
+	tk->on = true;
+	return 0;
+}
+
+/* Read one event's format from tracefs and parse it. */
+static bool ttasks_load(struct ttasks *tk, struct tep_handle *tep, int which)
+{
+	char path[128], *text;
+	int size = 0, ret;
 
 	snprintf(path, sizeof(path), "events/%s/%s/format", task_events[which].system,
 		 task_events[which].name);
 	text = tracefs_instance_file_read(NULL, path, &size);
 	if (!text)
 		return false;
-	ok = tep_parse_event(tep, text, (unsigned long)size, task_events[which].system) == 0;
+	ret = ttasks_parse(tk, tep, which, text, (size_t)size);
 	free(text);
-	ev = ok ? tep_find_event_by_name(tep, task_events[which].system, task_events[which].name) : NULL;
-	if (!ev)
-		return false;
-	f->id = ev->id;
-	f->end = 0;
-	switch (which) {
-	case TTASK_NEW:
-		return ttasks_field(ev, "common_pid", 4, 4, &f->a, &f->end) &&
-		       ttasks_field(ev, "pid", 4, 4, &f->b, &f->end) &&
-		       ttasks_field(ev, "comm", 16, 16, &f->s, &f->end) &&
-		       ttasks_field(ev, "clone_flags", 4, 8, &f->c, &f->end);
-	case TTASK_EXEC:
-		return ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
-		       ttasks_field(ev, "old_pid", 4, 4, &f->b, &f->end) &&
-		       ttasks_field(ev, "filename", 4, 4, &f->s, &f->end);
-	case TTASK_RENAME:
-		return ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
-		       ttasks_field(ev, "newcomm", 16, 16, &f->s, &f->end);
-	default:
-		return ttasks_field(ev, "pid", 4, 4, &f->a, &f->end);
-	}
+	return ret == 0;
 }
 
 int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,

@@ -200,6 +200,9 @@ struct ttasks {
  * kernel lacks one, says so and leaves tk off (0 either way). */
 int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
 		struct ttasks *tk);
+/* Parse event which's format text into tep and resolve its fields
+ * (ttasks_init does it from tracefs); turns tk on. 0 or -errno. */
+int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const char *text, size_t size);
 /* 1 if the record (of event id type) was a task event, applied to pc;
  * *ended is then the process that ended with it, or 0. */
 int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,

@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness for the tracefs eventer's raw page path: arbitrary
  * bytes as two CPUs' trace_pipe_raw pages, through the page walker, the
- * CPU merge, the decoder and the socket table, as tfs_read() drives them.
+ * CPU merge, the task events, the decoder and the socket table, as
+ * tfs_read() drives them.
  * Nothing may read past the bytes given, loop, or trust a length.
  *
  * Input: byte 0 splits the rest between CPU 0 and CPU 1 (at byte0/256 of
@@ -10,10 +11,11 @@
  *
  * Standalone build and run, from the top of a configured tree:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *     -I. -Iinclude -Ilib -Iplugins/tracefs -Itests/unit \
+ *     -I. -Iinclude -Ilib -iquote plugins/tracefs -Itests/unit \
  *     $(pkg-config --cflags libtraceevent) tests/fuzz/fuzz-tracefs-page.c \
  *     plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
- *     plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/siphash.c \
+ *     plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
+ *     plugins/tracefs/siphash.c $(pkg-config --cflags --libs libtracefs) \
  *     $(pkg-config --libs libtraceevent) -o fuzz-tracefs-page
  *   ./fuzz-tracefs-page -max_total_time=60 -timeout=5 -max_len=9000 \
  *     tests/fuzz/corpus/tracefs-page
@@ -22,7 +24,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "tracefs-fixture.h"
 
@@ -59,6 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tdecode dec;
+	static struct ttasks tk;
 	static struct socktab *st;
 	static struct pidcache *pc;
 	struct fz_src s = { .now = 0 };
@@ -69,10 +75,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!st) {
 		if (fix_decoder(&dec, false) < 0)
 			abort();
+		char dir[] = "/tmp/fuzz-tracefs-proc.XXXXXX";
 		st = socktab_new(64); /* small: eviction is exercised too */
 		pc = pidcache_new();
-		if (!st || !pc)
+		/* An empty /proc: the task map is the stream's alone. */
+		if (!st || !pc || fix_tasks(&tk) < 0 || !mkdtemp(dir) || pidcache_track(pc, dir) < 0)
 			abort();
+		rmdir(dir);
 	}
 	if (size < 1)
 		return 0;
@@ -91,9 +100,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((r = tmerge_peek(m))) {
 			struct tca_event ev;
 			struct traw raw;
-			if (tdecode_event(&dec, r->data, r->size, &ev, &raw)) {
-				/* /proc is not the input: no process context. */
-				raw.process_ctx = false;
+			int32_t ended;
+			if (ttasks_event(&tk, pc, tdecode_type(&dec, r->data, r->size), r->data,
+					 r->size, &ended)) {
+				if (ended)
+					socktab_process_ended(st, ended);
+			} else if (tdecode_event(&dec, r->data, r->size, &ev, &raw)) {
+				/* Owners from the stream's task map only. */
 				socktab_attribute(st, pc, 0, &raw, &ev);
 			}
 			tmerge_next(m);

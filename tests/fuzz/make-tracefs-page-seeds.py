@@ -44,3 +44,13 @@ write('skaddr-zero', 255, page(1, [ev(rec(0, 7, 2, 1, 2), 1), ev(rec(0, 2, 7, 1,
 write('empty', 255, page(1, []))
 write('commit-too-big', 255, struct.pack('<QQ', 1, 5000) + ev(life[0], 1))
 write('ipv6', 255, page(1, [ev(rec(sk, 7, 2, 1, 2, fam=10), 1)]))
+
+def task(tid, body): return struct.pack('<HBBi', tid, 0, 0, 1) + body
+newtask = task(205, struct.pack('<i', 500) + b'bash'.ljust(16, b'\0') + bytes(4) + struct.pack('<Qh', 0, 0) + bytes(6))
+fname = b'/usr/bin/curl\0'
+execr = task(365, struct.pack('<Iii', (len(fname) << 16) | 20, 500, 500) + fname)
+rename = task(204, struct.pack('<i', 500) + b'bash'.ljust(16, b'\0') + b'worker'.ljust(16, b'\0') + struct.pack('<h', 0))
+exitr = task(369, b'curl'.ljust(16, b'\0') + struct.pack('<iiB', 500, 120, 1) + bytes(3))
+conn = rec(sk, 7, 2, 40000, 80, flags=0, pid=500)
+write('tasks', 255, page(1, [ev(newtask, 1), ev(execr, 1), ev(conn, 1), ev(rename, 1), ev(exitr, 1),
+      ev(rec(sk, 1, 7, 40000, 80, flags=0, pid=500), 1)]))

@@ -31,12 +31,15 @@ tests_unit_runner_SOURCES += tests/unit/tracefs-fixture.h \
 	tests/unit/test-tracefs-decode.c \
 	tests/unit/test-tracefs-socktab.c \
 	tests/unit/test-tracefs-pidcache.c \
+	tests/unit/test-tracefs-tasks.c \
 	tests/unit/test-tracefs-filter.c \
 	tests/unit/test-tracefs-siphash.c \
 	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
-	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/filter.c \
+	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
+	plugins/tracefs/filter.c \
 	plugins/tracefs/siphash.c
-tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -I$(top_srcdir)/plugins/tracefs -I$(top_srcdir)/lib
+# -iquote: "tracefs.h" is ours, <tracefs.h> is libtracefs's.
+tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -iquote $(top_srcdir)/plugins/tracefs
 tests_unit_runner_CFLAGS += $(TRACEFS_CFLAGS)
 tests_unit_runner_LDADD += lib/libtca.la $(TRACEFS_LIBS)
 endif

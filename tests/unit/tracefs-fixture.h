@@ -88,6 +88,78 @@ static inline int fix_decoder(struct tdecode *d, bool ipv4_mapped)
 	return ret;
 }
 
+/* The task events' formats as Linux 6.18 publishes them (tasks.c). */
+static const char *const fix_task_formats[TTASK_NEVENTS] = {
+	[TTASK_NEW] =
+		"name: task_newtask\n"
+		"ID: 205\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:pid_t pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:char comm[16];\toffset:12;\tsize:16;\tsigned:0;\n"
+		"\tfield:u64 clone_flags;\toffset:32;\tsize:8;\tsigned:0;\n"
+		"\tfield:short oom_score_adj;\toffset:40;\tsize:2;\tsigned:1;\n"
+		"print fmt: \"x\"\n",
+	[TTASK_EXEC] =
+		"name: sched_process_exec\n"
+		"ID: 365\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;\n"
+		"\tfield:pid_t pid;\toffset:12;\tsize:4;\tsigned:1;\n"
+		"\tfield:pid_t old_pid;\toffset:16;\tsize:4;\tsigned:1;\n"
+		"print fmt: \"x\"\n",
+	[TTASK_RENAME] =
+		"name: task_rename\n"
+		"ID: 204\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:pid_t pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:char oldcomm[16];\toffset:12;\tsize:16;\tsigned:0;\n"
+		"\tfield:char newcomm[16];\toffset:28;\tsize:16;\tsigned:0;\n"
+		"\tfield:short oom_score_adj;\toffset:44;\tsize:2;\tsigned:1;\n"
+		"print fmt: \"x\"\n",
+	[TTASK_EXIT] =
+		"name: sched_process_exit\n"
+		"ID: 369\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
+		"\tfield:pid_t pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+		"\tfield:int prio;\toffset:28;\tsize:4;\tsigned:1;\n"
+		"\tfield:bool group_dead;\toffset:32;\tsize:1;\tsigned:0;\n"
+		"print fmt: \"x\"\n",
+};
+
+/* The task events' decoders, as ttasks_init() makes them; 0 or -errno. */
+static inline int fix_tasks(struct ttasks *tk)
+{
+	struct tep_handle *tep = tep_alloc();
+	int ret = tep ? 0 : -1;
+
+	memset(tk, 0, sizeof(*tk));
+	for (int i = 0; ret == 0 && i < TTASK_NEVENTS; i++)
+		ret = ttasks_parse(tk, tep, i, fix_task_formats[i], strlen(fix_task_formats[i]));
+	tep_free(tep);
+	return ret;
+}
+
 struct fix_rec {
 	uint8_t flags;      /* common_flags: 0x10 softirq */
 	int32_t pid;
