@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Decode sock/inet_sock_set_state records by field name, with the offsets
- * and sizes the running kernel publishes in the event's format: the layout
- * changed across versions (protocol was 16 bits in 4.18-5.5, 8 bits in
- * some later kernels), so nothing here assumes one.
+ * Decode sock/inet_sock_set_state records with the offsets and sizes the
+ * running kernel publishes in the event's format, resolved once at start
+ * (libtraceevent's generic field reads cost more than the rest of an
+ * event's path): the layout changed across versions (protocol was 16 bits
+ * in 4.18-5.5, 8 bits in some later kernels), so nothing here assumes one.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <event-parse.h>
@@ -25,24 +27,49 @@
 #define KERNEL_AF_INET 2
 #define KERNEL_AF_INET6 10
 
-static const struct tep_format_field *tdecode_field(const struct tca_host *host,
-						    struct tep_event *ev, const char *name,
-						    int min_size, int max_size, int *missing)
+/* A field's place, from the format; false (and logged) when the kernel's
+ * field is missing or of a size we cannot read. */
+static bool tdecode_field(const struct tca_host *host, struct tep_event *ev, const char *name,
+			  int min_size, int max_size, struct tfield *out)
 {
 	struct tep_format_field *f = tep_find_any_field(ev, name);
 
-	if (!f || f->size < min_size || f->size > max_size) {
+	if (!f || f->size < min_size || f->size > max_size || f->offset < 0 ||
+	    f->offset > TDECODE_MAX_SIZE - f->size ||
+	    (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8 && f->size != 16)) {
 		tca_log(host, TCA_LOG_ERR, 0, "the kernel's sock/inet_sock_set_state has %s field "
 			"'%s' (size %d); this kernel is not supported", f ? "an unexpected" : "no",
 			name, f ? f->size : 0);
-		(*missing)++;
+		return false;
 	}
-	return f;
+	out->offset = (uint16_t)f->offset;
+	out->size = (uint8_t)f->size;
+	return true;
 }
 
 int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
 		 struct tdecode *d)
 {
+	static const struct {
+		const char *name;
+		size_t at;
+		int min, max;
+	} want[] = {
+		{ "common_type", offsetof(struct tdecode, type), 1, 4 },
+		{ "common_flags", offsetof(struct tdecode, flags), 1, 4 },
+		{ "common_pid", offsetof(struct tdecode, pid), 4, 4 },
+		{ "skaddr", offsetof(struct tdecode, skaddr), 4, 8 },
+		{ "oldstate", offsetof(struct tdecode, oldstate), 1, 4 },
+		{ "newstate", offsetof(struct tdecode, newstate), 1, 4 },
+		{ "sport", offsetof(struct tdecode, sport), 2, 2 },
+		{ "dport", offsetof(struct tdecode, dport), 2, 2 },
+		{ "family", offsetof(struct tdecode, family), 1, 4 },
+		{ "protocol", offsetof(struct tdecode, protocol), 1, 4 },
+		{ "saddr", offsetof(struct tdecode, saddr), 4, 4 },
+		{ "daddr", offsetof(struct tdecode, daddr), 4, 4 },
+		{ "saddr_v6", offsetof(struct tdecode, saddr_v6), 16, 16 },
+		{ "daddr_v6", offsetof(struct tdecode, daddr_v6), 16, 16 },
+	};
 	struct tep_event *ev = tep_find_event_by_name(tep, "sock", "inet_sock_set_state");
 	int missing = 0;
 
@@ -54,29 +81,38 @@ int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_
 	memset(d, 0, sizeof(*d));
 	d->type_id = ev->id;
 	d->ipv4_mapped = ipv4_mapped;
-	d->type = tdecode_field(host, ev, "common_type", 1, 4, &missing);
-	d->flags = tdecode_field(host, ev, "common_flags", 1, 4, &missing);
-	d->pid = tdecode_field(host, ev, "common_pid", 4, 4, &missing);
-	d->skaddr = tdecode_field(host, ev, "skaddr", 4, 8, &missing);
-	d->oldstate = tdecode_field(host, ev, "oldstate", 1, 4, &missing);
-	d->newstate = tdecode_field(host, ev, "newstate", 1, 4, &missing);
-	d->sport = tdecode_field(host, ev, "sport", 2, 2, &missing);
-	d->dport = tdecode_field(host, ev, "dport", 2, 2, &missing);
-	d->family = tdecode_field(host, ev, "family", 1, 4, &missing);
-	d->protocol = tdecode_field(host, ev, "protocol", 1, 4, &missing);
-	d->saddr = tdecode_field(host, ev, "saddr", 4, 4, &missing);
-	d->daddr = tdecode_field(host, ev, "daddr", 4, 4, &missing);
-	d->saddr_v6 = tdecode_field(host, ev, "saddr_v6", 16, 16, &missing);
-	d->daddr_v6 = tdecode_field(host, ev, "daddr_v6", 16, 16, &missing);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct tfield *f = (struct tfield *)((char *)d + want[i].at);
+		if (!tdecode_field(host, ev, want[i].name, want[i].min, want[i].max, f))
+			missing++;
+		else if ((size_t)f->offset + f->size > d->min_size)
+			d->min_size = (size_t)f->offset + f->size;
+	}
 	return missing ? -ENOTSUP : 0;
 }
 
-static inline uint64_t tdecode_num(const struct tep_format_field *f, const void *data)
+/* A number field, in host order (the kernel writes the record natively). */
+static inline uint64_t tdecode_num(struct tfield f, const uint8_t *p)
 {
-	unsigned long long v = 0;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
 
-	tep_read_number_field((struct tep_format_field *)f, data, &v);
-	return v;
+	switch (f.size) {
+	case 1:
+		memcpy(&v8, p + f.offset, 1);
+		return v8;
+	case 2:
+		memcpy(&v16, p + f.offset, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p + f.offset, 4);
+		return v32;
+	default:
+		memcpy(&v64, p + f.offset, 8);
+		return v64;
+	}
 }
 
 static inline bool tdecode_is_mapped(const uint8_t a[16])
@@ -93,7 +129,7 @@ static inline bool tdecode_is_mapped(const uint8_t a[16])
 static void tdecode_addrs(const struct tdecode *d, const uint8_t *p, unsigned family,
 			  struct tca_event *ev)
 {
-	const uint8_t *s6 = p + d->saddr_v6->offset, *d6 = p + d->daddr_v6->offset;
+	const uint8_t *s6 = p + d->saddr_v6.offset, *d6 = p + d->daddr_v6.offset;
 
 	if (family == KERNEL_AF_INET6 && !tdecode_is_mapped(d6) && !tdecode_is_mapped(s6)) {
 		ev->family = TCA_FAMILY_IPV6;
@@ -104,22 +140,31 @@ static void tdecode_addrs(const struct tdecode *d, const uint8_t *p, unsigned fa
 	if (family == KERNEL_AF_INET6 && d->ipv4_mapped) {
 		ev->family = TCA_FAMILY_IPV6;
 		ev->saddr[10] = ev->saddr[11] = ev->daddr[10] = ev->daddr[11] = 0xff;
-		memcpy(ev->saddr + 12, p + d->saddr->offset, 4);
-		memcpy(ev->daddr + 12, p + d->daddr->offset, 4);
+		memcpy(ev->saddr + 12, p + d->saddr.offset, 4);
+		memcpy(ev->daddr + 12, p + d->daddr.offset, 4);
 		return;
 	}
 	ev->family = TCA_FAMILY_IPV4;
-	memcpy(ev->saddr, p + d->saddr->offset, 4);
-	memcpy(ev->daddr, p + d->daddr->offset, 4);
+	memcpy(ev->saddr, p + d->saddr.offset, 4);
+	memcpy(ev->daddr, p + d->daddr.offset, 4);
 }
 
-int tdecode_event(const struct tdecode *d, const void *data, int size, struct tca_event *ev,
+int tdecode_type(const struct tdecode *d, const void *data, size_t size)
+{
+	if (size < (size_t)d->type.offset + d->type.size || !d->type.size)
+		return -1;
+	return (int)tdecode_num(d->type, data);
+}
+
+int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
 		  struct traw *raw)
 {
 	const uint8_t *p = data;
 	unsigned family, ctx;
 
-	if (size < d->daddr_v6->offset + 16 || (int)tdecode_num(d->type, p) != d->type_id)
+	/* Every field must lie inside this record: the page walker bounds the
+	 * record by the page, and this bounds the fields by the record. */
+	if (!d->min_size || size < d->min_size || (int)tdecode_num(d->type, p) != d->type_id)
 		return 0;
 	family = (unsigned)tdecode_num(d->family, p);
 	if (family != KERNEL_AF_INET && family != KERNEL_AF_INET6)
@@ -133,7 +178,7 @@ int tdecode_event(const struct tdecode *d, const void *data, int size, struct tc
 	ev->protocol = (uint16_t)tdecode_num(d->protocol, p);
 	ctx = (unsigned)tdecode_num(d->flags, p);
 	raw->skaddr = tdecode_num(d->skaddr, p);
-	raw->pid = (int)tdecode_num(d->pid, p);
+	raw->pid = (int)(int32_t)tdecode_num(d->pid, p);
 	raw->process_ctx = !(ctx & (CTX_HARDIRQ | CTX_SOFTIRQ | CTX_NMI | CTX_BH_OFF)) && raw->pid > 0;
 	return 1;
 }

@@ -2,8 +2,8 @@
 /*
  * The instance's per-CPU binary buffers (trace_pipe_raw): one descriptor
  * per CPU, kept open for the whole run, all in one epoll set that the
- * processor polls. Pages are walked with kbuffer, and the CPUs' streams
- * are merged by timestamp so that one socket's events come out in the
+ * processor polls. Pages are walked by page.c and the CPUs' streams merged
+ * in time order by merge.c, so that one socket's events come out in the
  * order they happened even when they were recorded on different CPUs.
  */
 #include "config.h"
@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event-parse.h>
-#include <kbuffer.h>
 #include <tracefs.h>
 
 #include "tracefs.h"
@@ -26,29 +26,25 @@
 struct ring_cpu {
 	struct tracefs_cpu *tcpu;
 	int fd;               /* tcpu's, which libtracefs 1.6 does not expose */
-	struct kbuffer *kbuf;
-	void *page;
-	const void *rec;      /* the current record, if has_rec */
-	unsigned long long ts;
-	bool has_rec;
-	bool dry;             /* read found nothing during this read() call */
-	bool present;
 };
 
 /* While busy, the wake-up threshold is up and this timer bounds how long
  * an event can wait in the kernel's buffer. */
 #define RING_FLUSH_MS 100
+/* Records held back for an empty CPU's next look (merge.c) are this late
+ * at most when idle; when busy, RING_FLUSH_MS. */
+#define RING_HOLD_MS 2
 #define RING_TIMER_KEY UINT32_MAX
 
 struct ring {
 	int epfd;
 	int timerfd;
 	bool busy;
+	bool tai;
 	struct tracefs_instance *inst;
-	int ncpus;
+	struct tmerge *merge;
+	int ncpus;            /* CPUs with a buffer, in cpu[] */
 	int subbuf_size;
-	int cur;              /* the CPU ring_peek chose */
-	uint64_t missed;
 	struct ring_cpu cpu[];
 };
 
@@ -62,10 +58,10 @@ static int ring_subbuf_size(struct tinst *ti)
 	return (int)sysconf(_SC_PAGESIZE);
 }
 
-static int ring_open_cpu(struct ring *r, struct tinst *ti, struct tep_handle *tep, int cpu)
+static int ring_open_cpu(struct ring *r, struct tinst *ti, int cpu)
 {
-	struct ring_cpu *rc = &r->cpu[cpu];
-	struct epoll_event ee = { .events = EPOLLIN, .data.u32 = (uint32_t)cpu };
+	struct ring_cpu *rc = &r->cpu[r->ncpus];
+	struct epoll_event ee = { .events = EPOLLIN, .data.u32 = (uint32_t)r->ncpus };
 	char path[64];
 	int fd;
 
@@ -78,18 +74,34 @@ static int ring_open_cpu(struct ring *r, struct tinst *ti, struct tep_handle *te
 		close(fd);
 		return -ENOMEM;
 	}
-	rc->present = true;
 	rc->fd = fd;
-	rc->kbuf = tep_kbuffer(tep);
-	rc->page = malloc((size_t)r->subbuf_size);
-	if (!rc->kbuf || !rc->page)
-		return -ENOMEM;
+	r->ncpus++;
 	return epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ee) < 0 ? -errno : 0;
+}
+
+static ssize_t ring_fill(void *ctx, int i, void *buf, size_t size)
+{
+	struct ring *r = ctx;
+
+	(void)size; /* tcpu reads subbuf_size, the size merge.c allocated */
+	return tracefs_cpu_read(r->cpu[i].tcpu, buf, true);
+}
+
+/* The instance's trace clock (instance.c chose tai or boot). */
+static uint64_t ring_now(void *ctx)
+{
+	const struct ring *r = ctx;
+	struct timespec ts;
+
+	clock_gettime(r->tai ? CLOCK_TAI : CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF);
+	struct tmerge_src src = { .fill = ring_fill, .now = ring_now };
+	int commit_size = tep_get_header_page_size(tep);
 	struct ring *r;
 	int ret = 0;
 
@@ -98,10 +110,8 @@ int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *
 	r = calloc(1, sizeof(*r) + (size_t)n * sizeof(r->cpu[0]));
 	if (!r)
 		return -ENOMEM;
-	r->ncpus = (int)n;
 	r->subbuf_size = ring_subbuf_size(ti);
-	r->cur = -1;
-	r->timerfd = -1;
+	r->tai = ti->tai;
 	r->inst = ti->inst;
 	r->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -112,8 +122,14 @@ int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *
 		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->timerfd, &ee) < 0)
 			ret = -errno;
 	}
-	for (int cpu = 0; ret == 0 && cpu < r->ncpus; cpu++)
-		ret = ring_open_cpu(r, ti, tep, cpu);
+	for (int cpu = 0; ret == 0 && cpu < (int)n; cpu++)
+		ret = ring_open_cpu(r, ti, cpu);
+	if (ret == 0 && commit_size != 4 && commit_size != 8)
+		commit_size = (int)sizeof(long); /* header_page unparsed: the native long */
+	src.ctx = r;
+	if (ret == 0 && !(r->merge = tmerge_new(r->ncpus, (size_t)r->subbuf_size,
+						(size_t)commit_size, &src)))
+		ret = -ENOMEM;
 	if (ret < 0) {
 		tca_log(host, TCA_LOG_ERR, -ret, "cannot open the per-CPU buffers of the tracefs "
 			"instance %s", ti->name);
@@ -128,14 +144,9 @@ void ring_close(struct ring *r)
 {
 	if (!r)
 		return;
-	for (int cpu = 0; cpu < r->ncpus; cpu++) {
-		struct ring_cpu *rc = &r->cpu[cpu];
-		if (rc->tcpu)
-			tracefs_cpu_close(rc->tcpu); /* closes the descriptor too */
-		if (rc->kbuf)
-			kbuffer_free(rc->kbuf);
-		free(rc->page);
-	}
+	for (int i = 0; i < r->ncpus; i++)
+		tracefs_cpu_close(r->cpu[i].tcpu); /* closes the descriptor too */
+	tmerge_free(r->merge);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	if (r->timerfd >= 0)
@@ -155,7 +166,12 @@ int ring_ncpus(const struct ring *r)
 
 uint64_t ring_missed(const struct ring *r)
 {
-	return r->missed;
+	return tmerge_missed(r->merge);
+}
+
+uint64_t ring_corrupt(const struct ring *r)
+{
+	return tmerge_corrupt(r->merge);
 }
 
 /*
@@ -182,10 +198,9 @@ void ring_set_busy(struct ring *r, bool busy, int wake_percent)
 		its.it_value.tv_nsec = RING_FLUSH_MS * 1000000L;
 	}
 	timerfd_settime(r->timerfd, 0, &its, NULL);
-	for (int cpu = 0; cpu < r->ncpus; cpu++) {
-		struct epoll_event ee = { .events = EPOLLIN, .data.u32 = (uint32_t)cpu };
-		if (r->cpu[cpu].present)
-			epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->cpu[cpu].fd, &ee);
+	for (int i = 0; i < r->ncpus; i++) {
+		struct epoll_event ee = { .events = EPOLLIN, .data.u32 = (uint32_t)i };
+		epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->cpu[i].fd, &ee);
 	}
 }
 
@@ -199,66 +214,31 @@ void ring_rearm(struct ring *r)
 	uint64_t ticks;
 
 	/* Consume the timer's ticks, or epoll would report it ready forever. */
-	if (r->busy && read(r->timerfd, &ticks, sizeof(ticks)) < 0)
+	if (read(r->timerfd, &ticks, sizeof(ticks)) < 0)
 		ticks = 0;
-	for (int cpu = 0; cpu < r->ncpus; cpu++)
-		r->cpu[cpu].dry = false;
+	tmerge_rearm(r->merge);
 }
 
-/* Load the CPU's next page that holds a record; false when it has none now. */
-static bool ring_fill(struct ring *r, struct ring_cpu *rc)
+void ring_done(struct ring *r)
 {
-	for (;;) {
-		int missed, n = tracefs_cpu_read(rc->tcpu, rc->page, true);
+	struct itimerspec its = { 0 };
 
-		if (n <= 0) {
-			rc->dry = true;
-			return false;
-		}
-		if (kbuffer_load_subbuffer(rc->kbuf, rc->page) < 0)
-			continue;
-		/* The kernel flags a page that follows overwritten events,
-		 * with their count when there was room to store it. */
-		missed = kbuffer_missed_events(rc->kbuf);
-		if (missed > 0)
-			r->missed += (uint64_t)missed;
-		else if (missed < 0)
-			r->missed++;
-		rc->rec = kbuffer_read_event(rc->kbuf, &rc->ts);
-		if (rc->rec) {
-			rc->has_rec = true;
-			return true;
-		}
-	}
+	/* The held records are in our memory, not the kernel's: nothing
+	 * else would wake us for them when idle. Busy, the flush timer's
+	 * next tick takes them (a tick every 2 ms here cost more than all
+	 * the rest of the reading). */
+	if (!tmerge_holding(r->merge) || r->busy)
+		return;
+	its.it_value.tv_nsec = RING_HOLD_MS * 1000000L;
+	timerfd_settime(r->timerfd, 0, &its, NULL);
 }
 
-const void *ring_peek(struct ring *r, uint64_t *ts, int *size)
+const struct trec *ring_peek(struct ring *r)
 {
-	int best = -1;
-
-	for (int cpu = 0; cpu < r->ncpus; cpu++) {
-		struct ring_cpu *rc = &r->cpu[cpu];
-		if (!rc->present || (!rc->has_rec && (rc->dry || !ring_fill(r, rc))))
-			continue;
-		if (best < 0 || rc->ts < r->cpu[best].ts)
-			best = cpu;
-	}
-	r->cur = best;
-	if (best < 0)
-		return NULL;
-	*ts = r->cpu[best].ts;
-	*size = kbuffer_event_size(r->cpu[best].kbuf);
-	return r->cpu[best].rec;
+	return tmerge_peek(r->merge);
 }
 
 void ring_next(struct ring *r)
 {
-	struct ring_cpu *rc;
-
-	if (r->cur < 0)
-		return;
-	rc = &r->cpu[r->cur];
-	rc->rec = kbuffer_next_event(rc->kbuf, &rc->ts);
-	rc->has_rec = rc->rec != NULL;
-	r->cur = -1;
+	tmerge_next(r->merge);
 }

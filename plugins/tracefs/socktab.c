@@ -3,13 +3,19 @@
  * Per-socket memory: the id of the socket's current life and its owner.
  *
  * - The id is SipHash(per-run key, kernel address, life number). A life
- *   starts at a change out of CLOSE, at a new child of a listener, or when
- *   the address is first seen; the kernel reuses a freed socket's address
- *   quickly, and each reuse must read as a new socket.
+ *   starts at a change out of CLOSE, at a new child of a listener, when the
+ *   address is first seen, or when the connection's addresses and ports
+ *   differ from those it had (a missed CLOSE: the kernel reuses a freed
+ *   socket's address quickly, and each reuse must read as a new socket).
  * - The owner is the task of the last process-context event on the socket
  *   (softirq and irq events run on whatever task the CPU had, often the
- *   peer, so they never set it), or, for a child of a listener, the owner
- *   of the listener on the same local address and port. Otherwise: unknown.
+ *   peer, so they never set it); when that task is already gone, nobody,
+ *   never the owner before it. A child of a listener starts with the
+ *   listener's owner, marked TCA_OWNER_LISTENER, when exactly one owner
+ *   listens on its local address and port: several (SO_REUSEPORT, or the
+ *   same address in another network namespace, which the tracepoint does
+ *   not name) leave it unknown until its holder acts on it, and so does a
+ *   listener whose owner has ended (it may live on in a forked child).
  * - An entry goes at CLOSE; the table is bounded, and when full the entry
  *   under a rotating cursor makes room (counted as an eviction).
  */
@@ -25,12 +31,14 @@
 
 struct owner {
 	int32_t pid;          /* 0: unknown */
+	uint8_t kind;         /* enum tca_owner */
 	char comm[TCA_COMM_LEN];
 };
 
 struct sock_entry {
 	uint64_t skaddr;      /* 0: empty (never a socket's address) */
 	uint64_t id;
+	uint64_t tuple;       /* hash of the connection's addresses; 0: not fixed yet */
 	struct owner owner;
 };
 
@@ -127,6 +135,8 @@ static void socktab_delete(struct socktab *st, struct sock_entry *e)
 
 static void socktab_evict_one(struct socktab *st)
 {
+	if (!st->count)
+		return;
 	for (;; st->cursor = (st->cursor + 1) & st->mask) {
 		if (st->s[st->cursor].skaddr) {
 			socktab_delete(st, &st->s[st->cursor]);
@@ -149,47 +159,80 @@ static struct sock_entry *socktab_insert(struct socktab *st, uint64_t skaddr)
 	return &st->s[i];
 }
 
-/* ---- listeners, by local address and port */
+/* ---- listeners: one entry per listening socket, found by local port */
 
 static size_t listen_home(uint16_t port)
 {
 	return (size_t)(port * 40503u) & (LISTEN_SLOTS - 1);
 }
 
-static struct listen_entry *listen_find(struct socktab *st, uint8_t family, uint16_t port,
-					const uint8_t addr[16])
+#define LISTEN_NEXT(i) (((i) + 1) & (LISTEN_SLOTS - 1))
+
+static struct listen_entry *listen_by_sock(struct socktab *st, uint16_t port, uint64_t skaddr)
 {
 	size_t i = listen_home(port);
 
-	for (size_t n = 0; n < LISTEN_SLOTS && st->l[i].used; n++, i = (i + 1) & (LISTEN_SLOTS - 1)) {
-		const struct listen_entry *l = &st->l[i];
-		if (l->port == port && l->family == family && memcmp(l->addr, addr, 16) == 0)
+	for (size_t n = 0; n < LISTEN_SLOTS && st->l[i].used; n++, i = LISTEN_NEXT(i))
+		if (st->l[i].skaddr == skaddr)
 			return &st->l[i];
-	}
 	return NULL;
 }
 
-/* The listener that accepts on this local address: an exact bind, then a
- * wildcard one of the family, then an IPv6 wildcard (dual stack). */
-static struct listen_entry *listen_lookup(struct socktab *st, const struct tca_event *ev)
+/* How well a listener's local address takes a connection to addr: 3 an
+ * exact bind, 2 the family's wildcard, 1 an IPv6 wildcard (dual stack). */
+static int listen_rank(const struct listen_entry *l, const struct tca_event *ev)
 {
 	static const uint8_t any[16];
-	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
 
-	if (!l)
-		l = listen_find(st, ev->family, ev->sport, any);
-	if (!l && ev->family == TCA_FAMILY_IPV4)
-		l = listen_find(st, TCA_FAMILY_IPV6, ev->sport, any);
-	return l;
+	if (l->port != ev->sport)
+		return 0;
+	if (l->family == ev->family && memcmp(l->addr, ev->saddr, 16) == 0)
+		return 3;
+	if (l->family == ev->family && memcmp(l->addr, any, 16) == 0)
+		return 2;
+	if (ev->family == TCA_FAMILY_IPV4 && l->family == TCA_FAMILY_IPV6 &&
+	    memcmp(l->addr, any, 16) == 0)
+		return 1;
+	return 0;
+}
+
+static bool owner_same(const struct owner *a, const struct owner *b)
+{
+	return a->pid == b->pid && memcmp(a->comm, b->comm, TCA_COMM_LEN) == 0;
+}
+
+/* The owner of the listeners that may have accepted this child: those of
+ * the best rank; NULL unless they all have one known owner. */
+static const struct owner *listen_owner(struct socktab *st, const struct tca_event *ev)
+{
+	const struct owner *o = NULL;
+	size_t i = listen_home(ev->sport);
+	int best = 0;
+	bool ambiguous = false;
+
+	for (size_t n = 0; n < LISTEN_SLOTS && st->l[i].used; n++, i = LISTEN_NEXT(i)) {
+		const struct listen_entry *l = &st->l[i];
+		int rank = listen_rank(l, ev);
+		if (!rank || rank < best)
+			continue;
+		if (rank > best) {
+			best = rank;
+			o = &l->owner;
+			ambiguous = false;
+		} else if (!owner_same(o, &l->owner)) {
+			ambiguous = true;
+		}
+	}
+	return !o || ambiguous || o->pid <= 0 ? NULL : o;
 }
 
 static void listen_put(struct socktab *st, const struct tca_event *ev, uint64_t skaddr,
 		       const struct owner *o)
 {
 	size_t i = listen_home(ev->sport);
-	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
+	struct listen_entry *l = listen_by_sock(st, ev->sport, skaddr);
 
-	for (size_t n = 0; !l && n < LISTEN_SLOTS; n++, i = (i + 1) & (LISTEN_SLOTS - 1))
+	for (size_t n = 0; !l && n < LISTEN_SLOTS; n++, i = LISTEN_NEXT(i))
 		if (!st->l[i].used)
 			l = &st->l[i];
 	if (!l)
@@ -199,25 +242,32 @@ static void listen_put(struct socktab *st, const struct tca_event *ev, uint64_t 
 	memcpy(l->addr, ev->saddr, 16);
 }
 
-static void listen_drop(struct socktab *st, const struct tca_event *ev, uint64_t skaddr)
+static void listen_drop(struct socktab *st, uint16_t port, uint64_t skaddr)
 {
-	struct listen_entry *l = listen_find(st, ev->family, ev->sport, ev->saddr);
+	struct listen_entry *l = listen_by_sock(st, port, skaddr);
 	size_t i, j;
 
-	if (!l || l->skaddr != skaddr)
+	if (!l)
 		return;
 	/* Re-insert the rest of the cluster, the simple way to keep probing
 	 * correct in a table this small and this rarely changed. */
 	l->used = false;
 	i = (size_t)(l - st->l);
-	for (j = (i + 1) & (LISTEN_SLOTS - 1); st->l[j].used; j = (j + 1) & (LISTEN_SLOTS - 1)) {
+	for (j = LISTEN_NEXT(i); st->l[j].used; j = LISTEN_NEXT(j)) {
 		struct listen_entry moved = st->l[j];
 		size_t k = listen_home(moved.port);
 		st->l[j].used = false;
 		while (st->l[k].used)
-			k = (k + 1) & (LISTEN_SLOTS - 1);
+			k = LISTEN_NEXT(k);
 		st->l[k] = moved;
 	}
+}
+
+void socktab_process_ended(struct socktab *st, int32_t pid)
+{
+	for (size_t i = 0; i < LISTEN_SLOTS; i++)
+		if (st->l[i].used && st->l[i].owner.pid == pid)
+			memset(&st->l[i].owner, 0, sizeof(st->l[i].owner));
 }
 
 /* ---- attribution */
@@ -230,39 +280,86 @@ static bool socktab_is_child(const struct tca_event *ev)
 	       (ev->newstate == TCA_STATE_SYN_RECV && ev->oldstate != TCA_STATE_SYN_SENT);
 }
 
+/* The connection's addresses and ports, once they are fixed: from
+ * ESTABLISHED on they cannot change within one socket life. */
+static uint64_t socktab_tuple(const struct tca_event *ev)
+{
+	uint64_t w[4], h;
+
+	switch (ev->newstate) {
+	case TCA_STATE_CLOSE:
+	case TCA_STATE_SYN_SENT:
+	case TCA_STATE_LISTEN:
+	case TCA_STATE_NEW_SYN_RECV:
+		return 0;
+	}
+	if (!ev->dport || !ev->sport)
+		return 0;
+	/* Not keyed: a collision only hides a missed CLOSE, as before. */
+	memcpy(w, ev->saddr, 16);
+	memcpy(w + 2, ev->daddr, 16);
+	h = ((uint64_t)ev->family << 32 | (uint64_t)ev->sport << 16 | ev->dport) * 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 4; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+	}
+	return h | 1;
+}
+
+static void socktab_new_life(struct socktab *st, struct sock_entry *e, uint64_t skaddr)
+{
+	memset(&e->owner, 0, sizeof(e->owner));
+	e->tuple = 0;
+	/* Bit 63 clear: the id fits a signed 64-bit column. */
+	e->id = siphash_2u64(st->key, skaddr, ++st->lives) >> 1;
+}
+
 void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev)
 {
-	struct sock_entry *e = socktab_find(st, raw->skaddr);
+	struct sock_entry *e;
 	bool child = socktab_is_child(ev);
+	uint64_t tuple;
 
-	if (!e || ev->oldstate == TCA_STATE_CLOSE || child) {
+	/* 0 marks an empty slot and is no socket's address: only a corrupt
+	 * record has it, and it gets neither an id nor an owner. */
+	if (!raw->skaddr)
+		return;
+	e = socktab_find(st, raw->skaddr);
+	tuple = socktab_tuple(ev);
+	if (!e || ev->oldstate == TCA_STATE_CLOSE || child || (tuple && e->tuple && tuple != e->tuple)) {
 		if (!e)
 			e = socktab_insert(st, raw->skaddr);
-		memset(&e->owner, 0, sizeof(e->owner));
-		/* Bit 63 clear: the id fits a signed 64-bit column. */
-		e->id = siphash_2u64(st->key, raw->skaddr, ++st->lives) >> 1;
+		socktab_new_life(st, e, raw->skaddr);
 		if (child) {
-			const struct listen_entry *l = listen_lookup(st, ev);
-			if (l)
-				e->owner = l->owner;
+			const struct owner *o = listen_owner(st, ev);
+			if (o) {
+				e->owner = *o;
+				e->owner.kind = TCA_OWNER_LISTENER;
+			}
 		}
 	}
+	if (tuple && !e->tuple)
+		e->tuple = tuple;
 	if (raw->process_ctx) {
-		struct owner o;
-		if (pidcache_get(pc, raw->pid, now_s, &o.pid, o.comm))
-			e->owner = o;
+		/* The acting task holds the socket; if it is gone, nobody we
+		 * can name does (the owner before it may not any more). */
+		memset(&e->owner, 0, sizeof(e->owner));
+		if (pidcache_get(pc, raw->pid, now_s, &e->owner.pid, e->owner.comm))
+			e->owner.kind = TCA_OWNER_HOLDER;
 	}
 	ev->sock = e->id;
 	if (e->owner.pid > 0) {
 		ev->flags |= TCA_EV_PID;
 		ev->pid = e->owner.pid;
+		ev->owner = e->owner.kind;
 		memcpy(ev->comm, e->owner.comm, TCA_COMM_LEN);
 	}
 	if (ev->newstate == TCA_STATE_LISTEN)
 		listen_put(st, ev, raw->skaddr, &e->owner);
 	else if (ev->oldstate == TCA_STATE_LISTEN)
-		listen_drop(st, ev, raw->skaddr);
+		listen_drop(st, ev->sport, raw->skaddr);
 	if (ev->newstate == TCA_STATE_CLOSE)
 		socktab_delete(st, e);
 }

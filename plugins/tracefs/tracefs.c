@@ -34,10 +34,11 @@ struct tfs {
 	struct tinst ti;
 	struct tep_handle *tep;
 	struct tdecode dec;
+	struct ttasks tasks;
 	struct ring *ring;
 	struct tfilter filter;
 	struct socktab *socks;
-	struct pidcache *pids;
+	struct pidcache *pids;  /* NULL when the kernel's pids are not ours (pidns.c) */
 	struct tclock clock;
 	uint64_t clock_s;       /* when the clock offset was last sampled */
 	uint64_t loss_s;        /* when the kernel's loss counters were last read */
@@ -45,6 +46,7 @@ struct tfs {
 	uint64_t lost;          /* events the kernel lost, so far */
 	uint64_t lost_logged;
 	bool stopped;           /* tracing is off: the final drain */
+	uint64_t corrupt_logged;
 	uint64_t loss_log_s;
 	int wake_percent;
 	uint64_t buffer_kib;
@@ -78,11 +80,25 @@ static void tfs_check_loss(struct tfs *t)
 {
 	uint64_t stats = tinst_lost(&t->ti, ring_ncpus(t->ring));
 	uint64_t missed = ring_missed(t->ring);
-	uint64_t total = stats > missed ? stats : missed;
+	uint64_t corrupt = ring_corrupt(t->ring);
+	/* A page the kernel would not write costs its events too; its
+	 * records were never counted by the kernel, so they add up. */
+	uint64_t total = (stats > missed ? stats : missed) + corrupt;
+
+	if (corrupt != t->corrupt_logged) {
+		tca_log(t->host, TCA_LOG_WARNING, 0, "dropped %" PRIu64 " corrupt trace pages or "
+			"records (a length ran past its page); counted as lost",
+			corrupt - t->corrupt_logged);
+		t->corrupt_logged = corrupt;
+	}
 
 	t->missed_seen = missed;
-	if (total > t->lost)
+	if (total > t->lost) {
 		t->lost = total;
+		/* A task change may be among them. */
+		if (t->pids)
+			pidcache_lost(t->pids);
+	}
 	tfs_log_loss(t, false);
 }
 
@@ -185,8 +201,9 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 		goto fail;
 	ret = -ENOMEM;
 	t->socks = socktab_new((size_t)c->max_sockets);
-	t->pids = pidcache_new();
-	if (!t->socks || !t->pids)
+	if (!t->socks)
+		goto fail;
+	if (tpidns_usable(host, "/proc") && !(t->pids = pidcache_new()))
 		goto fail;
 	ret = tmount_find(host, c->mount, &t->dir);
 	if (ret < 0)
@@ -211,6 +228,11 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 	ret = tinst_enable(host, &t->ti);
 	if (ret < 0)
 		goto fail;
+	/* The task events, then /proc once: what starts after the walk is
+	 * in the stream. Pointless when the kernel's pids are not ours. */
+	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on &&
+	    pidcache_track(t->pids, "/proc") < 0)
+		pidcache_lost(t->pids);
 	t->wake_percent = (int)c->wake_percent;
 	t->buffer_kib = (c->buffer_size + 1023) / 1024;
 	t->clock.tai = t->ti.tai;
@@ -237,10 +259,9 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 	struct tfs *t = state;
 	struct tca_event *ev = rd->ev;
 	size_t cap = rd->cap;
-	uint64_t now_s = tfs_now_s(), ts;
-	const void *data;
+	uint64_t now_s = tfs_now_s();
+	const struct trec *rec;
 	size_t n = 0;
-	int size;
 
 	/* Per batch, never per event: with the boot clock every batch gets a
 	 * fresh offset, so a clock step shows from the next batch on. */
@@ -249,10 +270,18 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 		t->clock_s = now_s;
 	}
 	ring_rearm(t->ring);
-	while (n < cap && (data = ring_peek(t->ring, &ts, &size))) {
+	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
-		if (tdecode_event(&t->dec, data, size, &ev[n], &raw)) {
-			ev[n].time_ns = (uint64_t)((int64_t)ts + t->clock.offset_ns);
+		int32_t ended;
+		if (ttasks_event(&t->tasks, t->pids, tdecode_type(&t->dec, rec->data, rec->size),
+				 rec->data, rec->size, &ended)) {
+			if (ended)
+				socktab_process_ended(t->socks, ended);
+			ring_next(t->ring);
+			continue;
+		}
+		if (tdecode_event(&t->dec, rec->data, rec->size, &ev[n], &raw)) {
+			ev[n].time_ns = (uint64_t)((int64_t)rec->ts + t->clock.offset_ns);
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
@@ -261,6 +290,7 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 		}
 		ring_next(t->ring);
 	}
+	ring_done(t->ring);
 	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
 	    (n == 0 || n >= BUSY_EVENTS))
 		ring_set_busy(t->ring, n > 0, t->wake_percent);

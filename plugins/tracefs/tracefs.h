@@ -11,10 +11,8 @@
 
 struct tep_handle;
 struct tep_event;
-struct tep_format_field;
 struct tracefs_instance;
 struct tracefs_cpu;
-struct kbuffer;
 
 /* The options, as the processor stores them (see the table in tracefs.c). */
 struct tracefs_config {
@@ -78,12 +76,70 @@ struct tclock {
 
 void tclock_sample(struct tclock *c);
 
-/* ---- decode.c: the event's fields, found by name in its format */
+/* ---- page.c: one ring-buffer sub-buffer, every length checked */
+
+struct trec {
+	const void *data;          /* the record: the event's fields */
+	size_t size;
+	uint64_t ts;               /* trace clock, ns */
+};
+
+struct tpage {
+	const uint8_t *data;       /* the first event header */
+	size_t len;                /* bytes of events, within what was read */
+	size_t pos;
+	uint64_t ts;
+	int64_t missed;            /* events lost before this page; -1: some */
+	bool corrupt;              /* a length ran past the page: walk stopped */
+};
+
+/* Check the header of the size bytes read (commit_size: the kernel's
+ * long); -EBADMSG when the commit runs past them. */
+int tpage_load(struct tpage *pg, const void *buf, size_t size, size_t commit_size);
+/* 1 and the next data record, or 0 at the end (pg->corrupt if it ended
+ * at a bad length). Time extends and padding are consumed on the way. */
+int tpage_next(struct tpage *pg, struct trec *rec);
+
+/* ---- merge.c: the CPUs' streams in one time order (watermarks) */
+
+struct tmerge_src {
+	/* Read CPU i's next sub-buffer into buf: bytes, or <= 0 when empty. */
+	ssize_t (*fill)(void *ctx, int i, void *buf, size_t size);
+	/* Now, on the trace clock: what an empty CPU can still produce is newer. */
+	uint64_t (*now)(void *ctx);
+	void *ctx;
+};
+
+struct tmerge;
+struct tmerge *tmerge_new(int ncpus, size_t page_size, size_t commit_size,
+			  const struct tmerge_src *src);
+void tmerge_free(struct tmerge *m);
+/* Start of a read() call: each CPU is read at most until it is empty once. */
+void tmerge_rearm(struct tmerge *m);
+/* The oldest record that may go out now, or NULL; tmerge_next consumes it. */
+const struct trec *tmerge_peek(struct tmerge *m);
+void tmerge_next(struct tmerge *m);
+/* Whether records wait for an empty CPU's next look (call read() again soon). */
+bool tmerge_holding(const struct tmerge *m);
+uint64_t tmerge_missed(const struct tmerge *m);
+/* Pages or records dropped because a length in them was impossible. */
+uint64_t tmerge_corrupt(const struct tmerge *m);
+
+/* ---- decode.c: the event's fields at offsets resolved once at start */
+
+/* No field of the record may end past this (bounds struct tfield). */
+#define TDECODE_MAX_SIZE 4096
+
+struct tfield {
+	uint16_t offset;
+	uint8_t size;
+};
 
 struct tdecode {
 	int type_id;
-	const struct tep_format_field *type, *flags, *pid, *skaddr, *oldstate, *newstate,
-		*sport, *dport, *family, *protocol, *saddr, *daddr, *saddr_v6, *daddr_v6;
+	struct tfield type, flags, pid, skaddr, oldstate, newstate, sport, dport, family,
+		protocol, saddr, daddr, saddr_v6, daddr_v6;
+	size_t min_size;           /* the record must hold every field */
 	bool ipv4_mapped;
 };
 
@@ -96,22 +152,68 @@ struct traw {
 
 int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
 		 struct tdecode *d);
+/* The record's event id (common_type), or -1 if it is too short. */
+int tdecode_type(const struct tdecode *d, const void *data, size_t size);
 /* 1 if the record is our event and was decoded, 0 to skip it. */
-int tdecode_event(const struct tdecode *d, const void *data, int size, struct tca_event *ev,
+int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
 		  struct traw *raw);
 
 /* ---- siphash.c */
 
 uint64_t siphash_2u64(const uint8_t key[16], uint64_t a, uint64_t b);
 
-/* ---- pidcache.c: pid -> (process id, comm), read from /proc once */
+/* ---- pidcache.c: task id -> (process id, comm), kept by the stream */
 
 struct pidcache;
 struct pidcache *pidcache_new(void);
 void pidcache_free(struct pidcache *pc);
-/* The owner for a task id; false if it cannot be known. now_s is a coarse
- * monotonic clock, to refresh entries of pids the system may have reused. */
+/* The owner for a task id; false if it cannot be known (always with a
+ * NULL cache: nobody is named when pids are not ours). now_s is a coarse
+ * monotonic clock, to refresh entries read from /proc. */
 bool pidcache_get(struct pidcache *pc, int tid, uint64_t now_s, int32_t *pid, char comm[TCA_COMM_LEN]);
+/* Walk proc once, then let the task events keep the map (tasks.c). */
+int pidcache_track(struct pidcache *pc, const char *proc);
+void pidcache_task_new(struct pidcache *pc, int32_t parent, int32_t tid, const char *comm, bool thread);
+void pidcache_task_exec(struct pidcache *pc, int32_t tid, int32_t old_tid, const char *filename,
+			size_t len);
+void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm);
+/* The process id if tid led its process (the process ends), else 0. */
+int32_t pidcache_task_exit(struct pidcache *pc, int32_t tid);
+/* The kernel lost events: the map may be stale; back to /proc lookups. */
+void pidcache_lost(struct pidcache *pc);
+
+/* ---- tasks.c: the task tracepoints that keep pidcache current */
+
+enum { TTASK_NEW, TTASK_EXEC, TTASK_RENAME, TTASK_EXIT, TTASK_NEVENTS };
+
+struct ttask_fmt {
+	int id;
+	struct tfield a, b, c, s;  /* per event: see tasks.c */
+	size_t end;
+};
+
+struct ttasks {
+	bool on;
+	struct ttask_fmt fmt[TTASK_NEVENTS];
+};
+
+/* Parse the formats and enable the events in the instance; when the
+ * kernel lacks one, says so and leaves tk off (0 either way). */
+int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
+		struct ttasks *tk);
+/* Parse event which's format text into tep and resolve its fields
+ * (ttasks_init does it from tracefs); turns tk on. 0 or -errno. */
+int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const char *text, size_t size);
+/* 1 if the record (of event id type) was a task event, applied to pc;
+ * *ended is then the process that ended with it, or 0. */
+int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
+		 size_t size, int32_t *ended);
+
+/* ---- pidns.c: whether the kernel's pids are ours to look up */
+
+/* False (logged once, with the fix) when the kernel's pids cannot be
+ * looked up in proc (normally "/proc"): another PID namespace. */
+bool tpidns_usable(const struct tca_host *host, const char *proc);
 
 /* ---- socktab.c: sockets seen, their life id and owner */
 
@@ -122,24 +224,31 @@ void socktab_free(struct socktab *st);
 void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev);
 uint64_t socktab_evictions(const struct socktab *st);
+/* A process ended: its listeners' children no longer take its name (a
+ * daemon's first process listens, forks the server and exits). */
+void socktab_process_ended(struct socktab *st, int32_t pid);
 
-/* ---- ring.c: per-CPU raw buffers, merged by time */
+/* ---- ring.c: the instance's per-CPU raw buffers, polled and merged */
 
 struct ring;
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp);
 void ring_close(struct ring *r);
 int ring_fd(const struct ring *r);
 int ring_ncpus(const struct ring *r);
-/* The next record by time across CPUs, without blocking: its data and
- * timestamp, or NULL when no CPU has one now. ring_next() consumes it. */
-const void *ring_peek(struct ring *r, uint64_t *ts, int *size);
+/* The next record in time order across CPUs, without blocking, or NULL
+ * when none may go out now. ring_next() consumes it. */
+const struct trec *ring_peek(struct ring *r);
 void ring_next(struct ring *r);
 /* Switch the kernel's wake-up threshold (see ring.c). */
 void ring_set_busy(struct ring *r, bool busy, int wake_percent);
 bool ring_busy(const struct ring *r);
 /* Start of a read() call: every CPU may be tried again. */
 void ring_rearm(struct ring *r);
+/* End of a read() call: if records were held back, be woken soon. */
+void ring_done(struct ring *r);
 /* Events the pages said were missed (a lower bound of the loss). */
 uint64_t ring_missed(const struct ring *r);
+/* Pages or records dropped as corrupt. */
+uint64_t ring_corrupt(const struct ring *r);
 
 #endif

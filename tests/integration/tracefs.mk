@@ -6,7 +6,10 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-filter.sh \
 	tests/integration/tracefs-loss.sh \
 	tests/integration/tracefs-mount.sh \
-	tests/integration/tracefs-dualstack.sh
+	tests/integration/tracefs-dualstack.sh \
+	tests/integration/tracefs-pidns.sh \
+	tests/integration/tracefs-owners.sh \
+	tests/integration/tracefs-order.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif

@@ -22,6 +22,27 @@ tests_unit_runner_SOURCES = \
 tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
 tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_runner_LDADD = src/libprocessor.la $(CHECK_LIBS)
+if BUILD_TRACEFS
+# The tracefs eventer's pure parts, compiled in: pages, merge, decoder,
+# socket table, task map, filter and SipHash.
+tests_unit_runner_SOURCES += tests/unit/tracefs-fixture.h \
+	tests/unit/test-tracefs-page.c \
+	tests/unit/test-tracefs-merge.c \
+	tests/unit/test-tracefs-decode.c \
+	tests/unit/test-tracefs-socktab.c \
+	tests/unit/test-tracefs-pidcache.c \
+	tests/unit/test-tracefs-tasks.c \
+	tests/unit/test-tracefs-filter.c \
+	tests/unit/test-tracefs-siphash.c \
+	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
+	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
+	plugins/tracefs/filter.c \
+	plugins/tracefs/siphash.c
+# -iquote: "tracefs.h" is ours, <tracefs.h> is libtracefs's.
+tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -iquote $(top_srcdir)/plugins/tracefs
+tests_unit_runner_CFLAGS += $(TRACEFS_CFLAGS)
+tests_unit_runner_LDADD += lib/libtca.la $(TRACEFS_LIBS)
+endif
 # The runner loads these at run time: build them before it, even with -j.
 EXTRA_tests_unit_runner_DEPENDENCIES = $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
 endif

@@ -29,6 +29,16 @@ int main(void)
 	srunner_add_suite(sr, suite_exit_status());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_processor());
+#ifdef TEST_TRACEFS
+	srunner_add_suite(sr, suite_tracefs_page());
+	srunner_add_suite(sr, suite_tracefs_merge());
+	srunner_add_suite(sr, suite_tracefs_decode());
+	srunner_add_suite(sr, suite_tracefs_socktab());
+	srunner_add_suite(sr, suite_tracefs_pidcache());
+	srunner_add_suite(sr, suite_tracefs_tasks());
+	srunner_add_suite(sr, suite_tracefs_filter());
+	srunner_add_suite(sr, suite_tracefs_siphash());
+#endif
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -23,6 +23,16 @@ Suite *suite_processor(void);
 Suite *suite_kvlist(void);
 Suite *suite_exit_status(void);
 Suite *suite_stats(void);
+#ifdef TEST_TRACEFS
+Suite *suite_tracefs_page(void);
+Suite *suite_tracefs_merge(void);
+Suite *suite_tracefs_decode(void);
+Suite *suite_tracefs_socktab(void);
+Suite *suite_tracefs_pidcache(void);
+Suite *suite_tracefs_tasks(void);
+Suite *suite_tracefs_filter(void);
+Suite *suite_tracefs_siphash(void);
+#endif
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */

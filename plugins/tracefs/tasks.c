@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The task tracepoints, in the same instance as the socket event so that
+ * one time-ordered stream carries both: task/task_newtask (a new process
+ * or thread, with its comm), sched/sched_process_exec (a new comm),
+ * task/task_rename (prctl or /proc/PID/comm) and sched/sched_process_exit.
+ * They keep pidcache.c's map current; without them (an old kernel, or a
+ * kernel that refuses) attribution falls back to reading /proc.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include "tracefs.h"
+
+#define CLONE_THREAD_FLAG 0x00010000 /* include/uapi/linux/sched.h */
+
+static const struct {
+	const char *system, *name;
+} task_events[TTASK_NEVENTS] = {
+	[TTASK_NEW] = { "task", "task_newtask" },
+	[TTASK_EXEC] = { "sched", "sched_process_exec" },
+	[TTASK_RENAME] = { "task", "task_rename" },
+	[TTASK_EXIT] = { "sched", "sched_process_exit" },
+};
+
+static bool ttasks_field(struct tep_event *ev, const char *name, int min, int max,
+			 struct tfield *f, size_t *end)
+{
+	struct tep_format_field *tf = tep_find_any_field(ev, name);
+
+	if (!tf || tf->size < min || tf->size > max || tf->offset < 0 ||
+	    tf->offset > TDECODE_MAX_SIZE - tf->size)
+		return false;
+	f->offset = (uint16_t)tf->offset;
+	f->size = (uint8_t)tf->size;
+	if ((size_t)tf->offset + (size_t)tf->size > *end)
+		*end = (size_t)tf->offset + (size_t)tf->size;
+	return true;
+}
+
+static uint64_t ttasks_num(struct tfield f, const uint8_t *p)
+{
+	uint32_t v32;
+	uint64_t v64;
+
+	if (f.size == 8) {
+		memcpy(&v64, p + f.offset, 8);
+		return v64;
+	}
+	memcpy(&v32, p + f.offset, 4);
+	return v32;
+}
+
+int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const char *text, size_t size)
+{
+	struct tep_event *ev;
+	struct ttask_fmt *f = &tk->fmt[which];
+	bool ok;
+
+	if (tep_parse_event(tep, text, (unsigned long)size, task_events[which].system) != 0 ||
+	    !(ev = tep_find_event_by_name(tep, task_events[which].system, task_events[which].name)))
+		return -EINVAL;
+	f->id = ev->id;
+	f->end = 0;
+	switch (which) {
+	case TTASK_NEW:
+		ok = ttasks_field(ev, "common_pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "pid", 4, 4, &f->b, &f->end) &&
+		     ttasks_field(ev, "comm", 16, 16, &f->s, &f->end) &&
+		     ttasks_field(ev, "clone_flags", 4, 8, &f->c, &f->end);
+		break;
+	case TTASK_EXEC:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "old_pid", 4, 4, &f->b, &f->end) &&
+		     ttasks_field(ev, "filename", 4, 4, &f->s, &f->end);
+		break;
+	case TTASK_RENAME:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     ttasks_field(ev, "newcomm", 16, 16, &f->s, &f->end);
+		break;
+	default:
+		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end);
+		break;
+	}
+	if (!ok)
+		return -ENOTSUP;
+	tk->on = true;
+	return 0;
+}
+
+/* Read one event's format from tracefs and parse it. */
+static bool ttasks_load(struct ttasks *tk, struct tep_handle *tep, int which)
+{
+	char path[128], *text;
+	int size = 0, ret;
+
+	snprintf(path, sizeof(path), "events/%s/%s/format", task_events[which].system,
+		 task_events[which].name);
+	text = tracefs_instance_file_read(NULL, path, &size);
+	if (!text)
+		return false;
+	ret = ttasks_parse(tk, tep, which, text, (size_t)size);
+	free(text);
+	return ret == 0;
+}
+
+int ttasks_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
+		struct ttasks *tk)
+{
+	int which;
+
+	memset(tk, 0, sizeof(*tk));
+	for (which = 0; which < TTASK_NEVENTS; which++)
+		if (!ttasks_load(tk, tep, which))
+			break;
+	for (int i = 0; which == TTASK_NEVENTS && i < TTASK_NEVENTS; i++)
+		if (tracefs_event_enable(ti->inst, task_events[i].system, task_events[i].name) < 0)
+			which = i;
+	if (which < TTASK_NEVENTS) {
+		tca_log(host, TCA_LOG_NOTICE, 0, "cannot use the %s/%s tracepoint: owners' names "
+			"come from /proc when first seen, so clients that exit at once may go "
+			"unnamed", task_events[which].system, task_events[which].name);
+		for (int i = 0; i < TTASK_NEVENTS; i++)
+			tracefs_event_disable(ti->inst, task_events[i].system, task_events[i].name);
+		memset(tk, 0, sizeof(*tk));
+		return 0;
+	}
+	tk->on = true;
+	return 0;
+}
+
+int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
+		 size_t size, int32_t *ended)
+{
+	const uint8_t *p = data;
+	int which;
+
+	*ended = 0;
+	if (!tk->on)
+		return 0;
+	for (which = 0; which < TTASK_NEVENTS; which++)
+		if (tk->fmt[which].id == type)
+			break;
+	if (which == TTASK_NEVENTS)
+		return 0;
+	if (!pc || size < tk->fmt[which].end)
+		return 1; /* ours, but nothing to learn from it */
+	const struct ttask_fmt *f = &tk->fmt[which];
+	char comm[TCA_COMM_LEN];
+
+	switch (which) {
+	case TTASK_NEW:
+		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);
+		pidcache_task_new(pc, (int32_t)ttasks_num(f->a, p), (int32_t)ttasks_num(f->b, p), comm,
+				  (ttasks_num(f->c, p) & CLONE_THREAD_FLAG) != 0);
+		break;
+	case TTASK_EXEC: {
+		/* __data_loc: offset in the low 16 bits, length in the high. */
+		uint32_t loc = (uint32_t)ttasks_num(f->s, p);
+		size_t off = loc & 0xffff, len = loc >> 16;
+		if (off > size || len > size - off)
+			break;
+		len = strnlen((const char *)p + off, len);
+		pidcache_task_exec(pc, (int32_t)ttasks_num(f->a, p), (int32_t)ttasks_num(f->b, p),
+				   (const char *)p + off, len);
+		break;
+	}
+	case TTASK_RENAME:
+		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);
+		pidcache_task_rename(pc, (int32_t)ttasks_num(f->a, p), comm);
+		break;
+	default:
+		*ended = pidcache_task_exit(pc, (int32_t)ttasks_num(f->a, p));
+		break;
+	}
+	return 1;
+}
