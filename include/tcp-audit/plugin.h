@@ -76,6 +76,13 @@ enum tca_event_flags {
 	TCA_EV_LIFETIME = 1u << 5, /* lifetime_ns */
 };
 
+/* Whose pid and comm an event carries (struct tca_event.owner). */
+enum tca_owner {
+	TCA_OWNER_UNKNOWN = 0,  /* no owner known: TCA_EV_PID is clear */
+	TCA_OWNER_HOLDER = 1,   /* the task that holds the socket, seen in process context */
+	TCA_OWNER_LISTENER = 2, /* the owner of the listener it was accepted from, not yet seen holding it */
+};
+
 #define TCA_COMM_LEN 16
 
 /*
@@ -94,7 +101,7 @@ struct tca_event {
 	uint8_t family;    /* enum tca_family */
 	uint8_t oldstate;  /* enum tca_state */
 	uint8_t newstate;  /* enum tca_state */
-	uint8_t reserved0;
+	uint8_t owner;     /* enum tca_owner: whose pid/comm this is, if TCA_EV_PID */
 	uint16_t protocol; /* enum tca_protocol */
 	uint16_t sport;
 	uint16_t dport;
