@@ -94,6 +94,13 @@ struct sock_common {
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 	atomic64_t skc_cookie;
+	unsigned long skc_flags;      /* in an anonymous union in the kernel */
+};
+
+/* Bits of skc_flags; SOCK_DONE: TCP got the peer's FIN (tcp_fin()). */
+enum sock_flags {
+	SOCK_DEAD = 0,
+	SOCK_DONE = 1,
 };
 
 struct sock {

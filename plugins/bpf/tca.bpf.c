@@ -209,6 +209,12 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 		struct tcp_sock *tp = (void *)sk;
 		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 		r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+		/* The kernel counts what rcv_nxt advanced by, and a FIN takes
+		 * one sequence number: take it off, to give data bytes. */
+		if (r->bytes_received &&
+		    (BPF_CORE_READ(sk, __sk_common.skc_flags) >>
+		     bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1)
+			r->bytes_received--;
 		r->flags |= BREC_BYTES;
 		if (o && o->born_ns) {
 			r->lifetime_ns = now - o->born_ns;

@@ -1,0 +1,11 @@
+# tests/integration/bpf.mk: integration tests of the bpf eventer, against
+# the real kernel (root, BTF).
+BPF_TESTS = \
+	tests/integration/bpf-capture.sh \
+	tests/integration/bpf-owners.sh \
+	tests/integration/bpf-context.sh \
+	tests/integration/bpf-caps.sh
+if BUILD_BPF
+TESTS += $(BPF_TESTS)
+endif
+EXTRA_DIST += $(BPF_TESTS)
