@@ -1,0 +1,96 @@
+#!/bin/bash
+# Owners against ground truth the test knows, under background churn: a
+# pre-forking server (the parent listens, forked workers accept) and many
+# short-lived client processes, on IPv4 and IPv6. Every event of every
+# socket must carry its owner (100% attributed) and the right one (0
+# wrong): the client process for its socket, the parent for the listener,
+# and for an accepted socket the parent (the listener's owner) until the
+# worker's accept, the worker after.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/bpf.sh"
+require_bpf
+make_tmpdir
+
+WORKERS=4 EACH=25 PARALLEL=8
+
+start_bpf
+# Unrelated connections from other processes all along: on loopback a
+# state change often runs in the peer's context, the trap for attribution.
+$CHURN churn 4 30 2 2000 >"$T/churn.out" &
+churn_pid=$!
+trap 'kill $churn_pid 2>/dev/null || true; rm -rf "$T"' EXIT
+sleep 0.5
+
+for fam in 4 6; do
+	rm -f "$T/port"
+	$BPFNET prefork "$fam" "$T/port" $WORKERS $EACH "$T/truth$fam" &
+	spid=$!
+	port=$(wait_port "$T/port")
+	$BPFNET clients "$fam" "$port" $((WORKERS * EACH)) $PARALLEL "$T/truth$fam" ||
+		fail "IPv$fam: a client failed"
+	wait "$spid" || fail "IPv$fam: the server failed"
+done
+kill "$churn_pid" 2>/dev/null || true
+wait "$churn_pid" 2>/dev/null || true
+sleep 0.3
+stop_bpf
+grep -q "lost 0 (source 0" "$T/log" || fail "events were lost: $(grep stats: "$T/log")"
+
+python3 - "$T/events.json" "$T/truth4" "$T/truth6" $((WORKERS * EACH)) <<'PY' || fail "see above"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+n = int(sys.argv[4])
+bad = []
+for truth in sys.argv[2:4]:
+    clients, accepts, listener = {}, {}, None
+    for line in open(truth):
+        kind, pid, port = line.split()
+        if kind == "listener":
+            listener = (int(pid), int(port))
+        elif kind == "client":
+            clients[int(port)] = int(pid)
+        else:
+            accepts[int(port)] = int(pid)
+    lpid, lport = listener
+    if len(clients) != n or len(accepts) != n:
+        bad.append(f"{truth}: {len(clients)} clients, {len(accepts)} accepts, expected {n}")
+    evs = [e for e in events if lport in (e["sport"], e["dport"])]
+    socks = {}
+    for e in evs:
+        socks.setdefault(e["sock"], []).append(e)
+    checked = 0
+    for sid, lst in socks.items():
+        first = lst[0]
+        if first["newstate"] == "LISTEN":
+            want = [(e, lpid, "tca-parent") for e in lst]
+        elif first["oldstate"] == "LISTEN":
+            peer = first["dport"]
+            worker = accepts.get(peer)
+            if worker is None:
+                bad.append(f"accepted socket from port {peer} that no worker accepted")
+                continue
+            # Before the accept: the listener's owner; the client waits for
+            # the worker's reply before closing, so the rest is after it.
+            want = [(e, lpid, "tca-parent") if "SYN_RECV" in (e["oldstate"], e["newstate"])
+                    else (e, worker, "tca-worker") for e in lst]
+        else:
+            cport = next((e["sport"] for e in lst if e["sport"]), None)
+            pid = clients.get(cport)
+            if pid is None:
+                bad.append(f"client socket on port {cport} that no client made")
+                continue
+            want = [(e, pid, "tca-client") for e in lst]
+        for e, pid, comm in want:
+            checked += 1
+            if e.get("pid") != pid or e.get("comm") != comm:
+                bad.append(f"{e['oldstate']}>{e['newstate']} port {e['sport']}->{e['dport']}: "
+                           f"{e.get('pid')}/{e.get('comm')}, expected {pid}/{comm}")
+    # Listener 2, accepted 5 and client 5 events each.
+    if checked != 2 + 10 * n:
+        bad.append(f"{truth}: {checked} events checked, expected {2 + 10 * n}")
+    print(f"bpf-owners: {truth}: {checked} events of {len(socks)} sockets checked")
+for b in bad[:20]:
+    print("bpf-owners:", b)
+sys.exit(1 if bad else 0)
+PY
+exit 0
