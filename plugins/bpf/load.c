@@ -46,13 +46,19 @@ static int bload_fail(const struct tca_host *host, int err, const char *what)
 	if (err == -EPERM || err == -EACCES)
 		tca_log(host, TCA_LOG_ERR, -err, "cannot %s: the bpf eventer needs the capabilities "
 			"CAP_BPF and CAP_PERFMON (run as root, or see tcp-audit-bpf(7))", what);
-	else if (err == -ENOENT || err == -ESRCH || err == -EOPNOTSUPP || err == -EINVAL)
+	else if (err == -ENOENT || err == -ESRCH || err == -EOPNOTSUPP || err == -EINVAL ||
+		 err == -E2BIG)
 		tca_log(host, TCA_LOG_ERR, -err, "cannot %s: this kernel lacks what the bpf eventer "
 			"needs (BTF in /sys/kernel/btf/vmlinux, BPF ring buffers, socket storage: "
 			"Linux 5.11 or later); see tcp-audit-bpf(7)", what);
 	else
 		tca_log(host, TCA_LOG_ERR, -err, "cannot %s", what);
-	return err == -ESRCH || err == -EOPNOTSUPP ? -ENOENT : err;
+	/* A kernel that lacks a feature often just says EINVAL (the
+	 * verifier): that is not the user's configuration (78) but a
+	 * missing piece (69). */
+	if (err == -ESRCH || err == -EOPNOTSUPP || err == -EINVAL || err == -E2BIG)
+		return -ENODEV;
+	return err;
 }
 
 int bload_open(const struct tca_host *host, const struct bpf_config *c,

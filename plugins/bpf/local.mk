@@ -23,6 +23,10 @@ plugins/bpf/tca.bpf.o: plugins/bpf/tca.bpf.c plugins/bpf/kernel.h plugins/bpf/bp
 
 plugins/bpf/tca.skel.h: plugins/bpf/tca.bpf.o
 	$(AM_V_GEN)$(BPFTOOL) gen skeleton plugins/bpf/tca.bpf.o name tca_bpf > $@.tmp && mv $@.tmp $@
+
+# The drop-in that gives the unit the eventer's capabilities.
+bpfdropindir = $(systemdsystemunitdir)/tcp-audit.service.d
+dist_bpfdropin_DATA = systemd/tcp-audit.service.d/bpf.conf
 endif
-EXTRA_DIST += $(BPF_PLUGIN_SOURCES) plugins/bpf/tca.bpf.c plugins/bpf/kernel.h plugins/bpf/Dockerfile
+EXTRA_DIST += systemd/tcp-audit.service.d/bpf.conf $(BPF_PLUGIN_SOURCES) plugins/bpf/tca.bpf.c plugins/bpf/kernel.h plugins/bpf/Dockerfile
 dist_man_MANS += man/tcp-audit-bpf.7
