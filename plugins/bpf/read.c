@@ -25,9 +25,11 @@
 #include "bpf-record.h"
 #include "tca.skel.h"
 
-/* A batch this big means the load is up: go busy. */
+/* Idle, a read this big, or this many reads in a row that come sooner
+ * than busy_interval after the one before, mean the load is up: go busy. */
 #define BUSY_EVENTS 64
-/* A timer's batch this small means it is down again: go idle. */
+#define BUSY_QUICK_READS 4
+/* Busy, fewer events than this in a whole timer period: go idle. */
 #define IDLE_EVENTS 8
 #define LOSS_LOG_INTERVAL_S 10
 
@@ -41,6 +43,9 @@ struct breader {
 	bool ipv4_mapped;
 	bool busy;
 	uint64_t interval_ns;
+	uint64_t last_read_ns;     /* CLOCK_MONOTONIC of the last read with events */
+	unsigned quick_reads;      /* idle: reads in a row sooner than interval_ns apart */
+	uint64_t period_events;    /* busy: events since the last timer shot */
 	int64_t offset_ns;         /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	uint64_t loss_s, loss_log_s;
 	uint64_t lost, lost_logged;
@@ -159,19 +164,48 @@ static void breader_arm(struct breader *rd, bool periodic)
 	timerfd_settime(rd->timerfd, 0, &its, NULL);
 }
 
-/* Switch between the idle and busy modes (see the top of the file). On
- * the way back to idle one more timer shot comes, for records a CPU
- * submitted quietly while it still saw the busy flag. */
-static void breader_adapt(struct breader *rd, size_t n)
+static uint64_t breader_mono_ns(void)
 {
-	if (!rd->busy && n >= BUSY_EVENTS) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* Switch between the idle and busy modes (see the top of the file). The
+ * processor reads until a read comes back short, so one read's size says
+ * little: idle, it is the rate of wake-ups that tells; busy, the events
+ * of a whole timer period. On the way back to idle one more timer shot
+ * comes, for records a CPU submitted quietly while it still saw the busy
+ * flag. */
+static void breader_adapt(struct breader *rd, size_t n, bool timer_fired)
+{
+	if (rd->busy) {
+		rd->period_events += n;
+		if (!timer_fired)
+			return;
+		if (rd->period_events < IDLE_EVENTS) {
+			rd->busy = false;
+			rd->quick_reads = 0;
+			bload_set_busy(rd->skel, false);
+			breader_arm(rd, false);
+		}
+		rd->period_events = 0;
+		return;
+	}
+	if (n == 0)
+		return;
+	uint64_t now = breader_mono_ns();
+	if (now - rd->last_read_ns < rd->interval_ns)
+		rd->quick_reads++;
+	else
+		rd->quick_reads = 0;
+	rd->last_read_ns = now;
+	if (n >= BUSY_EVENTS || rd->quick_reads >= BUSY_QUICK_READS) {
 		rd->busy = true;
+		rd->period_events = 0;
 		bload_set_busy(rd->skel, true);
 		breader_arm(rd, true);
-	} else if (rd->busy && n < IDLE_EVENTS) {
-		rd->busy = false;
-		bload_set_busy(rd->skel, false);
-		breader_arm(rd, false);
 	}
 }
 
@@ -192,7 +226,8 @@ static void breader_check_loss(struct breader *rd, bool force)
 
 ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 {
-	uint64_t expirations, now_s = breader_now_s();
+	uint64_t expirations = 0, now_s = breader_now_s();
+	bool timer_fired;
 	int r;
 
 	if (cap == 0)
@@ -201,6 +236,7 @@ ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 	 * for nothing. Non-blocking: -EAGAIN when it has not fired. */
 	if (read(rd->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return -errno;
+	timer_fired = expirations > 0;
 	rd->offset_ns = breader_offset();
 	rd->ev = ev;
 	rd->cap = cap;
@@ -208,7 +244,7 @@ ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 	r = ring_buffer__consume(rd->rb);
 	if (r < 0 && r != -E2BIG)
 		return r;
-	breader_adapt(rd, rd->n);
+	breader_adapt(rd, rd->n, timer_fired);
 	if (now_s != rd->loss_s) {
 		breader_check_loss(rd, false);
 		rd->loss_s = now_s;

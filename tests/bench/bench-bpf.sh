@@ -58,7 +58,7 @@ for load in "rate $rate" "full 0"; do
 	run tracefs "$1" "$2"
 	t=$cpe
 	run bpf "$1" "$2"
-	metric "bpf_$1_cpu_ratio_to_tracefs" "$(awk -v b="$cpe" -v t="$t" 'BEGIN { printf "%.2f", t > 0 ? b / t : 0 }')" "x"
+	metric "bpf_$1_cpu_ratio_to_tracefs" "$(awk -v b="$cpe" -v t="$t" 'BEGIN { printf "%.2f", (t > 0 ? b / t : 0) }')" "x"
 done
 
 # Idle: CPU over 3 s with no load of ours (other traffic may exist).
