@@ -4,7 +4,9 @@ BPF_TESTS = \
 	tests/integration/bpf-capture.sh \
 	tests/integration/bpf-owners.sh \
 	tests/integration/bpf-context.sh \
-	tests/integration/bpf-caps.sh
+	tests/integration/bpf-caps.sh \
+	tests/integration/bpf-filter.sh \
+	tests/integration/bpf-loss.sh
 if BUILD_BPF
 TESTS += $(BPF_TESTS)
 endif

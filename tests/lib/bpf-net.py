@@ -13,6 +13,8 @@
   bpf-net.py send FAMILY PORT SEND COMM
       connect, send SEND bytes, shut down, read to EOF, close; prints the
       local port and the bytes received
+
+BPFNET_PORT, if set, is the port the servers listen on (else any free one).
 """
 import ctypes
 import os
@@ -40,7 +42,7 @@ def record(path, line):
 def listen(fam, portfile, backlog):
     af, host = family_of(fam)
     lst = socket.socket(af, socket.SOCK_STREAM)
-    lst.bind((host, 0))
+    lst.bind((host, int(os.environ.get("BPFNET_PORT", "0"))))
     lst.listen(backlog)
     with open(portfile + ".tmp", "w") as f:
         f.write(str(lst.getsockname()[1]))
