@@ -6,7 +6,9 @@ BPF_TESTS = \
 	tests/integration/bpf-context.sh \
 	tests/integration/bpf-caps.sh \
 	tests/integration/bpf-filter.sh \
-	tests/integration/bpf-loss.sh
+	tests/integration/bpf-loss.sh \
+	tests/integration/bpf-dualstack.sh \
+	tests/integration/bpf-sandbox.sh
 if BUILD_BPF
 TESTS += $(BPF_TESTS)
 endif
