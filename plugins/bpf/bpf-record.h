@@ -17,6 +17,8 @@
 /* brec.owner: the values of enum tca_owner in <tcp-audit/plugin.h>. */
 #define BREC_OWNER_HOLDER 1
 #define BREC_OWNER_LISTENER 2
+/* Only in the kernel's pending map: the task let go of the socket. */
+#define BREC_OWNER_RELEASED 255
 
 /* Slots of the per-CPU "counters" map. */
 enum brec_counter {

@@ -129,7 +129,13 @@ static __always_inline void owner_update(struct owner *o, __u64 cookie, int olds
 	}
 	p = bpf_map_lookup_elem(&pending, &cookie);
 	if (p) {
-		owner_copy(o, p);
+		/* A release only counts from the owner we have: after it,
+		 * whoever holds the socket now (a child forked after the
+		 * accept) is unknown until it shows itself. */
+		if (p->kind != BREC_OWNER_RELEASED)
+			owner_copy(o, p);
+		else if (o->kind && o->pid == p->pid)
+			o->kind = 0;
 		bpf_map_delete_elem(&pending, &cookie);
 	}
 	/* connect() and listen() change the state in the caller's context. */
@@ -285,19 +291,20 @@ static __always_inline void note_holder(long fd, bool last_ref_only)
 	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	if (!cookie || BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
 		return;
+	if (!owner_current(&o))
+		return;
 	if (last_ref_only) {
 		long refs;
 		/* A close that does not drop the last reference (a forking
-		 * server's parent, a dup) says nothing about who holds it. */
+		 * server's parent, a dup) does not say who holds it; only
+		 * that this task may no longer. */
 		if (bpf_core_field_exists(f->f_ref))
 			refs = BPF_CORE_READ(f, f_ref.refcnt.counter) + 1;
 		else
 			refs = BPF_CORE_READ((struct file___old *)f, f_count.counter);
 		if (refs != 1)
-			return;
+			o.kind = BREC_OWNER_RELEASED;
 	}
-	if (!owner_current(&o))
-		return;
 	o.cookie = cookie;
 	if (bpf_map_update_elem(&pending, &cookie, &o, BPF_ANY) < 0)
 		count(BCOUNT_PENDING_FULL);

@@ -5,7 +5,10 @@
 # socket must carry its owner (100% attributed) and the right one (0
 # wrong): the client process for its socket, the parent for the listener,
 # and for an accepted socket the parent (the listener's owner) until the
-# worker's accept, the worker after.
+# worker's accept, the worker after. Then a server that forks a child
+# after each accept, as PostgreSQL does: after the parent has let go and
+# before the child has shown itself (its close), the owner is unknown and
+# the event says so (no pid), never the parent.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/bpf.sh"
 require_bpf
@@ -30,25 +33,33 @@ for fam in 4 6; do
 		fail "IPv$fam: a client failed"
 	wait "$spid" || fail "IPv$fam: the server failed"
 done
+rm -f "$T/port"
+$BPFNET forkaccept 4 "$T/port" 20 "$T/truthfork" &
+spid=$!
+port=$(wait_port "$T/port")
+$BPFNET clients 4 "$port" 20 1 "$T/truthfork" || fail "forkaccept: a client failed"
+wait "$spid" || fail "forkaccept: the server failed"
 kill "$churn_pid" 2>/dev/null || true
 wait "$churn_pid" 2>/dev/null || true
 sleep 0.3
 stop_bpf
 grep -q "lost 0 (source 0" "$T/log" || fail "events were lost: $(grep stats: "$T/log")"
 
-python3 - "$T/events.json" "$T/truth4" "$T/truth6" $((WORKERS * EACH)) <<'PY' || fail "see above"
+python3 - "$T/events.json" "$T/truth4" "$T/truth6" $((WORKERS * EACH)) "$T/truthfork" 20 <<'PY' || fail "see above"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
-n = int(sys.argv[4])
 bad = []
-for truth in sys.argv[2:4]:
-    clients, accepts, listener = {}, {}, None
+for truth, n in ((sys.argv[2], int(sys.argv[4])), (sys.argv[3], int(sys.argv[4])),
+                 (sys.argv[5], int(sys.argv[6]))):
+    clients, accepts, backends, listener = {}, {}, {}, None
     for line in open(truth):
         kind, pid, port = line.split()
         if kind == "listener":
             listener = (int(pid), int(port))
         elif kind == "client":
             clients[int(port)] = int(pid)
+        elif kind == "backend":
+            backends[int(port)] = int(pid)
         else:
             accepts[int(port)] = int(pid)
     lpid, lport = listener
@@ -71,8 +82,16 @@ for truth in sys.argv[2:4]:
                 continue
             # Before the accept: the listener's owner; the client waits for
             # the worker's reply before closing, so the rest is after it.
-            want = [(e, lpid, "tca-parent") if "SYN_RECV" in (e["oldstate"], e["newstate"])
-                    else (e, worker, "tca-worker") for e in lst]
+            if peer in backends:
+                # Accepted by the parent, which closes its copy before the
+                # child answers; the child shows itself at its close.
+                b = backends[peer]
+                want = [(e, lpid, "tca-parent") if "SYN_RECV" in (e["oldstate"], e["newstate"])
+                        else (e, None, None) if e["newstate"] == "CLOSE_WAIT"
+                        else (e, b, "tca-backend") for e in lst]
+            else:
+                want = [(e, lpid, "tca-parent") if "SYN_RECV" in (e["oldstate"], e["newstate"])
+                        else (e, worker, "tca-worker") for e in lst]
         else:
             cport = next((e["sport"] for e in lst if e["sport"]), None)
             pid = clients.get(cport)

@@ -5,6 +5,11 @@
       a parent (comm tca-parent) listens and forks WORKERS workers (tca-worker)
       that accept EACH connections each; writes "listener PID PORT" and one
       "accept PID PEERPORT" per connection to TRUTH
+  bpf-net.py forkaccept FAMILY PORTFILE N TRUTH
+      a parent (tca-parent) accepts N connections and forks a child
+      (tca-backend) for each, as PostgreSQL does, closing its own copy before
+      the child answers; writes "listener PID PORT", "accept PID PEERPORT"
+      and "backend PID PEERPORT"
   bpf-net.py clients FAMILY PORT N PARALLEL TRUTH
       N short-lived client processes (tca-client), PARALLEL at a time, each
       writes "client PID LOCALPORT", sends a line and awaits the reply
@@ -91,6 +96,42 @@ def prefork(fam, portfile, workers, each, truth):
     sys.exit(1 if status else 0)
 
 
+def backend(conn, peer, go, truth):
+    set_comm("tca-backend")
+    record(truth, f"backend {os.getpid()} {peer}")
+    read_line(conn)
+    os.read(go, 1)  # the parent has closed its copy
+    conn.sendall(b"ok\n")
+    while conn.recv(64):
+        pass
+    conn.close()
+    os._exit(0)
+
+
+def forkaccept(fam, portfile, n, truth):
+    set_comm("tca-parent")
+    lst = listen(fam, portfile, 128)
+    record(truth, f"listener {os.getpid()} {lst.getsockname()[1]}")
+    failed = 0
+    for _ in range(int(n)):
+        conn, peer = lst.accept()
+        record(truth, f"accept {os.getpid()} {peer[1]}")
+        go_r, go_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            lst.close()
+            os.close(go_w)
+            backend(conn, peer[1], go_r, truth)
+        os.close(go_r)
+        conn.close()
+        os.write(go_w, b"x")
+        os.close(go_w)
+        _, st = os.waitpid(pid, 0)
+        failed |= st
+    lst.close()
+    sys.exit(1 if failed else 0)
+
+
 def client(fam, port, truth):
     set_comm("tca-client")
     af, host = family_of(fam)
@@ -150,7 +191,7 @@ def send(fam, port, size, comm):
 
 
 def main(argv):
-    cmds = {"prefork": prefork, "clients": clients, "sink": sink, "send": send}
+    cmds = {"prefork": prefork, "forkaccept": forkaccept, "clients": clients, "sink": sink, "send": send}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.exit(__doc__)
     cmds[argv[1]](*argv[2:])
