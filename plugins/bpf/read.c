@@ -245,7 +245,9 @@ ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 	if (r < 0 && r != -E2BIG)
 		return r;
 	breader_adapt(rd, rd->n, timer_fired);
-	if (now_s != rd->loss_s) {
+	/* Once a second, and when the ring is empty (the end of the final
+	 * drain, so that the last count is exact). */
+	if (now_s != rd->loss_s || rd->n == 0) {
 		breader_check_loss(rd, false);
 		rd->loss_s = now_s;
 	}

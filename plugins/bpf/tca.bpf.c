@@ -185,7 +185,8 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 	struct brec *r;
 	__u64 flags;
 
-	if (!filter_match(newstate, sport, dport))
+	/* TCP only: SCTP changes states through the same tracepoint. */
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP || !filter_match(newstate, sport, dport))
 		return;
 	r = bpf_ringbuf_reserve(&ring, sizeof(*r), 0);
 	if (!r) {
@@ -199,7 +200,7 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 	r->family = family;
 	r->sport = sport;
 	r->dport = dport;
-	r->protocol = BPF_CORE_READ(sk, sk_protocol);
+	r->protocol = IPPROTO_TCP;
 	r->oldstate = oldstate;
 	r->newstate = newstate;
 	read_addrs(sk, family, r);
@@ -211,7 +212,7 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 		r->cgroup = o->cgroup;
 		__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
 	}
-	if (newstate == TCP_CLOSE && r->protocol == IPPROTO_TCP) {
+	if (newstate == TCP_CLOSE) {
 		struct tcp_sock *tp = (void *)sk;
 		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 		r->bytes_received = BPF_CORE_READ(tp, bytes_received);
