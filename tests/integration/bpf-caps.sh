@@ -26,6 +26,7 @@ setpriv --inh-caps=-all --bounding-set=-all,+bpf,+perfmon -- \
 	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event bpf --sink json \
 	>"$T/events.json" 2>"$T/log" &
 TA_PID=$!
+trap bpf_exit EXIT
 for _ in $(seq 100); do
 	grep -q "capturing:" "$T/log" && break
 	kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "tcp-audit exited at start"; }

@@ -18,13 +18,12 @@ if [ -z "$cg2" ]; then
 fi
 ns=tca-bpf-test-$$
 cg=$cg2/tca-bpf-test-$$
-cleanup() {
+cleanup_extra() {
 	ip netns del "$ns" 2>/dev/null || true
 	[ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
 	[ -n "${mounted_cg2:-}" ] && umount "$T/cgroup2" || true
-	rm -rf "$T"
 }
-trap cleanup EXIT
+trap bpf_exit EXIT
 ip netns add "$ns" || skip "cannot create a network namespace"
 ip -n "$ns" link set lo up
 mkdir "$cg"

@@ -34,6 +34,7 @@ unshare -m bash "$T/sandbox.sh" "$T/state" "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DI
 	--config /dev/null --log-target=stderr --event bpf -E ports="$port" \
 	--sink sqlite -S path="$T/state/tcp-audit.db" 2> "$T/log" &
 pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 600); do  # up to a minute: a sanitizer build starts slowly
 	grep -q "capturing: eventer" "$T/log" && break
 	kill -0 $pid 2>/dev/null || break
