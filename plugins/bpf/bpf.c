@@ -150,6 +150,10 @@ static const struct tca_option bpfev_options[] = {
 	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
 	  .help = "log the path of each new cgroup id once",
 	  .offset = offsetof(struct bpf_config, cgroup_paths) },
+	{ .name = "syscalls", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "owners from accept() and close() (syscall tracepoints); no: only from "
+		  "connect() and listen(), faster",
+	  .offset = offsetof(struct bpf_config, syscalls) },
 	{ .name = NULL },
 };
 

@@ -24,6 +24,7 @@ struct bpf_config {
 	const char *states;
 	bool ipv4_mapped;
 	bool cgroup_paths;
+	bool syscalls;
 };
 
 /* ---- load.c: the BPF object, loaded and attached */

@@ -79,6 +79,14 @@ int bload_open(const struct tca_host *host, const struct bpf_config *c,
 	skel->rodata->filter_states = f->states;
 	skel->rodata->filter_nports = (uint32_t)f->nports;
 	memcpy((void *)skel->rodata->filter_ports, f->ports, sizeof(f->ports));
+	if (!c->syscalls) {
+		/* Every syscall of every task takes the traced path while a
+		 * syscall tracepoint is on: who wants speed over the owners of
+		 * accepted sockets can leave them off. */
+		bpf_program__set_autoload(skel->progs.tca_accept4, false);
+		bpf_program__set_autoload(skel->progs.tca_accept, false);
+		bpf_program__set_autoload(skel->progs.tca_close, false);
+	}
 	r = tca_bpf__load(skel);
 	if (r < 0) {
 		r = bload_fail(host, r, "load the BPF program");

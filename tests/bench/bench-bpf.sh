@@ -4,7 +4,9 @@
 # and at full speed, into the null sink. Prints, per eventer and run,
 # connections/s, events captured and lost, CPU time of tcp-audit per
 # event and peak RSS, then the bpf/tracefs CPU ratio per run, and the CPU
-# used by the bpf eventer when idle.
+# used by the bpf eventer when idle. bpf_nosys is the bpf eventer with
+# syscalls=no: the difference in connections/s is what the syscall
+# tracepoints cost every process (the kernel side runs in theirs).
 # Usage: bench-bpf.sh [SECONDS] [PROCS] [RATE]
 set -eu
 . "$TESTS_LIB/common.sh"
@@ -20,8 +22,10 @@ hz=$(getconf CLK_TCK)
 metric() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-start_tca() { # EVENTER
-	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event "$1" --sink null 2>"$T/log" &
+start_tca() { # EVENTER [OPTION...]
+	ev=$1
+	shift
+	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event "$ev" --sink null "$@" 2>"$T/log" &
 	TA=$!
 	for _ in $(seq 100); do
 		grep -q "capturing:" "$T/log" && return 0
@@ -31,9 +35,13 @@ start_tca() { # EVENTER
 	exit 1
 }
 
-# run EVENTER NAME RATE: one churn under tcp-audit; sets cpe (cpu-us/event).
+# run LABEL NAME RATE EVENTER [OPTION...]: one churn under tcp-audit; sets
+# cpe (cpu-us/event).
 run() {
-	start_tca "$1"
+	local label=$1 name=$2 r=$3
+	shift 3
+	start_tca "$@"
+	set -- "$label" "$name" "$r"
 	c0=$(cpu_ticks "$TA")
 	read -r conns _ < <("$T/churn" "$secs" "$procs" "$3")
 	sleep 0.5
@@ -55,9 +63,10 @@ run() {
 
 for load in "rate $rate" "full 0"; do
 	set -- $load
-	run tracefs "$1" "$2"
+	run tracefs "$1" "$2" tracefs
 	t=$cpe
-	run bpf "$1" "$2"
+	run bpf_nosys "$1" "$2" bpf -E syscalls=no
+	run bpf "$1" "$2" bpf
 	metric "bpf_$1_cpu_ratio_to_tracefs" "$(awk -v b="$cpe" -v t="$t" 'BEGIN { printf "%.2f", (t > 0 ? b / t : 0) }')" "x"
 done
 

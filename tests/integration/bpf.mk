@@ -8,7 +8,8 @@ BPF_TESTS = \
 	tests/integration/bpf-filter.sh \
 	tests/integration/bpf-loss.sh \
 	tests/integration/bpf-dualstack.sh \
-	tests/integration/bpf-sandbox.sh
+	tests/integration/bpf-sandbox.sh \
+	tests/integration/bpf-nosyscalls.sh
 if BUILD_BPF
 TESTS += $(BPF_TESTS)
 endif
