@@ -10,6 +10,7 @@
 #
 #   docker build --target build -t tcp-audit-build:latest .
 #   docker build -f plugins/tracefs/Dockerfile -t tcp-audit-tracefs:latest .
+#   docker build -f plugins/bpf/Dockerfile -t tcp-audit-bpf:latest .
 #   docker build -f plugins/pgsql/Dockerfile -t tcp-audit-pgsql:latest .
 #
 #   FROM tcp-audit:latest
@@ -29,7 +30,7 @@ RUN apt-get update \
 	&& apt-get install -y --no-install-recommends \
 		autoconf automake build-essential libtool pkgconf \
 		libinih-dev libsystemd-dev libtracefs-dev libtraceevent-dev \
-		libpq-dev libsqlite3-dev \
+		libpq-dev libsqlite3-dev libbpf-dev clang bpftool \
 	&& rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN /src/.ci/container-build /src /build /out
@@ -38,7 +39,7 @@ RUN /src/.ci/container-build /src /build /out
 FROM debian:12-slim
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends \
-		libinih1 libsystemd0 libsqlite3-0 libtracefs1 libtraceevent1 libpq5 \
+		libinih1 libsystemd0 libsqlite3-0 libtracefs1 libtraceevent1 libpq5 libbpf1 \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --uid 65532 --user-group --no-create-home \
 		--home-dir /var/lib/tcp-audit --shell /usr/sbin/nologin tcp-audit \

@@ -28,6 +28,7 @@ include tests/plugins/local.mk
 include tests/unit/local.mk
 include tests/integration/core.mk
 include tests/integration/tracefs.mk
+include tests/integration/bpf.mk
 include tests/integration/pgsql.mk
 include tests/integration/sqlite.mk
 include tests/integration/journal.mk

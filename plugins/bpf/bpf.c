@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bpf eventer: TCP state changes from an eBPF program on the
+ * sock/inet_sock_set_state tracepoint, with the socket's cookie as its id
+ * and its owner, network namespace, cgroup, uid, bytes and lifetime known
+ * in the kernel. This file holds the descriptor, the options and the
+ * open/close life cycle; load.c loads the program, read.c reads its ring
+ * buffer, cgroup.c names cgroups, tca.bpf.c is the kernel side.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf.h"
+#include "filteropt.h"
+
+struct bpfev {
+	const struct tca_host *host;
+	struct tca_bpf *skel;
+	struct cgpaths *cg;
+	struct breader *rd;
+};
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int bpfev_bad(const struct tca_host *host, const char *opt, const char *val,
+		     const char *want)
+{
+	tca_log(host, TCA_LOG_ERR, 0, "bad %s '%s': give %s", opt, val ? val : "", want);
+	return -EINVAL;
+}
+
+static int bpfev_check(const struct tca_host *host, const struct bpf_config *c,
+		       struct bpf_filter *f)
+{
+	if (!is_pow2(c->ring_size) || c->ring_size < 65536 || c->ring_size > (UINT64_C(1) << 30)) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad ring_size %" PRIu64 ": give a power of two "
+			"from 64K to 1G", c->ring_size);
+		return -EINVAL;
+	}
+	if (c->wake_size == 0 || c->wake_size >= c->ring_size) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad wake_size %" PRIu64 ": give more than 0 and "
+			"less than ring_size (%" PRIu64 ")", c->wake_size, c->ring_size);
+		return -EINVAL;
+	}
+	if (c->busy_interval_ms == 0 || c->busy_interval_ms > 1000) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad busy_interval %" PRIu64 " ms: give 1ms to 1s",
+			c->busy_interval_ms);
+		return -EINVAL;
+	}
+	if (filteropt_family(c->family, &f->family) < 0)
+		return bpfev_bad(host, "family", c->family, "ipv4, ipv6 or any");
+	if (filteropt_ports(c->ports, f->ports, BPF_FILTER_MAX_PORTS, &f->nports) < 0)
+		return bpfev_bad(host, "ports", c->ports, "a comma-separated list of at most 16 "
+				 "ports 1-65535");
+	if (filteropt_states(c->states, &f->states) < 0)
+		return bpfev_bad(host, "states", c->states, "a comma-separated list of state "
+				 "names (LISTEN, ESTABLISHED, CLOSE, ...)");
+	return 0;
+}
+
+static void bpfev_close(void *state)
+{
+	struct bpfev *b = state;
+
+	if (!b)
+		return;
+	/* The reader first: its last look at the loss counters needs the maps. */
+	breader_close(b->rd);
+	bload_close(b->skel);
+	cgpaths_free(b->cg);
+	free(b);
+}
+
+static int bpfev_open(const struct tca_host *host, const void *config, void **state)
+{
+	const struct bpf_config *c = config;
+	struct bpf_filter f = { 0 };
+	struct bpfev *b;
+	int r = bpfev_check(host, c, &f);
+
+	if (r < 0)
+		return r;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->host = host;
+	if (c->cgroup_paths && !(b->cg = cgpaths_new(host))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = bload_open(host, c, &f, &b->skel);
+	if (r < 0)
+		goto fail;
+	r = breader_open(host, c, f.family, b->skel, b->cg, &b->rd);
+	if (r < 0)
+		goto fail;
+	tca_log(host, TCA_LOG_INFO, 0, "capturing with BPF on sock/inet_sock_set_state, "
+		"ring buffer %" PRIu64 " KiB", c->ring_size / 1024);
+	*state = b;
+	return 0;
+fail:
+	bpfev_close(b);
+	return r;
+}
+
+static int bpfev_fd(void *state)
+{
+	return breader_fd(((struct bpfev *)state)->rd);
+}
+
+static ssize_t bpfev_read(void *state, struct tca_event *ev, size_t cap)
+{
+	return breader_read(((struct bpfev *)state)->rd, ev, cap);
+}
+
+static void bpfev_stats(void *state, struct tca_plugin_stats *st)
+{
+	st->lost = breader_lost(((struct bpfev *)state)->rd);
+}
+
+static const struct tca_option bpfev_options[] = {
+	{ .name = "ring_size", .type = TCA_OPT_SIZE, .def = "8M",
+	  .help = "the BPF ring buffer, shared by all CPUs (a power of two, 64K to 1G)",
+	  .offset = offsetof(struct bpf_config, ring_size) },
+	{ .name = "wake_size", .type = TCA_OPT_SIZE, .def = "256K",
+	  .help = "under load, the kernel wakes the reader when the ring holds this much",
+	  .offset = offsetof(struct bpf_config, wake_size) },
+	{ .name = "busy_interval", .type = TCA_OPT_DURATION, .def = "20ms",
+	  .help = "under load, the reader also wakes this often (1ms to 1s)",
+	  .offset = offsetof(struct bpf_config, busy_interval_ms) },
+	{ .name = "family", .type = TCA_OPT_STRING, .def = "any",
+	  .help = "ipv4, ipv6 or any", .offset = offsetof(struct bpf_config, family) },
+	{ .name = "ports", .type = TCA_OPT_STRING,
+	  .help = "keep events whose local or remote port is in this list (max 16; in the kernel)",
+	  .offset = offsetof(struct bpf_config, ports) },
+	{ .name = "states", .type = TCA_OPT_STRING,
+	  .help = "keep events whose new state is in this comma-separated list (in the kernel)",
+	  .offset = offsetof(struct bpf_config, states) },
+	{ .name = "ipv4_mapped", .type = TCA_OPT_BOOL, .def = "no",
+	  .help = "report IPv4 on dual-stack sockets as ::ffff:a.b.c.d (IPv6) instead of IPv4",
+	  .offset = offsetof(struct bpf_config, ipv4_mapped) },
+	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "log the path of each new cgroup id once",
+	  .offset = offsetof(struct bpf_config, cgroup_paths) },
+	{ .name = "syscalls", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "owners from accept() and close() (syscall tracepoints); no: only from "
+		  "connect() and listen(), faster",
+	  .offset = offsetof(struct bpf_config, syscalls) },
+	{ .name = NULL },
+};
+
+TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
+	TCA_PLUGIN_HEADER,
+	.kind = TCA_KIND_EVENTER,
+	.name = "bpf",
+	.version = PACKAGE_VERSION,
+	.description = "TCP state changes from eBPF: exact owners, socket cookies, netns, "
+		       "cgroups, uids, bytes and lifetime",
+	.options = bpfev_options,
+	.config_size = sizeof(struct bpf_config),
+	.open = bpfev_open,
+	.close = bpfev_close,
+	.stats = bpfev_stats,
+	.ops.eventer = {
+		.fd = bpfev_fd,
+		.read = bpfev_read,
+	},
+};

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cgroup v2 ids to paths: the kernel side records the owner's cgroup id
+ * (bpf_get_current_cgroup_id), and the first time an id shows up its
+ * directory is found under the cgroup2 mount (a kernfs inode number is
+ * the cgroup id) and logged, "cgroup ID is /system.slice/x.service", so
+ * the archive's logs map ids to units. Once per id: the table remembers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bpf.h"
+
+#define CG_SLOTS 4096 /* a power of two; past it, ids are no longer logged */
+
+struct cgpaths {
+	const struct tca_host *host;
+	char *mount;              /* the cgroup2 mount point, or NULL */
+	size_t used;
+	uint64_t ids[CG_SLOTS];   /* 0: empty */
+};
+
+/* nftw() has no context argument; the reader thread is the only user. */
+static uint64_t cg_want;
+static char cg_found[4096];
+
+static int cg_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type != FTW_D || (uint64_t)st->st_ino != cg_want)
+		return 0;
+	snprintf(cg_found, sizeof(cg_found), "%s", path);
+	return 1;
+}
+
+static char *cg_find_mount(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char dev[256], dir[4096], type[64];
+	char *found = NULL;
+
+	if (!f)
+		return NULL;
+	while (!found && fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (strcmp(type, "cgroup2") == 0)
+			found = strdup(dir);
+	fclose(f);
+	return found;
+}
+
+struct cgpaths *cgpaths_new(const struct tca_host *host)
+{
+	struct cgpaths *cg = calloc(1, sizeof(*cg));
+
+	if (!cg)
+		return NULL;
+	cg->host = host;
+	cg->mount = cg_find_mount();
+	if (!cg->mount)
+		tca_log(host, TCA_LOG_NOTICE, 0, "cgroup2 is not mounted: cgroup ids are not "
+			"resolved to paths");
+	return cg;
+}
+
+void cgpaths_free(struct cgpaths *cg)
+{
+	if (!cg)
+		return;
+	free(cg->mount);
+	free(cg);
+}
+
+/* True if id was already in the table; else adds it (if there is room). */
+static bool cg_seen(struct cgpaths *cg, uint64_t id)
+{
+	size_t i = (size_t)(id * UINT64_C(0x9e3779b97f4a7c15) >> 52) & (CG_SLOTS - 1);
+
+	for (size_t probes = 0; probes < CG_SLOTS; probes++, i = (i + 1) & (CG_SLOTS - 1)) {
+		if (cg->ids[i] == id)
+			return true;
+		if (cg->ids[i] == 0) {
+			if (cg->used >= CG_SLOTS / 2)
+				return true; /* full enough: stop resolving */
+			cg->ids[i] = id;
+			cg->used++;
+			return false;
+		}
+	}
+	return true;
+}
+
+void cgpaths_note(struct cgpaths *cg, uint64_t id)
+{
+	size_t len;
+
+	if (!cg || !cg->mount || cg_seen(cg, id))
+		return;
+	cg_want = id;
+	cg_found[0] = '\0';
+	if (nftw(cg->mount, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1) {
+		tca_log(cg->host, TCA_LOG_INFO, 0, "cgroup %" PRIu64 " is gone (not under %s)",
+			id, cg->mount);
+		return;
+	}
+	len = strlen(cg->mount);
+	tca_log(cg->host, TCA_LOG_INFO, 0, "cgroup %" PRIu64 " is %s", id,
+		cg_found[len] ? cg_found + len : "/");
+}

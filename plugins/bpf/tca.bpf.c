@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0-only) */
+/*
+ * The bpf eventer's kernel side: every TCP state change from the
+ * inet_sock_set_state tracepoint, with the socket's owner kept in socket
+ * storage. The owner is only recorded where the owning task is certainly
+ * the one on the CPU: at connect (CLOSE>SYN_SENT) and listen (>LISTEN),
+ * which the kernel runs in the caller's context, and at accept() returning
+ * and a last close() in the process, seen from syscall tracepoints. Only
+ * tracepoints: this must work on kernels without kprobes.
+ */
+#include "kernel.h"
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpf-record.h"
+
+/* "Dual MIT/GPL" is what the kernel accepts as GPL-compatible for the
+ * helpers this needs (probe reads, the current task). */
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
+#define TCP_SYN_SENT 2
+#define FILTER_MAX_PORTS 16
+
+/* Set by the plugin before loading. */
+const volatile __u32 wake_bytes = 65536; /* in busy mode, wake the reader past this */
+const volatile __u32 filter_states;      /* bit per new state; 0: all */
+const volatile __u32 filter_nports;
+const volatile __u16 filter_ports[FILTER_MAX_PORTS];
+
+/* Written by the plugin at run time through the mmap'd .bss: while the
+ * reader is busy it wakes itself by a timer, and the kernel wakes it only
+ * when the ring fills past wake_bytes (see read.c). */
+__u32 busy;
+
+struct owner {
+	__u64 cookie;    /* the socket this was recorded for */
+	__u64 born_ns;   /* first state change seen, 0 if before we started */
+	__u64 cgroup;
+	__u32 pid;
+	__u32 uid;
+	char comm[BREC_COMM_LEN];
+	__u8 kind;       /* 0: none, else BREC_OWNER_* */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* set by the plugin */
+} ring SEC(".maps");
+
+/* BPF_F_CLONE: an accepted socket starts with a copy of its listener's
+ * record, which is how its first events know the listener's owner. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct owner);
+} owners SEC(".maps");
+
+/* Owners seen in a syscall, where only a raw socket pointer is at hand and
+ * socket storage cannot be reached: applied at the socket's next state
+ * change. LRU, so that an entry whose socket is gone cannot fill it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct owner);
+} pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BCOUNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 slot)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &slot);
+
+	if (c)
+		(*c)++;
+}
+
+/* The current task as an owner; false for kernel threads, which never own
+ * a socket on anyone's behalf that we could name. */
+static __always_inline bool owner_current(struct owner *o)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return false;
+	o->pid = bpf_get_current_pid_tgid() >> 32;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+	o->kind = BREC_OWNER_HOLDER;
+	return true;
+}
+
+static __always_inline void owner_copy(struct owner *dst, const struct owner *src)
+{
+	dst->pid = src->pid;
+	dst->uid = src->uid;
+	dst->cgroup = src->cgroup;
+	__builtin_memcpy(dst->comm, src->comm, sizeof(dst->comm));
+	dst->kind = src->kind;
+}
+
+/* Bring the socket's record up to date for this change of state. */
+static __always_inline void owner_update(struct owner *o, __u64 cookie, int oldstate,
+					 int newstate, __u64 now)
+{
+	struct owner *p, cur;
+
+	if (o->cookie != cookie) {
+		/* New storage, or a copy of the listener's (accepted socket):
+		 * the listener's owner stays, marked as only that. */
+		if (o->cookie && o->kind)
+			o->kind = BREC_OWNER_LISTENER;
+		else
+			o->kind = 0;
+		o->cookie = cookie;
+		o->born_ns = oldstate == TCP_CLOSE || oldstate == TCP_LISTEN ? now : 0;
+	}
+	p = bpf_map_lookup_elem(&pending, &cookie);
+	if (p) {
+		/* A release only counts from the owner we have: after it,
+		 * whoever holds the socket now (a child forked after the
+		 * accept) is unknown until it shows itself. */
+		if (p->kind != BREC_OWNER_RELEASED)
+			owner_copy(o, p);
+		else if (o->kind && o->pid == p->pid)
+			o->kind = 0;
+		bpf_map_delete_elem(&pending, &cookie);
+	}
+	/* connect() and listen() change the state in the caller's context. */
+	if ((oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) || newstate == TCP_LISTEN) {
+		if (owner_current(&cur))
+			owner_copy(o, &cur);
+	}
+}
+
+/* Family is left to user space: a dual-stack socket's IPv4 traffic sits in
+ * an IPv6 socket. */
+static __always_inline bool filter_match(int newstate, __u16 sport, __u16 dport)
+{
+	if (filter_states && !(filter_states & (1u << (newstate & 31))))
+		return false;
+	if (filter_nports) {
+		for (__u32 i = 0; i < FILTER_MAX_PORTS; i++) {
+			if (i >= filter_nports)
+				return false;
+			if (filter_ports[i] == sport || filter_ports[i] == dport)
+				return true;
+		}
+		return false;
+	}
+	return true;
+}
+
+static __always_inline void read_addrs(struct sock *sk, __u16 family, struct brec *r)
+{
+	if (family == AF_INET) {
+		__be32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(r->saddr, &s, 4);
+		__builtin_memcpy(r->daddr, &d, 4);
+	} else {
+		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 cookie,
+				 int oldstate, int newstate, __u64 now)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	struct brec *r;
+	__u64 flags;
+
+	/* TCP only: SCTP changes states through the same tracepoint. */
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP || !filter_match(newstate, sport, dport))
+		return;
+	r = bpf_ringbuf_reserve(&ring, sizeof(*r), 0);
+	if (!r) {
+		count(BCOUNT_RING_FULL);
+		return;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	r->time_ns = now;
+	r->cookie = cookie;
+	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r->family = family;
+	r->sport = sport;
+	r->dport = dport;
+	r->protocol = IPPROTO_TCP;
+	r->oldstate = oldstate;
+	r->newstate = newstate;
+	read_addrs(sk, family, r);
+	if (o && o->kind) {
+		r->flags |= BREC_OWNER;
+		r->owner = o->kind;
+		r->pid = o->pid;
+		r->uid = o->uid;
+		r->cgroup = o->cgroup;
+		__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
+	}
+	if (newstate == TCP_CLOSE) {
+		struct tcp_sock *tp = (void *)sk;
+		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+		r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+		/* The kernel counts what rcv_nxt advanced by, and a FIN takes
+		 * one sequence number: take it off, to give data bytes. */
+		if (r->bytes_received &&
+		    (BPF_CORE_READ(sk, __sk_common.skc_flags) >>
+		     bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1)
+			r->bytes_received--;
+		r->flags |= BREC_BYTES;
+		if (o && o->born_ns) {
+			r->lifetime_ns = now - o->born_ns;
+			r->flags |= BREC_LIFETIME;
+		}
+	}
+	/* Busy: the reader wakes by its timer, so wake it only when the ring
+	 * is filling; idle: the default, a wake-up when it is caught up. */
+	flags = 0;
+	if (busy)
+		flags = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= wake_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tca_state, struct sock *sk, int oldstate, int newstate)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct owner *o;
+
+	o = bpf_sk_storage_get(&owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (o)
+		owner_update(o, cookie, oldstate, newstate, now);
+	else
+		count(BCOUNT_STORAGE);
+	emit(sk, o, cookie, oldstate, newstate, now);
+	return 0;
+}
+
+/* The TCP socket behind a descriptor of the current task, or NULL. Only a
+ * raw pointer: it is read, never handed to a helper. */
+static __always_inline struct sock *fd_sock(long fd, struct file **filep)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+	struct socket *so;
+	struct sock *sk;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	so = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(so, sk);
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return NULL;
+	*filep = f;
+	return sk;
+}
+
+/* Record the current task as the owner of fd's socket, to be applied at
+ * its next state change. A socket never seen (no cookie yet) or already
+ * closed (no more changes to come) is left alone. */
+static __always_inline void note_holder(long fd, bool last_ref_only)
+{
+	struct file *f = NULL;
+	struct sock *sk = fd_sock(fd, &f);
+	struct owner o = {};
+	__u64 cookie;
+
+	if (!sk)
+		return;
+	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!cookie || BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE)
+		return;
+	if (!owner_current(&o))
+		return;
+	if (last_ref_only) {
+		long refs;
+		/* A close that does not drop the last reference (a forking
+		 * server's parent, a dup) does not say who holds it; only
+		 * that this task may no longer. */
+		if (bpf_core_field_exists(f->f_ref))
+			refs = BPF_CORE_READ(f, f_ref.refcnt.counter) + 1;
+		else
+			refs = BPF_CORE_READ((struct file___old *)f, f_count.counter);
+		if (refs != 1)
+			o.kind = BREC_OWNER_RELEASED;
+	}
+	o.cookie = cookie;
+	if (bpf_map_update_elem(&pending, &cookie, &o, BPF_ANY) < 0)
+		count(BCOUNT_PENDING_FULL);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tca_accept4(struct syscall_exit_ctx *ctx)
+{
+	note_holder(ctx->ret, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tca_accept(struct syscall_exit_ctx *ctx)
+{
+	note_holder(ctx->ret, false);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int tca_close(struct syscall_enter_ctx *ctx)
+{
+	note_holder((long)ctx->args[0], true);
+	return 0;
+}

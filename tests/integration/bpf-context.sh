@@ -1,0 +1,121 @@
+#!/bin/bash
+# What only the bpf eventer knows, against what the test set up: the inode
+# of a network namespace it creates, the id and path of a cgroup it
+# creates, the uid of a client run as another user, and the bytes of a
+# transfer of known sizes, with the lifetime, at the close.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/bpf.sh"
+require_bpf
+require_cmd ip setpriv
+make_tmpdir
+
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -z "$cg2" ]; then
+	mkdir -p "$T/cgroup2"
+	mount -t cgroup2 none "$T/cgroup2" || skip "cannot mount cgroup2"
+	cg2=$T/cgroup2
+	mounted_cg2=1
+fi
+ns=tca-bpf-test-$$
+cg=$cg2/tca-bpf-test-$$
+cleanup_extra() {
+	ip netns del "$ns" 2>/dev/null || true
+	[ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+	[ -n "${mounted_cg2:-}" ] && umount "$T/cgroup2" || true
+}
+trap bpf_exit EXIT
+ip netns add "$ns" || skip "cannot create a network namespace"
+ip -n "$ns" link set lo up
+mkdir "$cg"
+
+start_bpf
+
+# transfer NAME FAMILY SEND REPLY [WRAPPER...]: a server and a client that
+# sends SEND bytes and gets REPLY back; "NAME PORT CLIENTPORT" to $T/cases.
+transfer() {
+	local name=$1 fam=$2 send=$3 reply=$4
+	shift 4
+	rm -f "$T/port"
+	"$@" $BPFNET sink "$fam" "$T/port" "$reply" &
+	spid=$!
+	port=$(wait_port "$T/port")
+	out=$("$@" $BPFNET send "$fam" "$port" "$send" tca-client) || fail "$name: the client failed"
+	wait "$spid" || fail "$name: the server failed"
+	set -- $out
+	[ "$2" = "$reply" ] || fail "$name: the client got $2 bytes, not $reply"
+	echo "$name $port $1" >>"$T/cases"
+}
+
+transfer bytes4 4 100000 54321
+transfer bytes6 6 7777 1048576
+transfer netns 4 10 20 ip netns exec "$ns"
+
+# client_only NAME FAMILY COMMAND...: a root server, and a client run by
+# COMMAND, which ends with the client's arguments.
+client_only() {
+	local name=$1 fam=$2
+	shift 2
+	rm -f "$T/port"
+	$BPFNET sink "$fam" "$T/port" 20 &
+	spid=$!
+	port=$(wait_port "$T/port")
+	out=$("$@" "$TESTS_LIB/bpf-net.py" send "$fam" "$port" 10 tca-client) ||
+		fail "$name: the client failed"
+	wait "$spid" || fail "$name: the server failed"
+	echo "$name $port ${out%% *}" >>"$T/cases"
+}
+
+# The system's python: a user's (pyenv) may not be readable by nobody.
+client_only uid 6 setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3
+# The client alone in the cgroup: a shell that moves itself, then execs it.
+client_only cgroup 4 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" python3
+sleep 0.3
+stop_bpf
+
+netns=$(stat -L -c %i "/run/netns/$ns")
+host_netns=$(stat -L -c %i /proc/self/ns/net)
+cgid=$(stat -c %i "$cg")
+python3 - "$T/events.json" "$T/cases" "$netns" "$host_netns" "$cgid" <<'PY' || fail "see above"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+netns, host_netns, cgid = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+bad = []
+for line in open(sys.argv[2]):
+    name, port, cport = line.split()
+    port, cport = int(port), int(cport)
+    evs = [e for e in events if port in (e["sport"], e["dport"])]
+    client = [e for e in evs if e["comm"] == "tca-client"]
+    server = [e for e in evs if e["comm"] == "tca-server"]
+    if len(client) != 5 or len(server) != 7 or len(evs) != 12:
+        bad.append(f"{name}: {len(client)} client and {len(server)} server events of {len(evs)}")
+        continue
+    want_ns = netns if name == "netns" else host_netns
+    for e in evs:
+        if e.get("netns") != want_ns:
+            bad.append(f"{name}: netns {e.get('netns')}, expected {want_ns}")
+    for e in client:
+        if name == "uid" and e.get("uid") != 65534:
+            bad.append(f"uid: client uid {e.get('uid')}, expected 65534")
+        if name == "cgroup" and e.get("cgroup") != cgid:
+            bad.append(f"cgroup: client cgroup {e.get('cgroup')}, expected {cgid}")
+    for e in server:
+        if e.get("uid") != 0 or (name == "cgroup" and e.get("cgroup") == cgid):
+            bad.append(f"{name}: the server has uid {e.get('uid')} cgroup {e.get('cgroup')}")
+    sizes = {"bytes4": (100000, 54321), "bytes6": (7777, 1048576)}.get(name, (10, 20))
+    closes = {e["comm"]: e for e in evs if e["newstate"] == "CLOSE" and e["oldstate"] != "LISTEN"}
+    for comm, (sent, recvd) in (("tca-client", sizes), ("tca-server", sizes[::-1])):
+        e = closes.get(comm)
+        if not e or (e.get("bytes_sent"), e.get("bytes_received")) != (sent, recvd):
+            bad.append(f"{name}: {comm} close {e}: expected sent {sent} received {recvd}")
+        elif not 0 < e.get("lifetime_ns", 0) < 10**10:
+            bad.append(f"{name}: {comm} lifetime {e.get('lifetime_ns')}")
+    for e in evs:
+        if e["newstate"] != "CLOSE" and ("bytes_sent" in e or "lifetime_ns" in e):
+            bad.append(f"{name}: bytes or lifetime before the close: {e}")
+for b in bad:
+    print("bpf-context:", b)
+sys.exit(1 if bad else 0)
+PY
+grep -q "cgroup $cgid is /tca-bpf-test-$$\$" "$T/log" ||
+	fail "the log does not name cgroup $cgid as /tca-bpf-test-$$: $(grep cgroup "$T/log")"
+exit 0
