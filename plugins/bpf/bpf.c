@@ -116,9 +116,12 @@ static int bpfev_fd(void *state)
 	return breader_fd(((struct bpfev *)state)->rd);
 }
 
-static ssize_t bpfev_read(void *state, struct tca_event *ev, size_t cap)
+static ssize_t bpfev_read(void *state, struct tca_read *r)
 {
-	return breader_read(((struct bpfev *)state)->rd, ev, cap);
+	ssize_t n = breader_read(((struct bpfev *)state)->rd, r->ev, r->cap);
+
+	r->n = n > 0 ? (size_t)n : 0;
+	return n;
 }
 
 static void bpfev_stats(void *state, struct tca_plugin_stats *st)
@@ -173,4 +176,8 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.fd = bpfev_fd,
 		.read = bpfev_read,
 	},
+	/* Drops of the ring buffer are the kernel's. */
+	.flags = TCA_EVF_KERNEL_LOSS,
+	.provides = TCA_EV_PID | TCA_EV_NETNS | TCA_EV_CGROUP | TCA_EV_UID | TCA_EV_BYTES |
+		    TCA_EV_LIFETIME,
 };
