@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "config-file.h"
@@ -42,12 +43,12 @@ struct config_ctx {
 static char *config_read_line(char *buf, int size, void *stream)
 {
 	struct config_ctx *c = stream;
-	const char *start = c->text + c->pos;
-	const char *nl;
+	const char *start, *nl;
 	size_t n;
 
 	if (c->pos >= c->len || c->error_line)
 		return NULL;
+	start = c->text + c->pos;
 	nl = memchr(start, '\n', c->len - c->pos);
 	n = nl ? (size_t)(nl - start) + 1 : c->len - c->pos;
 	c->lineno++;
@@ -185,9 +186,9 @@ static int config_handler(void *user, const char *section, const char *name, con
 }
 
 /*
- * The whole file, into *text. Only a regular file of a bounded size: a
- * directory used to read as empty, and /dev/zero or a FIFO never ends.
- * O_NONBLOCK keeps open() itself from waiting for a FIFO's writer.
+ * The whole file, into *text (NULL for /dev/null). Only a regular file of
+ * a bounded size: a directory used to read as empty, and /dev/zero or a
+ * FIFO never ends. O_NONBLOCK keeps open() itself from waiting for a FIFO's writer.
  */
 static int config_read_file(const char *path, bool explicit, char **text, size_t *len)
 {
@@ -209,6 +210,13 @@ static int config_read_file(const char *path, bool explicit, char **text, size_t
 		log_error_errno(errno, "cannot read config file %s", path);
 		close(fd);
 		return EXIT_NOINPUT;
+	}
+	/* "--config /dev/null" is the usual way to say "no file". */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd);
+		*text = NULL;
+		*len = 0;
+		return 0;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		log_error("config file %s is %s; give a regular file to --config", path,

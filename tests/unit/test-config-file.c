@@ -243,6 +243,17 @@ START_TEST(test_config_not_regular)
 		settings_free(&s);
 	}
 	free(fifo);
+
+	/* /dev/null is the usual way to say "no file". */
+	settings_init(&s);
+	s.config_path = strdup("/dev/null");
+	s.config_explicit = true;
+	capture_begin(TCA_LOG_DEBUG);
+	ck_assert_int_eq(config_load(&s), 0);
+	log = capture_end();
+	ck_assert_str_eq(log, "");
+	free(log);
+	settings_free(&s);
 }
 END_TEST
 
