@@ -128,7 +128,7 @@ static int pgsql_open(const struct tca_host *host, const void *config, void **st
 		r = -EINVAL;
 		goto fail;
 	}
-	pgsql_parse_uuid(host->boot_id, pg->boot_id);
+	pgsql_parse_uuid(host->boot_id, pg->origin.boot_id);
 	backoff_init(&pg->backoff, PGSQL_RETRY_MIN_MS, PGSQL_RETRY_MAX_MS, (uint32_t)host->run_id);
 	r = pgconn_open(pg);
 	if (r < 0) {

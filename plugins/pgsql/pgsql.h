@@ -11,6 +11,7 @@
 #include <tcp-audit/plugin.h>
 
 #include "backoff.h"
+#include "copy-encode.h"
 
 struct pgsql_config {
 	const char *conninfo;
@@ -49,8 +50,7 @@ struct pgsql {
 	bool down;              /* an outage was logged and is not over */
 	bool dedup;             /* the next batch may overlap stored rows */
 	bool stage_ready;       /* the staging table exists on this connection */
-	uint8_t boot_id[16];
-	size_t host_len;        /* of host->hostname, written in every row */
+	struct copy_origin origin; /* host, boot and run: written in every row */
 	char *buf;              /* one batch in COPY binary format */
 	size_t buf_cap;
 	uint64_t errors;
