@@ -123,6 +123,14 @@ expect 78 "replay: option rate=-5 (from command line) is out of range; give 0..1
 expect 78 "replay: give exactly one of count=N (synthetic events) or path=FILE" -e replay -s null
 expect 78 "cannot set up the queue (--queue-memory 100)" -e replay -E count=1 -s null --queue-memory=100
 
+# Bad replay data stops the run (74) at its line, within bounded memory.
+printf -- '-1\t7\t1\tx\tipv4\t1.2.3.4\t1\t1.2.3.5\t2\tLISTEN\tSYN_RECV\n' >"$T/neg.tsv"
+expect 74 "replay: $T/neg.tsv:1: bad time_ns" -e replay -E path="$T/neg.tsv" -s null
+expect 74 "replay: /dev/zero:1: a NUL byte (is this a text file?)" -e replay -E path=/dev/zero -s null
+head -c 100000 /dev/zero | tr '\0' 1 >"$T/long.tsv"
+expect 74 "replay: $T/long.tsv:1: the line is longer than 4095 bytes (is this the right file?)" \
+	-e replay -E path="$T/long.tsv" -s null
+
 # --check: opens both plugins, prints what it would do, exits 0...
 expect 0 "" --check -e replay -E count=7 -s json -S path="$T/check.json"
 assert_has "$T/out" "configuration OK"

@@ -19,10 +19,13 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-exit-status.c \
 	tests/unit/test-stats.c \
 	tests/unit/test-processor.c \
-	tests/unit/test-copy-encode.c
+	tests/unit/test-copy-encode.c \
+	tests/unit/test-replay-tsv.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
-tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h
-tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/plugins/pgsql
+tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
+	plugins/replay/tsv.c plugins/replay/replay.h
+tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/plugins/pgsql \
+	-I$(top_srcdir)/plugins/replay
 tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_runner_LDADD = src/libprocessor.la $(CHECK_LIBS)
 # The runner loads these at run time: build them before it, even with -j.
