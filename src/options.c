@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "exit-status.h"
 #include "options.h"
@@ -96,8 +98,45 @@ static int replace(char **dst, const char *value)
 	return 0;
 }
 
+/* Whether a plugin option's value may be, or hold, a password, by its
+ * key: a connection string or URI, or any key naming a secret. */
+static bool options_key_secret(const char *key, size_t len)
+{
+	static const char *const whole[] = { "conninfo", "dsn", "uri", "url" };
+	static const char *const part[] = { "password", "passwd", "secret", "token" };
+	char k[64];
+
+	if (len >= sizeof(k))
+		return true; /* no key is that long: hide it rather than guess */
+	memcpy(k, key, len);
+	k[len] = '\0';
+	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (strcasecmp(k, whole[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+		if (strcasestr(k, part[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Overwrite a secret value in our own argv, which every user can read in
+ * /proc/PID/cmdline and journald copies into each entry's _CMDLINE, as
+ * database clients do. The value was copied already; what stays is
+ * "KEY=*" and NUL bytes.
+ */
+static void options_scrub(char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || !options_key_secret(arg, (size_t)(eq - arg)) || eq[1] == '\0')
+		return;
+	memset(eq + 1, 0, strlen(eq + 1));
+	eq[1] = '*';
+}
+
 /* Handle one option; returns 0, or an exit status. */
-static int options_apply(struct settings *s, int c, const char *arg, int *verbosity)
+static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 {
 	int r = 0;
 
@@ -116,6 +155,8 @@ static int options_apply(struct settings *s, int c, const char *arg, int *verbos
 					  "command line");
 		if (r == -EINVAL)
 			return usage_error("option value '%s' is not KEY=VALUE", arg);
+		if (r == 0)
+			options_scrub(arg);
 		break;
 	case 'c':
 		r = replace(&s->config_path, arg);
