@@ -7,14 +7,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tcp-audit/plugin.h>
 
+#include "file.h"
 #include "fmt.h"
 #include "names.h"
 
@@ -42,14 +45,18 @@ struct stream {
 static int stream_open_file(struct stream *s)
 {
 	FILE *f;
+	int fd;
 
 	if (!s->path) {
 		s->out = stdout;
 		return 0;
 	}
-	f = fopen(s->path, "ae");
+	fd = file_open_archive(s->path, O_WRONLY | O_APPEND);
+	f = fd >= 0 ? fdopen(fd, "ae") : NULL;
 	if (!f) {
-		int e = errno;
+		int e = fd >= 0 ? errno : -fd;
+		if (fd >= 0)
+			close(fd);
 		tca_log(s->host, TCA_LOG_ERR, e, "cannot open %s for appending (check the path "
 			"and its directory's permissions)", s->path);
 		return -e;

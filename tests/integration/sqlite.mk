@@ -6,7 +6,8 @@ TESTS += \
 	tests/integration/sqlite-prune.sh \
 	tests/integration/sqlite-reader.sh \
 	tests/integration/sqlite-readonly.sh \
-	tests/integration/sqlite-full.sh
+	tests/integration/sqlite-full.sh \
+	tests/integration/sqlite-modes.sh
 if BUILD_TRACEFS
 TESTS += tests/integration/sqlite-tracefs.sh
 endif
@@ -18,4 +19,5 @@ EXTRA_DIST += \
 	tests/integration/sqlite-reader.sh \
 	tests/integration/sqlite-readonly.sh \
 	tests/integration/sqlite-full.sh \
+	tests/integration/sqlite-modes.sh \
 	tests/integration/sqlite-tracefs.sh

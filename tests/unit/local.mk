@@ -20,7 +20,8 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-stats.c \
 	tests/unit/test-processor.c \
 	tests/unit/test-copy-encode.c \
-	tests/unit/test-replay-tsv.c
+	tests/unit/test-replay-tsv.c \
+	tests/unit/test-file.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
 tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
 	plugins/replay/tsv.c plugins/replay/replay.h

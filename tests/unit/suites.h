@@ -25,6 +25,7 @@ Suite *suite_exit_status(void);
 Suite *suite_stats(void);
 Suite *suite_copy_encode(void);
 Suite *suite_replay_tsv(void);
+Suite *suite_file(void);
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
