@@ -10,10 +10,10 @@
 #     FUZZ_HARNESSES += tests/fuzz/fuzz-NAME
 # with tests/fuzz/fuzz-NAME.c defining LLVMFuzzerTestOneInput() and a few
 # small seeds in tests/fuzz/corpus/NAME/. It links $(FUZZ_LDADD): the
-# processor, lib/ and the plugin sources in tests/fuzz/libfuzzed.la. Code
-# that is not there is added to that library's sources, or given to the
-# harness alone with tests_fuzz_fuzz_NAME_LDADD = $(FUZZ_LDADD) ... (and
-# _CFLAGS for a library's include path).
+# processor, lib/, the plugin sources in tests/fuzz/libfuzzed.la and the
+# libraries of the tracefs eventer (whose include path every harness has).
+# Plugin code that is not in libfuzzed.la is best #included by the harness
+# itself (#include "../../plugins/NAME/file.c"), which keeps it one line.
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz-config \
 	tests/fuzz/fuzz-value \
@@ -33,6 +33,11 @@ tests_fuzz_libfuzzed_la_SOURCES = \
 	plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
 	plugins/replay/tsv.c plugins/replay/replay.h
 tests_fuzz_libfuzzed_la_LIBADD = src/libprocessor.la
+if BUILD_TRACEFS
+# For a harness of the tracefs decoders (libtraceevent's event-parse.h).
+AM_CFLAGS += $(TRACEFS_CFLAGS)
+tests_fuzz_libfuzzed_la_LIBADD += $(TRACEFS_LIBS)
+endif
 FUZZ_LDADD = tests/fuzz/libfuzzed.la $(FUZZ_LIBFUZZER)
 
 noinst_PROGRAMS += $(FUZZ_HARNESSES)
