@@ -82,8 +82,8 @@ static const char *pgconn_check_uri(const char *conninfo)
 	if (!at)
 		return NULL;
 	if ((size_t)(at - auth) > slash || memchr(at + 1, '@', end - (size_t)(at + 1 - auth)))
-		return "the URI has an '@' or '/' that is not percent-encoded (in a password, write "
-		       "%40 and %2F; or keep the password in a passfile)";
+		return "the URI has an '@' or '/' that is not percent-encoded: in a password, write "
+		       "%40 and %2F, or keep the password in a passfile";
 	return NULL;
 }
 
