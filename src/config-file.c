@@ -188,7 +188,8 @@ static int config_handler(void *user, const char *section, const char *name, con
 /*
  * The whole file, into *text (NULL for /dev/null). Only a regular file of
  * a bounded size: a directory used to read as empty, and /dev/zero or a
- * FIFO never ends. O_NONBLOCK keeps open() itself from waiting for a FIFO's writer.
+ * FIFO never ends. O_NONBLOCK keeps open() itself from waiting for a
+ * FIFO's writer.
  */
 static int config_read_file(const char *path, bool explicit, char **text, size_t *len)
 {
