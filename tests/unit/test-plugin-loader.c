@@ -8,6 +8,7 @@
 #include <link.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,45 @@ START_TEST(test_loader_truncated)
 }
 END_TEST
 
+/* Headers that are not this machine's shared object: refused before
+ * dlopen, each with its reason (src/elf-check.c). */
+START_TEST(test_loader_elf_headers)
+{
+	static const struct { size_t at; unsigned char byte; const char *why; } edits[] = {
+		{ EI_CLASS, ELFCLASS32, "it is an ELF file of another word size or byte order" },
+		{ EI_DATA, ELFDATA2MSB, "it is an ELF file of another word size or byte order" },
+		{ offsetof(ElfW(Ehdr), e_type), ET_EXEC, "it is not a shared object" },
+		{ offsetof(ElfW(Ehdr), e_phentsize), 1, "its program headers lie past its end" },
+		{ offsetof(ElfW(Ehdr), e_phoff) + 3, 0x7f, "its program headers lie past its end" },
+	};
+	char *from = path_join(built_plugin_dir(), "json.so");
+	size_t len;
+	char *data = read_file(from, &len);
+	char *path = path_join(tmp, "edit.so");
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct plugin p;
+		char *log, old = data[edits[i].at];
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		ck_assert_int_ge(fd, 0);
+		data[edits[i].at] = (char)edits[i].byte;
+		ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+		close(fd);
+		data[edits[i].at] = old;
+		ck_assert_int_eq(load(&p, "edit", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+		assert_log(log, "plugin %s is not a usable shared object: %s (%zu bytes; truncated? "
+			   "reinstall it)", path, edits[i].why, len);
+		plugin_unload(&p);
+		free(log);
+	}
+	free(path);
+	free(data);
+	free(from);
+}
+END_TEST
+
 /* A FIFO, by name or in a listed directory: open() must not wait for a
  * writer (that would hang with SIGTERM blocked). */
 START_TEST(test_loader_fifo)
@@ -509,6 +549,7 @@ Suite *suite_plugin_loader(void)
 	tcase_add_test(tc, test_loader_not_a_plugin);
 	tcase_add_test(tc, test_loader_wrong_kind);
 	tcase_add_test(tc, test_loader_truncated);
+	tcase_add_test(tc, test_loader_elf_headers);
 	tcase_add_test(tc, test_loader_fifo);
 	tcase_add_test(tc, test_loader_dir_writable);
 	tcase_add_test(tc, test_loader_list);
