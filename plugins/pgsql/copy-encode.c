@@ -129,18 +129,18 @@ static char *put_inet(char *p, unsigned family, const uint8_t addr[16])
 
 /*
  * ASCII whatever the server's encoding: a byte the server cannot convert
- * (a UTF-8 character on a LATIN1 server: SQLSTATE 22P05) would make the
- * whole batch fail for good, and the daemon with it. The backslash is
- * escaped too, so that the stored text reads back to the exact bytes.
+ * (a UTF-8 character on a LATIN1 server: SQLSTATE 22P05), or one that is
+ * not UTF-8 at all (22021), would make the whole batch fail for good, and
+ * the daemon with it. The backslash is escaped too, so that the stored
+ * text reads back to the exact bytes.
  */
-size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN])
+size_t copy_ascii_encode(char *out, const char *in, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t len = strnlen(comm, COPY_COMM_MAX_BYTES);
 	char *o = out;
 
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)comm[i];
+		unsigned char c = (unsigned char)in[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\') {
 			*o++ = (char)c;
 			continue;
@@ -151,6 +151,11 @@ size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN])
 		*o++ = hex[c & 15];
 	}
 	return (size_t)(o - out);
+}
+
+size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN])
+{
+	return copy_ascii_encode(out, comm, strnlen(comm, COPY_COMM_MAX_BYTES));
 }
 
 static char *put_comm(char *p, const char comm[TCA_COMM_LEN])

@@ -11,7 +11,7 @@
 
 /* What every row of a run carries beside its event. */
 struct copy_origin {
-	const char *host;
+	const char *host;     /* as stored: copy_ascii_encode()d */
 	size_t host_len;
 	uint8_t boot_id[16];
 	uint64_t run_id;
@@ -26,9 +26,13 @@ struct copy_origin {
 size_t copy_row_max(size_t host_len);
 size_t copy_batch_max(size_t host_len, size_t n);
 
-/* The comm as the server stores it: printable ASCII but the backslash as
- * it is, every other byte as \xHH (4 bytes). Writes at most
- * 4 * COPY_COMM_MAX_BYTES bytes to out and returns how many. */
+/* Text as the server stores it, in any server encoding: printable ASCII
+ * but the backslash as it is, every other byte as \xHH. Writes at most
+ * 4 * len bytes to out and returns how many. */
+size_t copy_ascii_encode(char *out, const char *in, size_t len);
+
+/* The comm so encoded, cut at COPY_COMM_MAX_BYTES: at most
+ * 4 * COPY_COMM_MAX_BYTES bytes. */
 size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN]);
 
 /* n events in COPY binary format into buf, which holds at least

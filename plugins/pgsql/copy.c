@@ -25,10 +25,16 @@
 
 int copy_prepare(struct pgsql *pg)
 {
-	const char *t = pg->qtable;
+	const char *t = pg->qtable, *h = pg->host->hostname;
+	size_t len = strlen(h);
 
-	pg->origin.host = pg->host->hostname;
-	pg->origin.host_len = strlen(pg->host->hostname);
+	/* The host name is text too, set by whoever is root: the same
+	 * encoding as comm, done once for the run. */
+	pg->host_text = malloc(4 * len + 1);
+	if (!pg->host_text)
+		return -ENOMEM;
+	pg->origin.host = pg->host_text;
+	pg->origin.host_len = copy_ascii_encode(pg->host_text, h, len);
 	pg->origin.run_id = pg->host->run_id;
 	if (asprintf(&pg->sql_copy_direct, "COPY %s (" COPY_COLUMNS ") FROM STDIN (FORMAT binary)", t) < 0 ||
 	    asprintf(&pg->sql_make_stage, "CREATE TEMP TABLE IF NOT EXISTS tca_stage (LIKE %s) "

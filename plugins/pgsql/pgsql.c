@@ -88,6 +88,7 @@ static void pgsql_close(void *state)
 	free(pg->sql_merge_stage);
 	free(pg->sql_make_stage);
 	free(pg->buf);
+	free(pg->host_text);
 	free(pg);
 }
 

@@ -51,6 +51,7 @@ struct pgsql {
 	bool dedup;             /* the next batch may overlap stored rows */
 	bool stage_ready;       /* the staging table exists on this connection */
 	struct copy_origin origin; /* host, boot and run: written in every row */
+	char *host_text;        /* origin.host: the host name, encoded */
 	char *buf;              /* one batch in COPY binary format */
 	size_t buf_cap;
 	uint64_t errors;

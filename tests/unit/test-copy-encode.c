@@ -189,6 +189,10 @@ START_TEST(test_copy_comm)
 	assert_comm("a\"b'c\\d\te\xc3\xa9\xff", 12, "a\"b'c\\x5cd\\x09e\\xc3\\xa9\\xff");
 	assert_comm("\xe4\xb8\xad", 3, "\\xe4\\xb8\\xad");
 	assert_comm("\x7f\x1f ~", 4, "\\x7f\\x1f ~");
+	/* Any text, such as the host name, the same way. */
+	char out[32];
+	ck_assert_uint_eq(copy_ascii_encode(out, "h\xc3\xa9st.lan", 9), 15);
+	ck_assert_int_eq(memcmp(out, "h\\xc3\\xa9st.lan", 15), 0);
 	/* 16 bytes and no NUL: cut at the kernel's 15. */
 	assert_comm("0123456789abcdef", 16, "0123456789abcde");
 	assert_comm("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 16,
