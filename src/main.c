@@ -56,6 +56,7 @@ static int setup_plugin(struct plugin *p, const struct settings *s, const char *
 
 	if (r)
 		return r;
+	options_scrub_secrets(s, p->desc);
 	p->host = (struct tca_host){
 		.abi_major = TCA_ABI_MAJOR,
 		.abi_minor = TCA_ABI_MINOR,

@@ -125,14 +125,45 @@ static bool options_key_secret(const char *key, size_t len)
  * database clients do. The value was copied already; what stays is
  * "KEY=*" and NUL bytes.
  */
+static void options_wipe(char *eq)
+{
+	if (eq[1] == '\0')
+		return;
+	memset(eq + 1, 0, strlen(eq + 1));
+	eq[1] = '*';
+}
+
 static void options_scrub(char *arg)
 {
 	char *eq = strchr(arg, '=');
 
-	if (!eq || !options_key_secret(arg, (size_t)(eq - arg)) || eq[1] == '\0')
-		return;
-	memset(eq + 1, 0, strlen(eq + 1));
-	eq[1] = '*';
+	if (eq && options_key_secret(arg, (size_t)(eq - arg)))
+		options_wipe(eq);
+}
+
+void options_scrub_secrets(const struct settings *s, const struct tca_plugin *d)
+{
+	for (size_t i = 0; i < s->n_cli_args; i++) {
+		char *arg = s->cli_args[i], *eq = strchr(arg, '=');
+		if (!eq)
+			continue;
+		for (const struct tca_option *o = d->options; o && o->name; o++)
+			if ((o->flags & TCA_OPTF_SECRET) && strlen(o->name) == (size_t)(eq - arg) &&
+			    strncmp(o->name, arg, (size_t)(eq - arg)) == 0)
+				options_wipe(eq);
+	}
+}
+
+/* Keep where each -E/-S value is in argv, for options_scrub_secrets(). */
+static int options_keep_arg(struct settings *s, char *arg)
+{
+	char **grown = realloc(s->cli_args, (s->n_cli_args + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	s->cli_args = grown;
+	s->cli_args[s->n_cli_args++] = arg;
+	return 0;
 }
 
 /* Handle one option; returns 0, or an exit status. */
@@ -155,6 +186,8 @@ static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 					  "command line");
 		if (r == -EINVAL)
 			return usage_error("option value '%s' is not KEY=VALUE", arg);
+		if (r == 0)
+			r = options_keep_arg(s, arg);
 		if (r == 0)
 			options_scrub(arg);
 		break;

@@ -77,6 +77,34 @@ START_TEST(test_options_scrub)
 }
 END_TEST
 
+/* A key that names no secret, but that the plugin marks secret: wiped
+ * once the plugin is loaded. */
+START_TEST(test_options_scrub_flagged)
+{
+	static const struct tca_option opts[] = {
+		{ .name = "auth", .type = TCA_OPT_STRING, .flags = TCA_OPTF_SECRET },
+		{ .name = "path", .type = TCA_OPT_STRING },
+		{ .name = NULL },
+	};
+	static const struct tca_plugin d = { TCA_PLUGIN_HEADER, .name = "x", .options = opts };
+	char *argv[] = { strdup("tcp-audit"), strdup("-S"), strdup("auth=s3cret"), strdup("-S"),
+			 strdup("path=/x"), strdup("-Eauthor=me"), NULL };
+	struct settings s;
+
+	settings_init(&s);
+	ck_assert_int_eq(options_parse(6, argv, &s), 0);
+	ck_assert_str_eq(argv[2], "auth=s3cret");
+	options_scrub_secrets(&s, &d);
+	ck_assert_str_eq(argv[2], "auth=*");
+	ck_assert_str_eq(argv[4], "path=/x");
+	ck_assert_str_eq(argv[5], "-Eauthor=me");
+	ck_assert_str_eq(s.sink_cli.items[0].value, "s3cret");
+	for (int i = 0; i < 6; i++)
+		free(argv[i]);
+	settings_free(&s);
+}
+END_TEST
+
 START_TEST(test_options_all)
 {
 	struct settings s;
@@ -238,6 +266,7 @@ Suite *suite_options(void)
 
 	tcase_add_test(tc, test_options_all);
 	tcase_add_test(tc, test_options_scrub);
+	tcase_add_test(tc, test_options_scrub_flagged);
 	tcase_add_test(tc, test_options_defaults_and_flags);
 	tcase_add_test(tc, test_options_verbosity);
 	tcase_add_loop_test(tc, test_options_usage_errors, 0,
