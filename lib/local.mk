@@ -4,4 +4,5 @@ lib_libtca_la_SOURCES = \
 	lib/names.c lib/names.h \
 	lib/fmt.c lib/fmt.h \
 	lib/backoff.c lib/backoff.h \
-	lib/filteropt.c lib/filteropt.h
+	lib/filteropt.c lib/filteropt.h \
+	lib/file.c lib/file.h

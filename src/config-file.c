@@ -3,10 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config-file.h"
 #include "exit-status.h"
@@ -14,26 +18,55 @@
 
 #define PROCESSOR_SECTION "tcp-audit"
 
+/* A config file is a few kilobytes; a bound keeps a mistaken path (a log,
+ * an image) from being read at length. */
+#define CONFIG_MAX_SIZE (1024 * 1024)
+
 struct config_ctx {
 	struct settings *s;
 	const char *path;
-	FILE *f;
-	int lineno;      /* lines inih has read so far */
-	int error_line;  /* the line error[] is about; 0: none yet */
+	const char *text;  /* the whole file, NUL-terminated */
+	size_t len, pos;   /* its length, and where the next line starts */
+	int lineno;        /* lines inih has read so far */
+	int error_line;    /* the line error[] is about; 0: none yet */
 	char error[256];
 	int status;
 };
 
-/* inih's line reader: fgets, counting lines, so that the handler's error
- * message is used only for the line inih reports (the first bad one). */
+/*
+ * inih's line reader, over the file read whole, counting lines, so that
+ * the handler's error message is used only for the line inih reports (the
+ * first bad one). inih's buffer is fixed: a longer line would be cut and
+ * its tail read as a line of its own, so such a line ends the parse here
+ * as an error of its own, with its number.
+ */
 static char *config_read_line(char *buf, int size, void *stream)
 {
 	struct config_ctx *c = stream;
-	char *r = fgets(buf, size, c->f);
+	const char *start, *nl;
+	size_t n;
 
-	if (r)
-		c->lineno++;
-	return r;
+	if (c->pos >= c->len || c->error_line)
+		return NULL;
+	start = c->text + c->pos;
+	nl = memchr(start, '\n', c->len - c->pos);
+	n = nl ? (size_t)(nl - start) + 1 : c->len - c->pos;
+	c->lineno++;
+	if (memchr(start, '\0', n)) {
+		snprintf(c->error, sizeof(c->error), "the line holds a NUL byte (is this a text file?)");
+		c->error_line = c->lineno;
+		return NULL;
+	}
+	if (n >= (size_t)size) {
+		snprintf(c->error, sizeof(c->error), "the line is longer than %d bytes; shorten it",
+			 size - 2);
+		c->error_line = c->lineno;
+		return NULL;
+	}
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	c->pos += n;
+	return buf;
 }
 
 static int set_string(char **dst, const char *value)
@@ -155,24 +188,94 @@ static int config_handler(void *user, const char *section, const char *name, con
 	return 0;
 }
 
+/*
+ * The whole file, into *text (NULL for /dev/null). Only a regular file of
+ * a bounded size: a directory used to read as empty, and /dev/zero or a
+ * FIFO never ends. O_NONBLOCK keeps open() itself from waiting for a
+ * FIFO's writer.
+ */
+static int config_read_file(const char *path, bool explicit, char **text, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT && !explicit)
+			return -ENOENT;
+		log_error_errno(e, "cannot read config file %s%s", path,
+				e == ENOENT ? " (give an existing file to --config)" : "");
+		return e == EACCES ? EXIT_NOPERM : EXIT_NOINPUT;
+	}
+	if (fstat(fd, &st) < 0) {
+		log_error_errno(errno, "cannot read config file %s", path);
+		close(fd);
+		return EXIT_NOINPUT;
+	}
+	/* "--config /dev/null" is the usual way to say "no file". */
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+		close(fd);
+		*text = NULL;
+		*len = 0;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_error("config file %s is %s; give a regular file to --config", path,
+			  S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
+		return EXIT_NOINPUT;
+	}
+	if (st.st_size > CONFIG_MAX_SIZE)
+		goto too_big;
+	buf = malloc((size_t)st.st_size + 2);
+	if (!buf) {
+		close(fd);
+		return EXIT_OSERR;
+	}
+	/* One byte more than stat said: a file that grew is caught too. */
+	do
+		n = read(fd, buf, (size_t)st.st_size + 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		log_error_errno(errno, "cannot read config file %s", path);
+		free(buf);
+		close(fd);
+		return EXIT_NOINPUT;
+	}
+	if (n > st.st_size)
+		goto too_big;
+	close(fd);
+	buf[n] = '\0';
+	*text = buf;
+	*len = (size_t)n;
+	return 0;
+too_big:
+	log_error("config file %s is larger than %d bytes; is it the right file?", path,
+		  CONFIG_MAX_SIZE);
+	free(buf);
+	close(fd);
+	return EXIT_NOINPUT;
+}
+
 int config_load(struct settings *s)
 {
 	struct config_ctx c = { .s = s };
-	FILE *f;
+	char *text = NULL;
 	int line;
 
 	c.path = s->config_path ? s->config_path : DEFAULT_CONFIG_PATH;
-	f = fopen(c.path, "re");
-	if (!f) {
-		if (errno == ENOENT && !s->config_explicit)
-			return 0;
-		log_error_errno(errno, "cannot read config file %s%s", c.path,
-				errno == ENOENT ? " (give an existing file to --config)" : "");
-		return errno == EACCES ? EXIT_NOPERM : EXIT_NOINPUT;
-	}
-	c.f = f;
+	line = config_read_file(c.path, s->config_explicit, &text, &c.len);
+	if (line)
+		return line == -ENOENT ? 0 : line;
+	c.text = text;
 	line = ini_parse_stream(config_read_line, &c, config_handler, &c);
-	fclose(f);
+	free(text);
+	/* The reader stopped at a line it could not hand to inih. */
+	if (line == 0 && c.error_line)
+		line = c.error_line;
 	if (line == 0)
 		return 0;
 	if (line < 0) {

@@ -8,6 +8,7 @@ src_libprocessor_la_SOURCES = \
 	src/kvlist.c src/kvlist.h \
 	src/value.c src/value.h \
 	src/plugin-loader.c src/plugin-loader.h \
+	src/elf-check.c src/elf-check.h \
 	src/plugin-config.c src/plugin-config.h \
 	src/plugin-host.c src/plugin-host.h \
 	src/identity.c src/identity.h \

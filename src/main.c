@@ -48,6 +48,7 @@ static int setup_plugin(struct plugin *p, const struct settings *s, const char *
 
 	if (r)
 		return r;
+	options_scrub_secrets(s, p->desc);
 	plugin_host_init(p, identity.hostname, identity.boot_id, identity.run_id);
 	if (settings_plugin_options(s, p->desc->name, cli, &p->options) < 0)
 		return EXIT_OSERR;

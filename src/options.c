@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "exit-status.h"
 #include "options.h"
@@ -99,8 +101,76 @@ static int replace(char **dst, const char *value)
 	return 0;
 }
 
+/* Whether a plugin option's value may be, or hold, a password, by its
+ * key: a connection string or URI, or any key naming a secret. */
+static bool options_key_secret(const char *key, size_t len)
+{
+	static const char *const whole[] = { "conninfo", "dsn", "uri", "url" };
+	static const char *const part[] = { "password", "passwd", "secret", "token" };
+	char k[64];
+
+	if (len >= sizeof(k))
+		return true; /* no key is that long: hide it rather than guess */
+	memcpy(k, key, len);
+	k[len] = '\0';
+	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (strcasecmp(k, whole[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+		if (strcasestr(k, part[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Overwrite a secret value in our own argv, which every user can read in
+ * /proc/PID/cmdline and journald copies into each entry's _CMDLINE, as
+ * database clients do. The value was copied already; what stays is
+ * "KEY=*" and NUL bytes.
+ */
+static void options_wipe(char *eq)
+{
+	if (eq[1] == '\0')
+		return;
+	memset(eq + 1, 0, strlen(eq + 1));
+	eq[1] = '*';
+}
+
+static void options_scrub(char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (eq && options_key_secret(arg, (size_t)(eq - arg)))
+		options_wipe(eq);
+}
+
+void options_scrub_secrets(const struct settings *s, const struct tca_plugin *d)
+{
+	for (size_t i = 0; i < s->n_cli_args; i++) {
+		char *arg = s->cli_args[i], *eq = strchr(arg, '=');
+		if (!eq)
+			continue;
+		for (const struct tca_option *o = d->options; o && o->name; o++)
+			if ((o->flags & TCA_OPTF_SECRET) && strlen(o->name) == (size_t)(eq - arg) &&
+			    strncmp(o->name, arg, (size_t)(eq - arg)) == 0)
+				options_wipe(eq);
+	}
+}
+
+/* Keep where each -E/-S value is in argv, for options_scrub_secrets(). */
+static int options_keep_arg(struct settings *s, char *arg)
+{
+	char **grown = realloc(s->cli_args, (s->n_cli_args + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	s->cli_args = grown;
+	s->cli_args[s->n_cli_args++] = arg;
+	return 0;
+}
+
 /* Handle one option; returns 0, or an exit status. */
-static int options_apply(struct settings *s, int c, const char *arg, int *verbosity)
+static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 {
 	int r = 0;
 
@@ -119,6 +189,10 @@ static int options_apply(struct settings *s, int c, const char *arg, int *verbos
 					  "command line");
 		if (r == -EINVAL)
 			return usage_error("option value '%s' is not KEY=VALUE", arg);
+		if (r == 0)
+			r = options_keep_arg(s, arg);
+		if (r == 0)
+			options_scrub(arg);
 		break;
 	case 'c':
 		r = replace(&s->config_path, arg);

@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf-check.h"
 #include "exit-status.h"
 #include "log.h"
 #include "plugin-loader.h"
@@ -42,22 +44,92 @@ static char *plugin_resolve(const char *name_or_path, const char *dir)
 	return path;
 }
 
+/* The package that ships the plugin a bare name stands for: the bundled
+ * ones come with tcp-audit itself (debian/tcp-audit.install). */
+static void plugin_package(const char *name, char *buf, size_t size)
+{
+	static const char *const bundled[] = { "json", "text", "null", "sqlite", "journal" };
+	size_t len = strlen(name);
+
+	if (len > 3 && strcmp(name + len - 3, ".so") == 0)
+		len -= 3;
+	for (size_t i = 0; i < sizeof(bundled) / sizeof(bundled[0]); i++)
+		if (strlen(bundled[i]) == len && strncmp(name, bundled[i], len) == 0) {
+			snprintf(buf, size, "tcp-audit");
+			return;
+		}
+	snprintf(buf, size, "tcp-audit-%.*s", (int)len, name);
+}
+
+static void plugin_log_missing(const char *path, const char *name)
+{
+	char pkg[128];
+
+	if (strchr(name, '/')) {
+		log_error("plugin %s does not exist (give the path of a plugin file)", path);
+		return;
+	}
+	plugin_package(name, pkg, sizeof(pkg));
+	log_error("plugin %s does not exist; install the package %s (or give a path; see "
+		  "'tcp-audit --list-plugins')", path, pkg);
+}
+
+/*
+ * A plugin directory that others can write lets them plant code that runs
+ * with our privileges. World-writable is refused for everyone; as root,
+ * so is a directory root does not own or that its group can write.
+ */
+int plugin_dir_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return 0; /* the lookup itself reports what is missing */
+	if (st.st_mode & S_IWOTH) {
+		log_error("refusing plugin directory %s: anyone can write to it (chmod o-w %s)", dir,
+			  dir);
+		return EXIT_NOPERM;
+	}
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & S_IWGRP))) {
+		log_error("refusing plugin directory %s: as root, it must be owned by root and not "
+			  "writable by its group (chown root; chmod g-w %s)", dir, dir);
+		return EXIT_NOPERM;
+	}
+	return 0;
+}
+
+/* Refuse a file that dlopen() would map past its end (SIGBUS). */
+static int plugin_check_elf(const char *path, int fd, const struct stat *st)
+{
+	const char *why;
+	int r = elf_check_fd(fd, (uint64_t)st->st_size, &why);
+
+	if (r == 0)
+		return 0;
+	log_error("plugin %s is not a usable shared object: %s (%jd bytes; truncated? reinstall "
+		  "it)", path, why, (intmax_t)st->st_size);
+	return EXIT_PLUGIN;
+}
+
 /*
  * Open the file once and check that very file: a plugin runs with our
  * privileges, so as root it must be root's and writable by nobody else.
  * Names are looked up without following links; an explicit path may be a
- * link, since the user chose it.
+ * link, since the user chose it. O_NONBLOCK: opening a FIFO would wait
+ * for a writer for ever (with SIGTERM already blocked).
  */
-static int plugin_open_checked(const char *path, bool by_name, int *fd_out)
+static int plugin_open_checked(const char *path, const char *name, int *fd_out)
 {
+	bool by_name = !strchr(name, '/');
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (by_name ? O_NOFOLLOW : 0));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+		      (by_name ? O_NOFOLLOW : 0));
+	int r;
 
 	if (fd < 0) {
 		int e = errno;
 		if (e == ENOENT)
-			log_error("plugin %s does not exist (see 'tcp-audit --list-plugins', or give "
-				  "its path)", path);
+			plugin_log_missing(path, name);
 		else if (e == ELOOP)
 			log_error("plugin %s is a symbolic link; plugins are not looked up through "
 				  "links (give the real path)", path);
@@ -75,6 +147,11 @@ static int plugin_open_checked(const char *path, bool by_name, int *fd_out)
 			  "writable by group or others (chown root; chmod go-w)", path);
 		close(fd);
 		return EXIT_NOPERM;
+	}
+	r = plugin_check_elf(path, fd, &st);
+	if (r) {
+		close(fd);
+		return r;
 	}
 	*fd_out = fd;
 	return 0;
@@ -163,7 +240,6 @@ static int plugin_fd_name(int *fd, char *buf, size_t size)
 int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 		enum tca_plugin_kind want)
 {
-	bool by_name = !strchr(name_or_path, '/');
 	char fdpath[64];
 	const struct tca_plugin *exported;
 	int fd = -1, r;
@@ -175,7 +251,12 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 	p->path = plugin_resolve(name_or_path, dir);
 	if (!p->path)
 		return EXIT_OSERR;
-	r = plugin_open_checked(p->path, by_name, &fd);
+	if (!strchr(name_or_path, '/')) {
+		r = plugin_dir_check(dir);
+		if (r)
+			goto fail;
+	}
+	r = plugin_open_checked(p->path, name_or_path, &fd);
 	if (r)
 		goto fail;
 
@@ -295,6 +376,13 @@ int plugin_list(const char *dir, bool verbose, FILE *out)
 	if (r < 0) {
 		log_error_errno(r, "cannot list plugin directory %s (give another with --plugin-dir)", dir);
 		return EXIT_PLUGIN;
+	}
+	r = plugin_dir_check(dir);
+	if (r) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return r;
 	}
 	fprintf(out, "Plugins in %s:\n", dir);
 	fprintf(out, "%-10s %-8s %-8s %s\n", "NAME", "KIND", "VERSION", "DESCRIPTION");

@@ -33,6 +33,11 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 		enum tca_plugin_kind want);
 void plugin_unload(struct plugin *p);
 
+/* Whether dir is safe to load plugins from by name: nobody else can write
+ * to it (and as root, root owns it). Returns 0, or EXIT_NOPERM after
+ * logging why. */
+int plugin_dir_check(const char *dir);
+
 const char *plugin_kind_name(enum tca_plugin_kind kind);
 
 /* Print every plugin in dir, one a line; with verbose, their options too. */

@@ -27,6 +27,7 @@ void settings_free(struct settings *s)
 	free(s->config_path);
 	kvlist_free(&s->event_cli);
 	kvlist_free(&s->sink_cli);
+	free(s->cli_args); /* the strings are argv's */
 	for (size_t i = 0; i < s->n_sections; i++) {
 		free(s->sections[i].name);
 		kvlist_free(&s->sections[i].options);

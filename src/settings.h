@@ -38,6 +38,8 @@ struct settings {
 
 	struct kvlist event_cli;  /* -E, in order */
 	struct kvlist sink_cli;   /* -S, in order */
+	char **cli_args;          /* the KEY=VALUE of each -E/-S in argv itself */
+	size_t n_cli_args;
 	struct config_section *sections;
 	size_t n_sections;
 

@@ -28,14 +28,19 @@ int value_parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
+/* Decimal only, as documented: strtoll's base 0 would read "010" as 8
+ * and "0x10" as 16, which no one writing a config file means. */
 int value_parse_int(const char *s, int64_t *out)
 {
+	const char *digits = s + (*s == '-' || *s == '+');
 	char *end;
 	long long v;
 
+	if (!isdigit((unsigned char)*digits))
+		return -EINVAL;
 	errno = 0;
-	v = strtoll(s, &end, 0);
-	if (end == s || *end != '\0')
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
 		return -EINVAL;
 	if (errno == ERANGE)
 		return -ERANGE;
@@ -106,7 +111,13 @@ int value_parse_duration(const char *s, uint64_t *out_ms)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcasecmp(unit, units[i].suffix) == 0)
-			return scale(v, units[i].mult, out_ms);
+		if (strcasecmp(unit, units[i].suffix) == 0) {
+			r = scale(v, units[i].mult, out_ms);
+			/* Callers add a duration to a clock reading and convert it
+			 * to nanoseconds: keep both far from wrapping. */
+			if (r == 0 && *out_ms > VALUE_DURATION_MAX_MS)
+				r = -ERANGE;
+			return r;
+		}
 	return -EINVAL;
 }

@@ -59,13 +59,64 @@ static void pgconn_set_msg(struct pgsql *pg, const char *msg, bool hide_quoted)
 
 #define PGCONN_DEFAULT_SERVER "the default server (libpq defaults)"
 
+static bool pgconn_is_uri(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	return !strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11);
+}
+
+/*
+ * A URI whose password holds an unencoded '@' or '/' still parses, but
+ * wrongly: the rest of the password becomes the host, the port or the
+ * database name, and those are shown (in our logs and in libpq's errors).
+ * Such a URI is refused, saying nothing of it beyond what to fix.
+ */
+static const char *pgconn_check_uri(const char *conninfo)
+{
+	const char *auth = strstr(conninfo, "://") + 3;
+	size_t end = strcspn(auth, "?#");
+	size_t slash = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', end);
+
+	if (!at)
+		return NULL;
+	if ((size_t)(at - auth) > slash || memchr(at + 1, '@', end - (size_t)(at + 1 - auth)))
+		return "the URI has an '@' or '/' that is not percent-encoded: in a password, write "
+		       "%40 and %2F, or keep the password in a passfile";
+	return NULL;
+}
+
+/* libpq expands a connection string or URI given as dbname only once: one
+ * nested in our conninfo's dbname would be taken as a database name, and
+ * shown whole (password and all) in "database ... does not exist". */
+static bool pgconn_is_nested(const PQconninfoOption *opts)
+{
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && strcmp(o->keyword, "dbname") == 0)
+			return strchr(o->val, '=') || pgconn_is_uri(o->val);
+	return false;
+}
+
 char *pgconn_describe(const char *conninfo, char *err, size_t errsize)
 {
 	static const char *const shown[] = { "service", "host", "hostaddr", "port", "dbname", "user" };
 	char *perr = NULL, *out;
-	PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", &perr);
+	const char *bad = conninfo && pgconn_is_uri(conninfo) ? pgconn_check_uri(conninfo) : NULL;
+	PQconninfoOption *opts;
 	size_t len = 1, pos = 0;
 
+	if (bad) {
+		snprintf(err, errsize, "%s", bad);
+		return NULL;
+	}
+	opts = PQconninfoParse(conninfo ? conninfo : "", &perr);
+	if (opts && pgconn_is_nested(opts)) {
+		snprintf(err, errsize, "its dbname is itself a connection string or URI, which libpq "
+			 "does not expand there; give that as conninfo");
+		PQconninfoFree(opts);
+		return NULL;
+	}
 	if (!opts) {
 		struct pgsql tmp = { 0 };
 		pgconn_set_msg(&tmp, perr ? perr : "out of memory", true);

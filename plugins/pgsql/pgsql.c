@@ -63,6 +63,7 @@ static void pgsql_close(void *state)
 	free(pg->sql_gaps);
 	free(pg->sql_run);
 	free(pg->buf);
+	free(pg->host_text);
 	free(pg);
 }
 

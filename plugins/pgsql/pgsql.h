@@ -10,6 +10,8 @@
 #include <libpq-fe.h>
 #include <tcp-audit/plugin.h>
 
+#include "copy-encode.h"
+
 struct pgsql_config {
 	const char *conninfo;
 	const char *schema;
@@ -46,10 +48,10 @@ struct pgsql {
 	uint64_t partition_next_ms; /* when to look for partitions to create */
 	bool dedup;             /* the next batch may overlap stored rows */
 	bool stage_ready;       /* the staging table exists on this connection */
-	const struct tca_origin *origin; /* of the batch being encoded */
-	size_t host_len;        /* of origin->host, written in every row */
-	uint8_t boot_id[16];    /* origin->boot_id as uuid bytes */
-	char boot_text[40];     /* the boot id those bytes were parsed from */
+	struct copy_origin origin; /* of the batch: host, boot and run, in every row */
+	char *host_text;        /* origin.host: the batch's host name, encoded */
+	const char *origin_host; /* the strings origin was made from, to see a change */
+	char boot_text[40];
 	char *buf;              /* one batch in COPY binary format */
 	size_t buf_cap;
 	char sqlstate[6];       /* of the last failure; "" when not from the server */

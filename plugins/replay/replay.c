@@ -33,8 +33,7 @@ struct replay {
 	uint64_t count;     /* synthetic events to make, if no file */
 	FILE *file;
 	const char *path;
-	char *line;
-	size_t line_cap;
+	char line[REPLAY_LINE_MAX];
 	uint64_t lineno;
 	uint64_t rate;
 	bool hold;
@@ -96,7 +95,6 @@ static void replay_close(void *state)
 		close(r->fd);
 	if (r->file)
 		fclose(r->file);
-	free(r->line);
 	free(r);
 }
 
@@ -159,9 +157,10 @@ static size_t replay_budget(struct replay *r, size_t cap)
 static int replay_next_line(struct replay *r, struct tca_event *ev)
 {
 	const char *why = NULL;
+	size_t len;
+	int ret;
 
-	while (getline(&r->line, &r->line_cap, r->file) >= 0) {
-		int ret;
+	while ((ret = replay_read_line(r->file, r->line, sizeof(r->line), &len)) > 0) {
 		r->lineno++;
 		ret = replay_parse_line(r->line, ev, &why);
 		if (ret < 0) {
@@ -171,7 +170,16 @@ static int replay_next_line(struct replay *r, struct tca_event *ev)
 		if (ret > 0)
 			return 1;
 	}
-	return 0;
+	if (ret == -E2BIG)
+		tca_log(r->host, TCA_LOG_ERR, 0, "%s:%" PRIu64 ": the line is longer than %d bytes "
+			"(is this the right file?)", r->path, r->lineno + 1, REPLAY_LINE_MAX - 1);
+	else if (ret == -EINVAL)
+		tca_log(r->host, TCA_LOG_ERR, 0, "%s:%" PRIu64 ": a NUL byte (is this a text file?)",
+			r->path, r->lineno + 1);
+	else if (ret < 0)
+		tca_log(r->host, TCA_LOG_ERR, -ret, "cannot read the replay file %s", r->path);
+	/* A line too long is bad data, like any other bad line. */
+	return ret == -E2BIG ? -EINVAL : ret;
 }
 
 static void replay_finish(struct replay *r)

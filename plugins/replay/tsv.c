@@ -4,20 +4,25 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
 #include "replay.h"
 
+/* Digits only: strtoull takes "-1" (as 2^64 - 1), "+1" and leading
+ * spaces, none of which is a time or a port. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (!*s || *end || errno || v > max)
+	if (*end || errno || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -59,6 +64,32 @@ static int parse_comm(const char *s, char comm[TCA_COMM_LEN])
 static int parse_addr(const char *s, unsigned family, uint8_t addr[16])
 {
 	return inet_pton(family == TCA_FAMILY_IPV6 ? AF_INET6 : AF_INET, s, addr) == 1 ? 0 : -EINVAL;
+}
+
+int replay_read_line(FILE *f, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	/* getline() would grow without bound on a file with no newline
+	 * (replay path=/dev/zero ran into the OOM killer). */
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (c == '\n') {
+			buf[n] = '\0';
+			*len = n;
+			return 1;
+		}
+		if (c == '\0')
+			return -EINVAL;
+		if (n + 1 >= cap)
+			return -E2BIG;
+		buf[n++] = (char)c;
+	}
+	if (ferror(f))
+		return -EIO;
+	buf[n] = '\0';
+	*len = n;
+	return n > 0;
 }
 
 int replay_parse_line(char *line, struct tca_event *ev, const char **why)

@@ -3,10 +3,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "sqlite-sink.h"
 
 /*
@@ -322,6 +325,15 @@ int db_open(struct sqlite_sink *s)
 		s->sys_errno = -r;
 		return SQLITE_CANTOPEN;
 	}
+	/* SQLite would create the file 0644 & ~umask, and its -wal and -shm
+	 * with the database's mode: make the database first, with ours. */
+	r = file_open_archive(s->path, O_RDWR);
+	if (r < 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "cannot create or open %s", s->path);
+		s->sys_errno = -r;
+		return SQLITE_CANTOPEN;
+	}
+	close(r);
 	rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(s->db, 1);

@@ -74,6 +74,27 @@ static const char *sqlite_hint(int rc)
 	}
 }
 
+/* The -errno for a failed open, so that the exit status says why
+ * (tcp-audit(8)): permission denied is 77, a read-only or full file system
+ * 75; anything else is an I/O error (74). */
+static int sqlite_open_errno(const struct sqlite_sink *s, int rc)
+{
+	switch (s->sys_errno) {
+	case EACCES:
+	case EPERM:
+	case EROFS:
+	case ENOSPC:
+		return -s->sys_errno;
+	default:
+		break;
+	}
+	if ((rc & 0xff) == SQLITE_READONLY)
+		return -EACCES;
+	if ((rc & 0xff) == SQLITE_FULL)
+		return -ENOSPC;
+	return -EIO;
+}
+
 /* Rows the store refuses for good: retrying them cannot help, and the
  * processor records them as a gap instead of stopping. */
 static bool sqlite_is_refusal(int rc)
@@ -295,11 +316,12 @@ static int sqlite_open(const struct tca_host *host, const void *config, void **s
 	rc = db_open(s);
 	if (rc != SQLITE_OK) {
 		bool newer = rc == SQLITE_MISMATCH; /* the message says what to do */
+		int err = sqlite_open_errno(s, rc);
 		tca_log(host, TCA_LOG_ERR, s->sys_errno, "cannot open the database %s: %s%s%s%s",
 			s->path, s->errmsg, newer ? "" : " (", newer ? "" : sqlite_hint(rc),
 			newer ? "" : ")");
 		free(s);
-		return -EIO;
+		return err;
 	}
 	*state = s;
 	return 0;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "stream.h"
 
 #define STREAM_BATCH 1024
@@ -88,11 +89,12 @@ static int stream_open_file(struct stream *s)
 		s->fd = STDOUT_FILENO;
 		return 0;
 	}
-	/* 0640 whatever the umask: an archive of who talked to whom is not
-	 * for every user of the machine. Read access: to find a torn tail. */
-	fd = open(s->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	/* 0640 whatever the umask (lib/file.c): an archive of who talked
+	 * to whom is not for every user of the machine. Read access: to
+	 * find a torn tail. */
+	fd = file_open_archive(s->path, O_RDWR | O_APPEND);
 	if (fd < 0) {
-		int e = errno;
+		int e = -fd;
 		tca_log(s->host, TCA_LOG_ERR, e, "cannot open %s for appending (check the path "
 			"and its directory's permissions)", s->path);
 		return -e;

@@ -51,9 +51,17 @@ expect 64 "--log-level: 'loud' is not error, warning, notice, info or debug" --l
 expect 64 "option requires an argument -- 'e'" -e
 
 # Plugin errors: 69.
-expect 69 "plugin $PD/nosuch.so does not exist (see 'tcp-audit --list-plugins', or give its path)" \
+expect 69 "plugin $PD/nosuch.so does not exist; install the package tcp-audit-nosuch (or give a path; see 'tcp-audit --list-plugins')" \
 	-e replay -E count=1 -s nosuch
-expect 69 "plugin $T/none.so does not exist" -e replay -E count=1 -s "$T/none.so"
+expect 69 "plugin $T/none.so does not exist (give the path of a plugin file)" \
+	-e replay -E count=1 -s "$T/none.so"
+# A truncated plugin: one line, not SIGBUS (exit 135) when dlopen maps it.
+head -c 8192 "$PD/json.so" >"$T/cut.so"
+expect 69 "plugin $T/cut.so is not a usable shared object: a segment lies past its end (8192 bytes; truncated? reinstall it)" \
+	-e replay -E count=1 -s "$T/cut.so"
+# A FIFO: refused at once, not waited on.
+mkfifo "$T/fifo.so"
+expect 69 "plugin $T/fifo.so is not a regular file" -e replay -E count=1 -s "$T/fifo.so"
 expect 69 "plugin $TP/badabi.so was built for plugin ABI 100.0, but this tcp-audit" \
 	-e replay -E count=1 -s "$TP/badabi.so"
 assert_has "$T/err" "loads ABI 2.x plugins (2.0 here); rebuild the plugin against this version's <tcp-audit/plugin.h>"
@@ -69,7 +77,8 @@ expect 69 "plugin 'replay' ($PD/replay.so) is an eventer, not a sinker; give it 
 expect 69 "plugin 'json' ($PD/json.so) is a sinker, not an eventer; give it to --sink" \
 	-e json -s null
 printf 'not an ELF\n' >"$T/junk.so"
-expect 69 "cannot load plugin $T/junk.so" -e replay -E count=1 -s "$T/junk.so"
+expect 69 "plugin $T/junk.so is not a usable shared object: it is shorter than an ELF header (11 bytes; truncated? reinstall it)" \
+	-e replay -E count=1 -s "$T/junk.so"
 
 # Config file errors.
 expect 66 "cannot read config file $T/missing.conf (give an existing file to --config)" \
@@ -83,6 +92,22 @@ printf '[tcp-audit]\nqueue_memory = lots\n' >"$T/value.conf"
 expect 78 "$T/value.conf:2: bad value 'lots' for 'queue_memory' in [tcp-audit]" -c "$T/value.conf"
 printf 'sink = null\n' >"$T/nosection.conf"
 expect 78 "$T/nosection.conf:1: 'sink' is outside any section" -c "$T/nosection.conf"
+# What is not a regular file: refused at once, not read as empty or for ever.
+expect 66 "config file $T is a directory; give a regular file to --config" \
+	-c "$T" -e replay -E count=1 -s null --check
+expect 66 "config file /dev/zero is not a regular file; give a regular file to --config" \
+	-c /dev/zero -e replay -E count=1 -s null --check
+mkfifo "$T/fifo.conf"
+expect 66 "config file $T/fifo.conf is not a regular file" -c "$T/fifo.conf" --check
+# A line too long for the parser: its tail is not read as a setting.
+{ printf '[tcp-audit]\n# %0197d' 0; printf 'sink = null\n'; } >"$T/long.conf"
+expect 78 "$T/long.conf:2: the line is longer than 198 bytes; shorten it" \
+	-c "$T/long.conf" -e replay -E count=1 --check
+# Decimal only; a timeout that would wrap the clock is refused.
+expect 78 "replay: option count=0x10 (from command line) is not an integer" \
+	-e replay -E count=0x10 -s null
+expect 64 "--shutdown-timeout: '18446744073709551615ms' is not a duration" \
+	--shutdown-timeout=18446744073709551615ms
 
 # Plugin options: an unknown one names itself, where it came from, and the
 # options the plugin knows; a bad value names the expected type.
@@ -102,6 +127,14 @@ expect 78 "replay: option rate=-5 (from command line) is out of range; give 0..1
 # A plugin's own check in open(): EINVAL is a config error too.
 expect 78 "replay: give exactly one of count=N (synthetic events) or path=FILE" -e replay -s null
 expect 78 "cannot set up the queue (--queue-memory 100)" -e replay -E count=1 -s null --queue-memory=100
+
+# Bad replay data stops the run (74) at its line, within bounded memory.
+printf -- '-1\t7\t1\tx\tipv4\t1.2.3.4\t1\t1.2.3.5\t2\tLISTEN\tSYN_RECV\n' >"$T/neg.tsv"
+expect 74 "replay: $T/neg.tsv:1: bad time_ns" -e replay -E path="$T/neg.tsv" -s null
+expect 74 "replay: /dev/zero:1: a NUL byte (is this a text file?)" -e replay -E path=/dev/zero -s null
+head -c 100000 /dev/zero | tr '\0' 1 >"$T/long.tsv"
+expect 74 "replay: $T/long.tsv:1: the line is longer than 4095 bytes (is this the right file?)" \
+	-e replay -E path="$T/long.tsv" -s null
 
 # --check: opens both plugins, prints what it would do, exits 0...
 expect 0 "" --check -e replay -E count=7 -s json -S path="$T/check.json"

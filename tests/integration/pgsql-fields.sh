@@ -31,7 +31,7 @@ done
 # Odd comms, and one with no pid.
 printf '1767225600999999999\t7\t1\ta"b'"'"'c\\\\d\\te\\xc3\\xa9\\xff\tipv4\t0.0.0.0\t0\t255.255.255.255\t65535\tLISTEN\tSYN_RECV\n' >>"$T/events.tsv"
 printf '13|2026-01-01 00:00:00.999999+00|7|1|%s|ipv4|tcp|0.0.0.0|0|255.255.255.255|65535|LISTEN|SYN_RECV\n' \
-	"$(printf 'a"b'"'"'c\\d\te\303\251\\xff' | od -An -tx1 | tr -d ' \n')" >>"$T/expected"
+	"$(printf 'a"b'"'"'c\\x5cd\\x09e\\xc3\\xa9\\xff' | od -An -tx1 | tr -d ' \n')" >>"$T/expected"
 printf '1767225600000000000\t8\t-\t-\tipv6\t::\t1\t::1\t2\tSYN_SENT\tESTABLISHED\n' >>"$T/events.tsv"
 printf '14|2026-01-01 00:00:00+00|8|||ipv6|tcp|::|1|::1|2|SYN_SENT|ESTABLISHED\n' >>"$T/expected"
 
@@ -45,4 +45,13 @@ diff -u "$T/expected" "$T/got" >&2 || fail "the rows differ from the events"
 assert_eq "unknown pid is NULL" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE pid IS NULL AND comm IS NULL')" 1
 assert_eq "identity" "$(pg_sql -c "SELECT count(DISTINCT (host, boot_id, run_id)), min(host) = '$(hostname)', min(boot_id::text) = '$(cat /proc/sys/kernel/random/boot_id)' FROM tcp_events")" "1|t|t"
 assert_eq "masks are host addresses" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE masklen(saddr) = (CASE family WHEN 4 THEN 32 ELSE 128 END) AND masklen(daddr) = masklen(saddr)')" 14
+
+# A LATIN1 server cannot hold a CJK character: sent as it is, the whole
+# batch failed with SQLSTATE 22P05, for good, and the daemon with it. The
+# comm travels as ASCII with \xHH escapes, so any server encoding takes it.
+pg_sql -c "CREATE DATABASE latin ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+printf '1767225600000000000\t9\t3\t\\xe4\\xb8\\xad\\xc3\\xa9x\tipv4\t10.0.0.1\t1\t10.0.0.2\t2\tSYN_SENT\tESTABLISHED\n' >"$T/cjk.tsv"
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/cjk.tsv" -s pgsql -S conninfo="dbname=latin" >"$T/out" 2>&1
+assert_eq "exit status on a LATIN1 server" "$rc" 0
+assert_eq "comm on a LATIN1 server" "$(pg_sql -d latin -c 'SELECT comm FROM tcp_events')" '\xe4\xb8\xad\xc3\xa9x'
 echo ok

@@ -21,8 +21,15 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-stats.c \
 	tests/unit/test-gaps.c \
 	tests/unit/test-runstate.c \
-	tests/unit/test-processor.c
-tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+	tests/unit/test-processor.c \
+	tests/unit/test-copy-encode.c \
+	tests/unit/test-replay-tsv.c \
+	tests/unit/test-file.c
+# Plugin code that is pure (no libpq, no kernel) is tested here directly.
+tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
+	plugins/replay/tsv.c plugins/replay/replay.h
+tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/plugins/pgsql \
+	-I$(top_srcdir)/plugins/replay
 tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_runner_LDADD = src/libprocessor.la $(CHECK_LIBS)
 if BUILD_TRACEFS

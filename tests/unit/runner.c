@@ -42,6 +42,9 @@ int main(void)
 	srunner_add_suite(sr, suite_tracefs_filter());
 	srunner_add_suite(sr, suite_tracefs_siphash());
 #endif
+	srunner_add_suite(sr, suite_copy_encode());
+	srunner_add_suite(sr, suite_replay_tsv());
+	srunner_add_suite(sr, suite_file());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -36,6 +36,9 @@ Suite *suite_tracefs_tasks(void);
 Suite *suite_tracefs_filter(void);
 Suite *suite_tracefs_siphash(void);
 #endif
+Suite *suite_copy_encode(void);
+Suite *suite_replay_tsv(void);
+Suite *suite_file(void);
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */

@@ -3,8 +3,10 @@
  * numbers, and the command line overriding it. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config-file.h"
 #include "exit-status.h"
@@ -184,6 +186,96 @@ START_TEST(test_config_missing)
 }
 END_TEST
 
+/* A line longer than inih's buffer used to be cut, and its tail read as
+ * a line of its own: here the tail is a valid setting that would pass. */
+START_TEST(test_config_long_line)
+{
+	struct settings s;
+	char text[512], *log, *want;
+	int n;
+
+	n = snprintf(text, sizeof(text), "[tcp-audit]\n# %0197d", 0);
+	snprintf(text + n, sizeof(text) - (size_t)n, "event = replay\n[replay]\ncount = 1\n");
+	settings_init(&s);
+	ck_assert_int_eq(load(&s, text, &log), EXIT_CONFIG);
+	ck_assert_int_ge(asprintf(&want, "tcp-audit: error: %s:2: the line is longer than 198 bytes; "
+				  "shorten it\n", conf), 0);
+	ck_assert_str_eq(log, want);
+	ck_assert_ptr_null(s.event);
+	free(want);
+	free(log);
+	settings_free(&s);
+
+	/* 198 bytes is still one line. */
+	n = snprintf(text, sizeof(text), "[tcp-audit]\nevent = %0190d\n", 7);
+	ck_assert_int_eq(n, 12 + 199);
+	settings_init(&s);
+	ck_assert_int_eq(load(&s, text, &log), 0);
+	ck_assert_uint_eq(strlen(s.event), 190);
+	free(log);
+	settings_free(&s);
+}
+END_TEST
+
+/* --config naming what is not a regular file: a directory read as an
+ * empty file, /dev/zero spun for ever, a FIFO blocked in open(). */
+START_TEST(test_config_not_regular)
+{
+	static const char *const what[] = { "a directory", "not a regular file", "not a regular file" };
+	char *fifo = path_join(dir, "fifo");
+	const char *paths[] = { dir, "/dev/zero", fifo };
+	struct settings s;
+	char *log, *want;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	for (size_t i = 0; i < 3; i++) {
+		settings_init(&s);
+		s.config_path = strdup(paths[i]);
+		s.config_explicit = true;
+		capture_begin(TCA_LOG_DEBUG);
+		ck_assert_int_eq(config_load(&s), EXIT_NOINPUT);
+		log = capture_end();
+		ck_assert_int_ge(asprintf(&want, "tcp-audit: error: config file %s is %s; give a regular "
+					  "file to --config\n", paths[i], what[i]), 0);
+		ck_assert_str_eq(log, want);
+		free(want);
+		free(log);
+		settings_free(&s);
+	}
+	free(fifo);
+
+	/* /dev/null is the usual way to say "no file". */
+	settings_init(&s);
+	s.config_path = strdup("/dev/null");
+	s.config_explicit = true;
+	capture_begin(TCA_LOG_DEBUG);
+	ck_assert_int_eq(config_load(&s), 0);
+	log = capture_end();
+	ck_assert_str_eq(log, "");
+	free(log);
+	settings_free(&s);
+}
+END_TEST
+
+START_TEST(test_config_too_big)
+{
+	struct settings s;
+	char *log, *want, *text = malloc(2u << 20);
+
+	memset(text, '#', (2u << 20) - 1);
+	text[(2u << 20) - 1] = '\0';
+	settings_init(&s);
+	ck_assert_int_eq(load(&s, text, &log), EXIT_NOINPUT);
+	ck_assert_int_ge(asprintf(&want, "tcp-audit: error: config file %s is larger than 1048576 "
+				  "bytes; is it the right file?\n", conf), 0);
+	ck_assert_str_eq(log, want);
+	free(want);
+	free(log);
+	free(text);
+	settings_free(&s);
+}
+END_TEST
+
 START_TEST(test_config_cli_overrides_file)
 {
 	static const char *const args[] = { "tcp-audit", "-e", "cli-eventer", "--queue-memory=1M",
@@ -254,6 +346,9 @@ Suite *suite_config_file(void)
 			    (int)(sizeof(config_errors) / sizeof(config_errors[0])));
 	tcase_add_test(tc, test_config_missing);
 	tcase_add_test(tc, test_config_cli_overrides_file);
+	tcase_add_test(tc, test_config_long_line);
+	tcase_add_test(tc, test_config_not_regular);
+	tcase_add_test(tc, test_config_too_big);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -34,6 +34,77 @@ static int parse(struct settings *s, char **err, const char *const *args)
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* Secrets are overwritten in argv itself (what /proc/PID/cmdline shows),
+ * after their value was copied; other values stay as they were. */
+START_TEST(test_options_scrub)
+{
+	static const char *const args[] = {
+		"tcp-audit", "-S", "conninfo=host=db password=hunter2", "--sink-option=password=x",
+		"-Ssslpassword=abc", "-E", "api_token=t0k", "-S", "path=/var/log/x.json",
+		"-S", "passfile=/etc/pgpass", "-S", "conninfo=", NULL,
+	};
+	static const char *const want[] = {
+		"tcp-audit", "-S", "conninfo=*", "--sink-option=password=*", "-Ssslpassword=*", "-E",
+		"api_token=*", "-S", "path=/var/log/x.json", "-S", "passfile=/etc/pgpass", "-S",
+		"conninfo=",
+	};
+	enum { N = sizeof(args) / sizeof(args[0]) - 1 };
+	char *argv[N + 1], *copy[N];
+	size_t lens[N];
+	struct settings s;
+
+	for (size_t i = 0; i < N; i++) {
+		argv[i] = copy[i] = strdup(args[i]);
+		lens[i] = strlen(args[i]);
+	}
+	argv[N] = NULL;
+	settings_init(&s);
+	ck_assert_int_eq(options_parse(N, argv, &s), 0);
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_str_eq(copy[i], want[i]);
+		/* Nothing of the old value is left after the NUL either. */
+		for (size_t k = strlen(copy[i]); k < lens[i]; k++)
+			ck_assert_int_eq(copy[i][k], 0);
+	}
+	ck_assert_str_eq(s.sink_cli.items[0].value, "host=db password=hunter2");
+	ck_assert_str_eq(s.sink_cli.items[1].value, "x");
+	ck_assert_str_eq(s.sink_cli.items[2].value, "abc");
+	ck_assert_str_eq(s.event_cli.items[0].value, "t0k");
+	ck_assert_str_eq(s.sink_cli.items[3].value, "/var/log/x.json");
+	for (size_t i = 0; i < N; i++)
+		free(copy[i]);
+	settings_free(&s);
+}
+END_TEST
+
+/* A key that names no secret, but that the plugin marks secret: wiped
+ * once the plugin is loaded. */
+START_TEST(test_options_scrub_flagged)
+{
+	static const struct tca_option opts[] = {
+		{ .name = "auth", .type = TCA_OPT_STRING, .flags = TCA_OPTF_SECRET },
+		{ .name = "path", .type = TCA_OPT_STRING },
+		{ .name = NULL },
+	};
+	static const struct tca_plugin d = { TCA_PLUGIN_HEADER, .name = "x", .options = opts };
+	char *argv[] = { strdup("tcp-audit"), strdup("-S"), strdup("auth=s3cret"), strdup("-S"),
+			 strdup("path=/x"), strdup("-Eauthor=me"), NULL };
+	struct settings s;
+
+	settings_init(&s);
+	ck_assert_int_eq(options_parse(6, argv, &s), 0);
+	ck_assert_str_eq(argv[2], "auth=s3cret");
+	options_scrub_secrets(&s, &d);
+	ck_assert_str_eq(argv[2], "auth=*");
+	ck_assert_str_eq(argv[4], "path=/x");
+	ck_assert_str_eq(argv[5], "-Eauthor=me");
+	ck_assert_str_eq(s.sink_cli.items[0].value, "s3cret");
+	for (int i = 0; i < 6; i++)
+		free(argv[i]);
+	settings_free(&s);
+}
+END_TEST
+
 START_TEST(test_options_all)
 {
 	struct settings s;
@@ -194,6 +265,8 @@ Suite *suite_options(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_options_all);
+	tcase_add_test(tc, test_options_scrub);
+	tcase_add_test(tc, test_options_scrub_flagged);
 	tcase_add_test(tc, test_options_defaults_and_flags);
 	tcase_add_test(tc, test_options_verbosity);
 	tcase_add_loop_test(tc, test_options_usage_errors, 0,

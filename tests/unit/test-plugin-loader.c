@@ -3,9 +3,13 @@
  * and refusing what is not a safe plugin of the right ABI and kind. */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -157,15 +161,26 @@ START_TEST(test_loader_missing)
 
 	ck_assert_int_eq(load(&p, "nosuch", built_plugin_dir(), TCA_KIND_SINKER, &log), EXIT_PLUGIN);
 	ck_assert_int_eq(EXIT_PLUGIN, 69);
-	assert_log(log, "plugin %s/nosuch.so does not exist (see 'tcp-audit --list-plugins', or give "
-		   "its path)", built_plugin_dir());
+	/* A bare name: the fix is the package that ships it. */
+	assert_log(log, "plugin %s/nosuch.so does not exist; install the package tcp-audit-nosuch (or "
+		   "give a path; see 'tcp-audit --list-plugins')", built_plugin_dir());
+	plugin_unload(&p);
+	free(log);
+	ck_assert_int_eq(load(&p, "tracefs.so", tmp, TCA_KIND_EVENTER, &log), EXIT_PLUGIN);
+	assert_log(log, "plugin %s/tracefs.so does not exist; install the package tcp-audit-tracefs (or "
+		   "give a path; see 'tcp-audit --list-plugins')", tmp);
+	plugin_unload(&p);
+	free(log);
+	/* The bundled sinkers come with tcp-audit itself. */
+	ck_assert_int_eq(load(&p, "sqlite", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+	assert_log(log, "plugin %s/sqlite.so does not exist; install the package tcp-audit (or give a "
+		   "path; see 'tcp-audit --list-plugins')", tmp);
 	plugin_unload(&p);
 	free(log);
 
 	path = path_join(tmp, "absent.so");
 	ck_assert_int_eq(load(&p, path, NULL, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
-	assert_log(log, "plugin %s does not exist (see 'tcp-audit --list-plugins', or give its path)",
-		   path);
+	assert_log(log, "plugin %s does not exist (give the path of a plugin file)", path);
 	plugin_unload(&p);
 	free(log);
 	free(path);
@@ -306,11 +321,11 @@ START_TEST(test_loader_not_a_plugin)
 	plugin_unload(&p);
 	free(log);
 
-	/* Not even a shared object: dlopen's reason is passed on. */
-	write_file(junk, "this is text\n");
+	/* Not even a shared object: refused before dlopen. */
+	write_file(junk, "this is text, but longer than an ELF header is, which is 64 bytes.\n");
 	ck_assert_int_eq(load(&p, "junk", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
-	ck_assert_msg(strncmp(log, "tcp-audit: error: cannot load plugin ", 37) == 0, "%s", log);
-	ck_assert_ptr_nonnull(strstr(log, junk));
+	assert_log(log, "plugin %s is not a usable shared object: it is not an ELF file (67 bytes; "
+		   "truncated? reinstall it)", junk);
 	plugin_unload(&p);
 	free(log);
 
@@ -322,6 +337,170 @@ START_TEST(test_loader_not_a_plugin)
 	free(sub);
 	free(junk);
 	free(path);
+}
+END_TEST
+
+/* Where the page of the last PT_LOAD segment of an ELF file starts. */
+static off_t last_segment_page(const char *path)
+{
+	size_t len;
+	char *data = read_file(path, &len);
+	ElfW(Ehdr) eh;
+	off_t at = 0;
+
+	ck_assert_ptr_nonnull(data);
+	memcpy(&eh, data, sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		ElfW(Phdr) ph;
+		memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD)
+			at = (off_t)ph.p_offset;
+	}
+	free(data);
+	ck_assert_int_gt(at, 0);
+	return at & ~(off_t)4095;
+}
+
+/* A truncated plugin: dlopen would map its segments past the end of the
+ * file, and the first touch of such a page is SIGBUS. */
+START_TEST(test_loader_truncated)
+{
+	static const struct { size_t keep; const char *why; } cuts[] = {
+		{ 0, "it is shorter than an ELF header" },
+		{ 40, "it is shorter than an ELF header" },
+		{ 200, "its program headers lie past its end" },
+		{ 0, "a segment lies past its end" }, /* up to its last segment */
+	};
+	char *from = path_join(built_plugin_dir(), "json.so");
+	struct stat st;
+
+	ck_assert_int_eq(stat(from, &st), 0);
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		char *copy = copy_plugin(from, tmp, "cut.so", 0644);
+		off_t keep = i == 3 ? last_segment_page(from) : (off_t)cuts[i].keep;
+		struct plugin p;
+		char *log;
+
+		ck_assert_int_eq(truncate(copy, keep), 0);
+		ck_assert_int_eq(load(&p, "cut", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+		assert_log(log, "plugin %s is not a usable shared object: %s (%jd bytes; truncated? "
+			   "reinstall it)", copy, cuts[i].why, (intmax_t)keep);
+		plugin_unload(&p);
+		free(log);
+		free(copy);
+	}
+	free(from);
+}
+END_TEST
+
+/* Headers that are not this machine's shared object: refused before
+ * dlopen, each with its reason (src/elf-check.c). */
+START_TEST(test_loader_elf_headers)
+{
+	static const struct { size_t at; unsigned char byte; const char *why; } edits[] = {
+		{ EI_CLASS, ELFCLASS32, "it is an ELF file of another word size or byte order" },
+		{ EI_DATA, ELFDATA2MSB, "it is an ELF file of another word size or byte order" },
+		{ offsetof(ElfW(Ehdr), e_type), ET_EXEC, "it is not a shared object" },
+		{ offsetof(ElfW(Ehdr), e_phentsize), 1, "its program headers lie past its end" },
+		{ offsetof(ElfW(Ehdr), e_phoff) + 3, 0x7f, "its program headers lie past its end" },
+	};
+	char *from = path_join(built_plugin_dir(), "json.so");
+	size_t len;
+	char *data = read_file(from, &len);
+	char *path = path_join(tmp, "edit.so");
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		struct plugin p;
+		char *log, old = data[edits[i].at];
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		ck_assert_int_ge(fd, 0);
+		data[edits[i].at] = (char)edits[i].byte;
+		ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+		close(fd);
+		data[edits[i].at] = old;
+		ck_assert_int_eq(load(&p, "edit", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+		assert_log(log, "plugin %s is not a usable shared object: %s (%zu bytes; truncated? "
+			   "reinstall it)", path, edits[i].why, len);
+		plugin_unload(&p);
+		free(log);
+	}
+	free(path);
+	free(data);
+	free(from);
+}
+END_TEST
+
+/* A FIFO, by name or in a listed directory: open() must not wait for a
+ * writer (that would hang with SIGTERM blocked). */
+START_TEST(test_loader_fifo)
+{
+	char *fifo = path_join(tmp, "pipe.so");
+	char *buf = NULL, *log;
+	size_t len = 0;
+	struct plugin p;
+	FILE *f;
+
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	ck_assert_int_eq(load(&p, "pipe", tmp, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+	assert_log(log, "plugin %s is not a regular file", fifo);
+	plugin_unload(&p);
+	free(log);
+	ck_assert_int_eq(load(&p, fifo, NULL, TCA_KIND_SINKER, &log), EXIT_PLUGIN);
+	assert_log(log, "plugin %s is not a regular file", fifo);
+	plugin_unload(&p);
+	free(log);
+
+	f = open_memstream(&buf, &len);
+	capture_begin(TCA_LOG_DEBUG);
+	ck_assert_int_eq(plugin_list(tmp, false, f), 0);
+	log = capture_end();
+	fclose(f);
+	assert_log(log, "plugin %s is not a regular file", fifo);
+	free(log);
+	free(buf);
+	free(fifo);
+}
+END_TEST
+
+/* Whoever can write to the plugin directory can run code as tcp-audit. */
+START_TEST(test_loader_dir_writable)
+{
+	char *copy = path_join(built_plugin_dir(), "null.so");
+	struct plugin p;
+	char *log;
+
+	free(copy_plugin(copy, tmp, "mine.so", 0644));
+	ck_assert_int_eq(chmod(tmp, 0777), 0);
+	ck_assert_int_eq(load(&p, "mine", tmp, TCA_KIND_SINKER, &log), EXIT_NOPERM);
+	assert_log(log, "refusing plugin directory %s: anyone can write to it (chmod o-w %s)", tmp, tmp);
+	plugin_unload(&p);
+	free(log);
+	capture_begin(TCA_LOG_DEBUG);
+	ck_assert_int_eq(plugin_list(tmp, false, stdout), EXIT_NOPERM);
+	log = capture_end();
+	assert_log(log, "refusing plugin directory %s: anyone can write to it (chmod o-w %s)", tmp, tmp);
+	free(log);
+	/* Sticky (like /tmp) does not help: anyone can still add a file. */
+	ck_assert_int_eq(chmod(tmp, 01777), 0);
+	ck_assert_int_eq(load(&p, "mine", tmp, TCA_KIND_SINKER, &log), EXIT_NOPERM);
+	plugin_unload(&p);
+	free(log);
+
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(tmp, 0775), 0);
+		ck_assert_int_eq(load(&p, "mine", tmp, TCA_KIND_SINKER, &log), EXIT_NOPERM);
+		assert_log(log, "refusing plugin directory %s: as root, it must be owned by root and "
+			   "not writable by its group (chown root; chmod g-w %s)", tmp, tmp);
+		plugin_unload(&p);
+		free(log);
+	}
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+	ck_assert_int_eq(load(&p, "mine", tmp, TCA_KIND_SINKER, &log), 0);
+	plugin_unload(&p);
+	free(log);
+	free(copy);
 }
 END_TEST
 
@@ -409,6 +588,10 @@ Suite *suite_plugin_loader(void)
 	tcase_add_test(tc, test_loader_older_minor);
 	tcase_add_test(tc, test_loader_not_a_plugin);
 	tcase_add_test(tc, test_loader_wrong_kind);
+	tcase_add_test(tc, test_loader_truncated);
+	tcase_add_test(tc, test_loader_elf_headers);
+	tcase_add_test(tc, test_loader_fifo);
+	tcase_add_test(tc, test_loader_dir_writable);
 	tcase_add_test(tc, test_loader_list);
 	tcase_add_test(tc, test_loader_kind_names);
 	suite_add_tcase(s, tc);

@@ -66,6 +66,15 @@ START_TEST(test_value_duration)
 	ck_assert_int_eq(value_parse_duration("1w", &v), -EINVAL);
 	ck_assert_int_eq(value_parse_duration("999999999999999999d", &v), -ERANGE);
 	ck_assert_int_eq(value_parse_duration("soon", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_duration("0x10s", &v), -EINVAL);
+	ck_assert_int_eq(value_parse_duration("010", &v), 0);
+	ck_assert_uint_eq(v, 10000);
+	/* Near 2^64 ms a deadline (now + timeout) would wrap: refused. */
+	ck_assert_int_eq(value_parse_duration("18446744073709551615ms", &v), -ERANGE);
+	ck_assert_int_eq(value_parse_duration("9223372036854775807ms", &v), -ERANGE);
+	ck_assert_int_eq(value_parse_duration("9223372036854ms", &v), 0);
+	ck_assert_uint_eq(v, VALUE_DURATION_MAX_MS);
+	ck_assert_int_eq(value_parse_duration("9223372036855ms", &v), -ERANGE);
 	ck_assert_int_eq(value_parse_duration("5 parsecs", &v), -EINVAL);
 }
 END_TEST
@@ -94,8 +103,16 @@ START_TEST(test_value_bool_int)
 	ck_assert_int_eq(value_parse_bool("yess", &b), -EINVAL);
 	ck_assert_int_eq(value_parse_int("-42", &i), 0);
 	ck_assert_int_eq(i, -42);
-	ck_assert_int_eq(value_parse_int("0x10", &i), 0);
-	ck_assert_int_eq(i, 16);
+	/* Decimal, as documented: no octal, no hex. */
+	ck_assert_int_eq(value_parse_int("010", &i), 0);
+	ck_assert_int_eq(i, 10);
+	ck_assert_int_eq(value_parse_int("08", &i), 0);
+	ck_assert_int_eq(i, 8);
+	ck_assert_int_eq(value_parse_int("0x10", &i), -EINVAL);
+	ck_assert_int_eq(value_parse_int(" 5", &i), -EINVAL);
+	ck_assert_int_eq(value_parse_int("+", &i), -EINVAL);
+	ck_assert_int_eq(value_parse_int("+7", &i), 0);
+	ck_assert_int_eq(i, 7);
 	ck_assert_int_eq(value_parse_int("9223372036854775807", &i), 0);
 	ck_assert_int_eq(i, INT64_MAX);
 	ck_assert_int_eq(value_parse_int("-9223372036854775808", &i), 0);
