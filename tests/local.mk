@@ -34,5 +34,7 @@ include tests/integration/sqlite.mk
 include tests/integration/journal.mk
 include tests/integration/packaging.mk
 
+# Directories the tests leave behind; fragments add theirs.
+CLEAN_LOCAL_DIRS += tests/state
 clean-local:
-	rm -rf tests/state
+	rm -rf $(CLEAN_LOCAL_DIRS)

@@ -65,9 +65,7 @@ fuzz: $(FUZZ_HARNESSES)
 	done; \
 	exit $$fail
 
-clean-local: clean-fuzz
-clean-fuzz:
-	rm -rf tests/fuzz/work
+CLEAN_LOCAL_DIRS += tests/fuzz/work
 else
 fuzz:
 	@echo "make fuzz: configure a tree with --enable-fuzzing (clang and libFuzzer) first" >&2
