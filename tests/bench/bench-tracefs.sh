@@ -112,6 +112,8 @@ def ns(s):
 errs, widths = [], []
 for l in open(sys.argv[2]):
     e = json.loads(l)
+    if "type" in e:
+        continue
     if e["oldstate"] == "SYN_SENT" and e["newstate"] == "ESTABLISHED" and e["sport"] in win:
         a, b = win[e["sport"]]
         t = ns(e["time"])

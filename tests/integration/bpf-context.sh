@@ -77,7 +77,7 @@ host_netns=$(stat -L -c %i /proc/self/ns/net)
 cgid=$(stat -c %i "$cg")
 python3 - "$T/events.json" "$T/cases" "$netns" "$host_netns" "$cgid" <<'PY' || fail "see above"
 import json, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
+events = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e]
 netns, host_netns, cgid = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 bad = []
 for line in open(sys.argv[2]):

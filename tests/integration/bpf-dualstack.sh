@@ -34,7 +34,7 @@ PY
 	python3 - "$T/events.json" "$1" "$spid" "$port" <<'PY' || fail "dual stack, ipv4_mapped=$1"
 import json, sys
 port = int(sys.argv[4])
-evs = [e for e in map(json.loads, open(sys.argv[1])) if port in (e["sport"], e["dport"])]
+evs = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e and port in (e["sport"], e["dport"])]
 mapped, spid = sys.argv[2] == "yes", int(sys.argv[3])
 listener = [e for e in evs if e["saddr"] == "::"]
 child = [e for e in evs if e["sport"] == port and e["saddr"] != "::"]

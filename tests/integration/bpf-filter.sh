@@ -35,7 +35,7 @@ stop_bpf
 python3 - "$T/events.json" "$port" <<'PY' || fail "see above"
 import json, sys
 port = int(sys.argv[2])
-evs = [json.loads(l) for l in open(sys.argv[1])]
+evs = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e]
 bad = [e for e in evs if port not in (e["sport"], e["dport"])]
 if bad:
     sys.exit(f"bpf-filter: {len(bad)} events of other ports, e.g. {bad[0]}")

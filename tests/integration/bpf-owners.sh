@@ -55,7 +55,7 @@ grep -q "lost 0 (source 0," "$T/log" || fail "events were lost: $(grep stats: "$
 
 python3 - "$T/events.json" "$T/truth4" "$T/truth6" $((WORKERS * EACH)) "$T/truthfork" 20 <<'PY' || fail "see above"
 import json, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
+events = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e]
 bad = []
 for truth, n in ((sys.argv[2], int(sys.argv[4])), (sys.argv[3], int(sys.argv[4])),
                  (sys.argv[5], int(sys.argv[6]))):

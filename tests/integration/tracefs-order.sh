@@ -38,6 +38,8 @@ prev_t = ""
 socks = {}
 for n, line in enumerate(open(sys.argv[1])):
     e = json.loads(line)
+    if "type" in e:
+        continue  # a run or gap record
     # RFC 3339 with nine digits in one zone: text order is time order.
     assert e["time"] >= prev_t, ("out of time order", n, prev_t, e)
     prev_t = e["time"]
