@@ -116,6 +116,7 @@ struct inet_sock {
 
 struct tcp_sock {
 	__u64 bytes_sent;      /* data sent, retransmissions included (4.19) */
+	__u64 bytes_retrans;   /* of which retransmitted (4.19) */
 	__u64 bytes_received;  /* data received (4.1) */
 };
 

@@ -214,7 +214,10 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 	}
 	if (newstate == TCP_CLOSE) {
 		struct tcp_sock *tp = (void *)sk;
+		__u64 retrans = BPF_CORE_READ(tp, bytes_retrans);
+		/* Each data byte once: a loaded loopback retransmits too. */
 		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+		r->bytes_sent -= retrans < r->bytes_sent ? retrans : r->bytes_sent;
 		r->bytes_received = BPF_CORE_READ(tp, bytes_received);
 		/* The kernel counts what rcv_nxt advanced by, and a FIN takes
 		 * one sequence number: take it off, to give data bytes. */

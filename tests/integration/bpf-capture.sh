@@ -9,10 +9,17 @@
 require_bpf
 make_tmpdir
 
-start_bpf
+# Fixed ports below the ephemeral range, kept in the kernel: on a loaded
+# machine another test's socket may otherwise take the same number.
+ports=$(for _ in 1 2 3 4 5 6; do free_port; done | sort -u | tr '\n' ' ')
+set -- $ports
+[ $# -eq 6 ] || fail "could not find 6 free ports: $ports"
+start_bpf -E ports="$(echo $ports | tr ' ' ',')"
+next_port() { CHURN_PORT=$1; export CHURN_PORT; shift; ports="$*"; }
 
 # scenario FAMILY(4|6) normal|rst: a server and a client, two processes.
 run_pair() {
+	next_port $ports
 	rm -f "$T/port"
 	t0=$(date +%s%N)
 	$CHURN serve "$1" "$T/port" tca-server ${2/normal/} &
@@ -27,6 +34,7 @@ run_pair() {
 }
 
 run_refused() {
+	next_port $ports
 	t0=$(date +%s%N)
 	$CHURN refused "$1" tca-client >"$T/refused" &
 	cpid=$!

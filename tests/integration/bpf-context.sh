@@ -28,13 +28,20 @@ ip netns add "$ns" || skip "cannot create a network namespace"
 ip -n "$ns" link set lo up
 mkdir "$cg"
 
-start_bpf
+# Fixed ports below the ephemeral range, kept in the kernel, so that no
+# other test's socket can share a number with ours.
+ports=$(for _ in 1 2 3 4 5; do free_port; done | sort -u | tr '\n' ' ')
+set -- $ports
+[ $# -eq 5 ] || fail "could not find 5 free ports: $ports"
+start_bpf -E ports="$(echo $ports | tr ' ' ',')"
+next_port() { BPFNET_PORT=$1; export BPFNET_PORT; shift; ports="$*"; }
 
 # transfer NAME FAMILY SEND REPLY [WRAPPER...]: a server and a client that
 # sends SEND bytes and gets REPLY back; "NAME PORT CLIENTPORT" to $T/cases.
 transfer() {
 	local name=$1 fam=$2 send=$3 reply=$4
 	shift 4
+	next_port $ports
 	rm -f "$T/port"
 	"$@" $BPFNET sink "$fam" "$T/port" "$reply" &
 	spid=$!
@@ -55,6 +62,7 @@ transfer netns 4 10 20 ip netns exec "$ns"
 client_only() {
 	local name=$1 fam=$2
 	shift 2
+	next_port $ports
 	rm -f "$T/port"
 	$BPFNET sink "$fam" "$T/port" 20 &
 	spid=$!

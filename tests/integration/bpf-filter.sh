@@ -15,7 +15,7 @@ grep -q "bad ports '80,0'" "$T/err" || fail "the error does not name the option:
 run_tcp_audit --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event bpf --sink json -E states=OPEN --check 2>"$T/err"
 assert_eq "exit status of states=OPEN" "$rc" 78
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 start_bpf -E ports="$port" -E states=ESTABLISHED,CLOSE
 rm -f "$T/port"
 BPFNET_PORT=$port $BPFNET sink 4 "$T/port" 100 &

@@ -9,9 +9,11 @@ require_bpf
 require_cmd bpftool
 make_tmpdir
 
-start_bpf -E syscalls=no
+p4=$(free_port) p6=$(free_port)
+start_bpf -E syscalls=no -E ports="$p4,$p6"
 progs=$(bpftool prog show | grep -cE 'name tca_(accept|close)') || true
 for fam in 4 6; do
+	[ "$fam" = 4 ] && export CHURN_PORT=$p4 || export CHURN_PORT=$p6
 	rm -f "$T/port"
 	t0=$(date +%s%N)
 	$CHURN serve "$fam" "$T/port" tca-server &

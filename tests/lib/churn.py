@@ -8,7 +8,8 @@
   churn.py churn FAMILY SECONDS PROCS [RATE]  connections as fast as possible, or
                                               RATE per second in all; prints the count
 
-FAMILY is 4 (127.0.0.1) or 6 (::1). COMM becomes the process's command name,
+FAMILY is 4 (127.0.0.1) or 6 (::1). CHURN_PORT, if set, is the port that
+serve listens on and refused probes (else any free one). COMM becomes the process's command name,
 so that a test can tell the server's events from the client's.
 """
 import ctypes
@@ -41,7 +42,7 @@ def serve(fam, portfile, comm, rst=False):
     set_comm(comm)
     af, host = family_of(fam)
     lst = socket.socket(af, socket.SOCK_STREAM)
-    lst.bind((host, 0))
+    lst.bind((host, int(os.environ.get("CHURN_PORT", "0"))))
     lst.listen(8)
     with open(portfile + ".tmp", "w") as f:
         f.write(str(lst.getsockname()[1]))
@@ -80,7 +81,7 @@ def refused(fam, comm):
     af, host = family_of(fam)
     # A port nobody listens on: bind one, and connect to it unlistened.
     probe = socket.socket(af, socket.SOCK_STREAM)
-    probe.bind((host, 0))
+    probe.bind((host, int(os.environ.get("CHURN_PORT", "0"))))
     port = probe.getsockname()[1]
     c = socket.socket(af, socket.SOCK_STREAM)
     try:
