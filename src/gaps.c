@@ -37,7 +37,9 @@ static bool gap_continues(const struct tca_gap *last, const struct tca_gap *gap)
 void gaps_add(struct gaps *g, const struct tca_gap *gap)
 {
 	pthread_mutex_lock(&g->lock);
-	if (g->count) {
+	/* Not into a gap the writer has taken a copy of: the store would
+	 * keep the old count. */
+	if (g->count > g->peeked) {
 		struct tca_gap *last = &g->ring[(g->head + g->count - 1) % g->cap];
 		if (gap_continues(last, gap)) {
 			last->count += gap->count;
@@ -63,6 +65,7 @@ size_t gaps_peek(struct gaps *g, struct tca_gap *out, size_t max)
 	n = g->count < max ? g->count : max;
 	for (size_t i = 0; i < n; i++)
 		out[i] = g->ring[(g->head + i) % g->cap];
+	g->peeked = n;
 	pthread_mutex_unlock(&g->lock);
 	return n;
 }
@@ -74,6 +77,7 @@ void gaps_pop(struct gaps *g, size_t n)
 		n = g->count;
 	g->head = (g->head + n) % g->cap;
 	g->count -= n;
+	g->peeked = 0;
 	pthread_mutex_unlock(&g->lock);
 }
 

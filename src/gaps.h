@@ -22,6 +22,7 @@ struct gaps {
 	size_t cap;
 	size_t head;
 	size_t count;
+	size_t peeked;         /* the oldest ones the writer holds copies of */
 	uint64_t overflow;     /* gaps that found no room: the store cannot show them */
 	uint64_t recorded;     /* gap records made, after merging */
 };

@@ -44,6 +44,14 @@ void processor_thread_done(struct processor *p)
 	eventfd_poke(p->done_fd);
 }
 
+void processor_stop_reading(struct processor *p)
+{
+	p->forced_at_ms = queue_now_ms();
+	flag_set(p->stop_reading, true);
+	flag_set(p->force, true);
+	eventfd_poke(p->wake_fd);
+}
+
 uint64_t processor_realtime_ns(void)
 {
 	struct timespec ts;

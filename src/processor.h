@@ -74,6 +74,8 @@ void *reader_main(void *arg);
 void *writer_main(void *arg);
 /* Tell the main loop that a thread has ended. */
 void processor_thread_done(struct processor *p);
+/* The writer cannot store any more: stop the reader at once. */
+void processor_stop_reading(struct processor *p);
 /* CLOCK_REALTIME in ns since the epoch: the time of gap and run records. */
 uint64_t processor_realtime_ns(void);
 

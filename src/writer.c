@@ -143,6 +143,15 @@ static int writer_outcome(struct writer *w, int r, const char *what)
 	return EXIT_RUNTIME;
 }
 
+/* With the queue and the gap ring empty, all that was pushed is settled. */
+static void writer_settle_idle(struct writer *w)
+{
+	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
+
+	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
+		writer_durable(w, pushed);
+}
+
 /* Store the waiting gap records, oldest first. Returns 1 when none is
  * left, 0 to try again, or an exit status. */
 static int writer_flush_gaps(struct writer *w)
@@ -162,6 +171,7 @@ static int writer_flush_gaps(struct writer *w)
 			return r;
 		gaps_pop(&w->p->gaps, n);
 		stats_add(w->p->stats.gaps, n);
+		writer_settle_idle(w);
 	}
 	return 1;
 }
@@ -235,22 +245,12 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 			w->limit = SIZE_MAX;
 		else if (w->limit < SIZE_MAX / 2)
 			w->limit *= 2; /* past the refused event: speed up again */
-		if (stored == n) {
-			writer_recovered(w);
-			return 1;
-		}
-		r = -EAGAIN; /* the rest must wait */
+		/* Progress, even if partial: the rest goes in the next write
+		 * at once, and only a write that stores nothing holds. */
+		writer_recovered(w);
+		return 1;
 	}
 	return writer_outcome(w, r, "events");
-}
-
-/* With the queue and the gap ring empty, all that was pushed is settled. */
-static void writer_settle_idle(struct writer *w)
-{
-	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
-
-	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
-		writer_durable(w, pushed);
 }
 
 static bool writer_out_of_time(struct writer *w)
@@ -328,8 +328,8 @@ static void writer_unflushed(struct writer *w)
 	stats_add(w->p->stats.lost_unflushed, left);
 	log_error("%" PRIu64 " events could not be stored before exit (%s); they are recorded as "
 		  "gaps (reason unflushed)", left,
-		  flag_get(w->p->force) ? "forced exit" :
 		  w->p->writer_status ? "the sink failed" :
+		  flag_get(w->p->force) ? "forced exit" :
 		  w->outage ? "the store was still unavailable" :
 				"shutdown timeout; raise --shutdown-timeout");
 }
@@ -341,8 +341,10 @@ static void writer_finish(struct writer *w)
 	int status = w->p->writer_status ? w->p->writer_status : w->p->reader_status;
 	bool stored = false;
 
-	/* The reader's last seq is final only once it has stopped. */
-	while (!flag_get(w->p->reader_done) && !flag_get(w->p->force))
+	/* The reader's last seq is final only once it has stopped; a closed
+	 * queue takes nothing more, so what it reads now becomes a gap. */
+	queue_close(&w->p->queue);
+	while (!flag_get(w->p->reader_done))
 		queue_sleep(&w->p->queue, 10);
 	writer_unflushed(w);
 	w->p->runstate.cur.last_seq = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
@@ -388,6 +390,9 @@ void *writer_main(void *arg)
 	writer_records_start(&w.rec, &w.p->runstate, &w.p->origin, w.p->start_ns, &w.p->gaps);
 
 	w.p->writer_status = writer_loop(&w);
+	/* Nothing more can be stored: the reader must not go on. */
+	if (w.p->writer_status)
+		processor_stop_reading(w.p);
 	writer_finish(&w);
 	queue_close(&w.p->queue);
 	flag_set(w.p->writer_done, true);

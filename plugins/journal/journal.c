@@ -233,9 +233,10 @@ static int journal_write_gaps(void *state, const struct tca_origin *origin, cons
 		fmt_time_rfc3339(t, sizeof(t), g[i].time_ns);
 		journal_record_start(s, JOURNAL_GAP_MESSAGE_ID, 4);
 		if (g[i].count)
-			journal_field(s, "MESSAGE=gap: %" PRIu64 " events of run %" PRIu64
-				      " lost from seq %" PRIu64 " (%s)", g[i].count, g[i].run_id,
-				      g[i].first_seq, names_gap_reason(g[i].reason));
+			journal_field(s, "MESSAGE=gap: %" PRIu64 " event%s of run %" PRIu64
+				      " lost from seq %" PRIu64 " (%s)", g[i].count,
+				      g[i].count == 1 ? "" : "s", g[i].run_id, g[i].first_seq,
+				      names_gap_reason(g[i].reason));
 		else
 			journal_field(s, "MESSAGE=gap: run %" PRIu64 " lost an unknown number of events "
 				      "from seq %" PRIu64 " (%s)", g[i].run_id, g[i].first_seq,

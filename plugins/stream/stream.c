@@ -46,6 +46,40 @@ struct stream {
 	size_t rec_n;
 };
 
+/*
+ * A crash (SIGKILL, a power loss) can leave the last line of the file cut
+ * short: a batch whose write(2) never returned, so nothing of it counts
+ * as stored. Cut it off, so that it neither stays torn nor glues itself
+ * to the next line.
+ */
+static void stream_cut_torn_tail(struct stream *s)
+{
+	char chunk[4096];
+	struct stat st;
+	off_t end, keep = 0;
+
+	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	for (end = st.st_size; end > 0 && !keep;) {
+		off_t from = end > (off_t)sizeof(chunk) ? end - (off_t)sizeof(chunk) : 0;
+		ssize_t n = pread(s->fd, chunk, (size_t)(end - from), from);
+		if (n <= 0)
+			return;
+		if (end == st.st_size && chunk[n - 1] == '\n')
+			return; /* whole */
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (chunk[i] == '\n') {
+				keep = from + i + 1;
+				break;
+			}
+		end = from;
+	}
+	if (ftruncate(s->fd, keep) == 0)
+		tca_log(s->host, TCA_LOG_NOTICE, 0, "%s ended in a line cut short (by a crash?); "
+			"removed its %lld bytes, which were never reported stored", s->path,
+			(long long)(st.st_size - keep));
+}
+
 static int stream_open_file(struct stream *s)
 {
 	int fd;
@@ -55,8 +89,8 @@ static int stream_open_file(struct stream *s)
 		return 0;
 	}
 	/* 0640 whatever the umask: an archive of who talked to whom is not
-	 * for every user of the machine. */
-	fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	 * for every user of the machine. Read access: to find a torn tail. */
+	fd = open(s->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 	if (fd < 0) {
 		int e = errno;
 		tca_log(s->host, TCA_LOG_ERR, e, "cannot open %s for appending (check the path "
@@ -64,6 +98,7 @@ static int stream_open_file(struct stream *s)
 		return -e;
 	}
 	s->fd = fd;
+	stream_cut_torn_tail(s);
 	return 0;
 }
 

@@ -14,8 +14,9 @@
 
 #define TRACEFS_DEFAULT "/sys/kernel/tracing"
 
-/* The first tracefs in the mount table, or the tracing directory of a
- * debugfs (kernels before 4.1 had tracefs only there). */
+/* The first tracefs in the mount table. A debugfs is not looked at:
+ * kernels before 4.1 had tracing only there, and they lack the
+ * tracepoint's fields that the decoder needs anyway. */
 static char *tmount_scan(void)
 {
 	FILE *f = setmntent("/proc/self/mounts", "re");

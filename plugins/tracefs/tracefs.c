@@ -291,6 +291,7 @@ static void tfs_stats(void *state, struct tca_plugin_stats *st)
 	struct tfs *t = state;
 
 	st->lost = t->lost;
+	st->evicted = socktab_evictions(t->socks);
 }
 
 static const struct tca_option tfs_options[] = {

@@ -80,4 +80,28 @@ elif val(runs[1].get("TCP_AUDIT_RUN_LAST_SEQ")) != "3" or \
     print("run end record:", runs[1]); bad = 1
 sys.exit(bad)
 PY
-echo "PASS: 3 entries with every field; TCP_AUDIT_DPORT=443 selects 2"
+
+# A source that loses every 10th of 100 events: 90 event entries, and one
+# gap entry per loss, over exactly the lost seq, so that the journal alone
+# shows the record complete.
+ident2=$ident-gaps
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=100 -E lose_every=10 \
+	-s journal -S identifier="$ident2"
+assert_eq "exit status (gaps)" "$rc" 0
+journal_wait 102 SYSLOG_IDENTIFIER="$ident2"
+journalctl --no-pager -o json SYSLOG_IDENTIFIER="$ident2" >"$T/gaps.json"
+python3 - "$T/gaps.json" <<'PY' || fail "journal gap entries differ (see above)"
+import json, sys
+entries = [json.loads(l) for l in open(sys.argv[1])]
+events = [e for e in entries if e["MESSAGE_ID"] == "bff2a0e14484457085dbd943348b8454"]
+gaps = [e for e in entries if e["MESSAGE_ID"] == "f6aa5bf28c26410db3f3dc69d1cde281"]
+runs = [e for e in entries if e["MESSAGE_ID"] == "93f89b4081de4f8399d506c2e3c92083"]
+seqs = sorted(int(e["TCP_AUDIT_SEQ"]) for e in events)
+lost = sorted(int(g["TCP_AUDIT_GAP_FIRST_SEQ"]) for g in gaps)
+assert len(events) == 90 and lost == list(range(10, 101, 10)), (len(events), lost)
+assert all(g["TCP_AUDIT_GAP_COUNT"] == "1" and g["TCP_AUDIT_GAP_REASON"] == "source" for g in gaps), gaps
+assert sorted(seqs + lost) == list(range(1, 101)), "events and gaps do not cover 1..100 once"
+assert runs[-1]["TCP_AUDIT_RUN_STATE"] == "clean" and runs[-1]["TCP_AUDIT_RUN_LAST_SEQ"] == "100", runs
+assert gaps[0]["PRIORITY"] == "4" and gaps[0]["MESSAGE"].startswith("gap: 1 event of run "), gaps[0]
+PY
+echo "PASS: 3 entries with every field; TCP_AUDIT_DPORT=443 selects 2; gaps cover the losses"

@@ -463,6 +463,9 @@ static void *terminate_twice(void *arg)
 {
 	struct processor *p = arg;
 
+	/* All 50 queued, and the store said "retry later" (the run record
+	 * may be the first thing it refuses, before any event is read). */
+	wait_for(&p->stats.read, 50);
 	wait_for(&p->stats.retries, 1);
 	kill(getpid(), SIGTERM);
 	/* Two pending signals would merge into one: wait for the first. */
