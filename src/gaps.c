@@ -100,3 +100,26 @@ uint64_t gaps_overflow(struct gaps *g)
 	pthread_mutex_unlock(&g->lock);
 	return n;
 }
+
+size_t gaps_add_events(struct gaps *g, uint64_t run_id, const struct tca_event *ev, size_t n,
+		       uint32_t reason, uint64_t time_ns)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i + 1;
+		while (j < n && ev[j].seq == ev[j - 1].seq + 1)
+			j++;
+		struct tca_gap gap = {
+			.run_id = run_id,
+			.first_seq = ev[i].seq,
+			.count = j - i,
+			.time_ns = time_ns,
+			.reason = reason,
+			.cpu = -1,
+		};
+		gaps_add(g, &gap);
+		i = j;
+	}
+	return n;
+}

@@ -31,6 +31,11 @@ int gaps_init(struct gaps *g, size_t cap);
 void gaps_destroy(struct gaps *g);
 /* Record a gap, merging it into the newest one where it continues it. */
 void gaps_add(struct gaps *g, const struct tca_gap *gap);
+/* Gaps over the seqs of ev[0..n), events that will never be stored:
+ * one per run of consecutive seqs (a loss gap may sit between them).
+ * Returns n. */
+size_t gaps_add_events(struct gaps *g, uint64_t run_id, const struct tca_event *ev, size_t n,
+		       uint32_t reason, uint64_t time_ns);
 /* Copy up to max of the oldest gaps to out, without taking them. */
 size_t gaps_peek(struct gaps *g, struct tca_gap *out, size_t max);
 void gaps_pop(struct gaps *g, size_t n);

@@ -115,30 +115,14 @@ static void reader_number(struct reader *r)
 	}
 }
 
-/* Events ev[from..n) found no room: gaps over their seqs, which run
- * contiguous except where a loss gap already sits between them. */
+/* Events ev[from..n) found no room: gaps over their seqs. */
 static void reader_drop(struct reader *r, size_t from)
 {
-	const struct tca_event *ev = r->rd.ev;
-	size_t i = from;
+	size_t n = gaps_add_events(&r->p->gaps, r->p->origin.run_id, r->rd.ev + from, r->rd.n - from,
+				   TCA_GAP_QUEUE_FULL, processor_realtime_ns());
 
-	while (i < r->rd.n) {
-		size_t j = i + 1;
-		while (j < r->rd.n && ev[j].seq == ev[j - 1].seq + 1)
-			j++;
-		struct tca_gap g = {
-			.run_id = r->p->origin.run_id,
-			.first_seq = ev[i].seq,
-			.count = j - i,
-			.time_ns = processor_realtime_ns(),
-			.reason = TCA_GAP_QUEUE_FULL,
-			.cpu = -1,
-		};
-		gaps_add(&r->p->gaps, &g);
-		stats_add(r->p->stats.lost_queue_full, j - i);
-		i = j;
-	}
-	reader_count_full(r, r->rd.n - from);
+	stats_add(r->p->stats.lost_queue_full, n);
+	reader_count_full(r, n);
 }
 
 /* Push what was read; with back-pressure, wait for room instead of

@@ -304,24 +304,9 @@ static void writer_unflushed(struct writer *w)
 	size_t n;
 
 	while ((n = queue_peek(&w->p->queue, &ev))) {
-		size_t i = 0;
-		while (i < n) {
-			size_t j = i + 1;
-			while (j < n && ev[j].seq == ev[j - 1].seq + 1)
-				j++;
-			struct tca_gap g = {
-				.run_id = w->p->origin.run_id,
-				.first_seq = ev[i].seq,
-				.count = j - i,
-				.time_ns = processor_realtime_ns(),
-				.reason = TCA_GAP_UNFLUSHED,
-				.cpu = -1,
-			};
-			gaps_add(&w->p->gaps, &g);
-			i = j;
-		}
+		left += gaps_add_events(&w->p->gaps, w->p->origin.run_id, ev, n, TCA_GAP_UNFLUSHED,
+					processor_realtime_ns());
 		queue_pop(&w->p->queue, n);
-		left += n;
 	}
 	if (!left)
 		return;

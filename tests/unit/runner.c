@@ -28,6 +28,8 @@ int main(void)
 	srunner_add_suite(sr, suite_kvlist());
 	srunner_add_suite(sr, suite_exit_status());
 	srunner_add_suite(sr, suite_stats());
+	srunner_add_suite(sr, suite_gaps());
+	srunner_add_suite(sr, suite_runstate());
 	srunner_add_suite(sr, suite_processor());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);

@@ -23,6 +23,8 @@ Suite *suite_processor(void);
 Suite *suite_kvlist(void);
 Suite *suite_exit_status(void);
 Suite *suite_stats(void);
+Suite *suite_gaps(void);
+Suite *suite_runstate(void);
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
