@@ -9,7 +9,8 @@ TESTS += \
 	tests/integration/sqlite-full.sh \
 	tests/integration/sqlite-migrate.sh \
 	tests/integration/sqlite-completeness.sh \
-	tests/integration/sqlite-proof.sh
+	tests/integration/sqlite-proof.sh \
+	tests/integration/sqlite-queries.sh
 if BUILD_TRACEFS
 TESTS += tests/integration/sqlite-tracefs.sh
 endif
@@ -24,4 +25,5 @@ EXTRA_DIST += \
 	tests/integration/sqlite-migrate.sh \
 	tests/integration/sqlite-completeness.sh \
 	tests/integration/sqlite-proof.sh \
+	tests/integration/sqlite-queries.sh \
 	tests/integration/sqlite-tracefs.sh
