@@ -11,6 +11,7 @@
 
 #include "fmt.h"
 #include "names.h"
+#include "outbuf.h"
 
 /* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm): pure
  * arithmetic, so no gmtime_r() locking or time zone look-up per event. */
@@ -28,25 +29,80 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-size_t fmt_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
+static void put_time(struct outbuf *o, uint64_t time_ns)
 {
 	uint64_t secs = time_ns / 1000000000u;
-	unsigned nsec = (unsigned)(time_ns % 1000000000u);
 	unsigned sod = (unsigned)(secs % 86400);
 	int y;
 	unsigned m, d;
 
 	civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
-	int n = snprintf(buf, size, "%04d-%02u-%02uT%02u:%02u:%02u.%09uZ", y, m, d,
-			 sod / 3600, sod / 60 % 60, sod % 60, nsec);
-	return n < 0 ? 0 : (size_t)n;
+	if (y > 9999) {
+		/* Past any real clock: printf's width would grow; keep the form. */
+		outbuf_u64(o, (uint64_t)y);
+	} else {
+		outbuf_digits(o, (uint64_t)y, 4);
+	}
+	outbuf_lit(o, "-");
+	outbuf_digits(o, m, 2);
+	outbuf_lit(o, "-");
+	outbuf_digits(o, d, 2);
+	outbuf_lit(o, "T");
+	outbuf_digits(o, sod / 3600, 2);
+	outbuf_lit(o, ":");
+	outbuf_digits(o, sod / 60 % 60, 2);
+	outbuf_lit(o, ":");
+	outbuf_digits(o, sod % 60, 2);
+	outbuf_lit(o, ".");
+	outbuf_digits(o, time_ns % 1000000000u, 9);
+	outbuf_lit(o, "Z");
+}
+
+/* As snprintf would: cut to size, and the whole length returned. */
+size_t fmt_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
+{
+	char full[FMT_TIME_LEN];
+	struct outbuf o = outbuf_init(full, sizeof(full));
+	int n;
+
+	put_time(&o, time_ns);
+	n = outbuf_finish(&o, full);
+	if (n < 0)
+		n = 0;
+	if (size) {
+		size_t keep = (size_t)n < size - 1 ? (size_t)n : size - 1;
+		memcpy(buf, full, keep);
+		buf[keep] = '\0';
+	}
+	return (size_t)n;
+}
+
+/* IPv4 by hand (the common case, and inet_ntop's cost shows per event);
+ * IPv6, with its zero compression rules, through inet_ntop. */
+static void put_addr(struct outbuf *o, unsigned family, const uint8_t addr[16])
+{
+	char v6[INET6_ADDRSTRLEN];
+
+	if (family != TCA_FAMILY_IPV6) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				outbuf_lit(o, ".");
+			outbuf_u64(o, addr[i]);
+		}
+		return;
+	}
+	if (!inet_ntop(AF_INET6, addr, v6, sizeof(v6)))
+		outbuf_lit(o, "?");
+	else
+		outbuf_str(o, v6);
 }
 
 const char *fmt_addr(char *buf, size_t size, unsigned family, const uint8_t addr[16])
 {
-	int af = family == TCA_FAMILY_IPV6 ? AF_INET6 : AF_INET;
+	struct outbuf o = outbuf_init(buf, size);
 
-	if (!inet_ntop(af, addr, buf, (socklen_t)size))
+	put_addr(&o, family, addr);
+	if (outbuf_finish(&o, buf) < 0 && size > 1)
 		snprintf(buf, size, "?");
 	return buf;
 }
@@ -197,52 +253,130 @@ const char *fmt_owner_name(unsigned owner)
 	}
 }
 
+/* A JSON string, quoted and escaped. */
+static void put_json_string(struct outbuf *o, const char *str, size_t len)
+{
+	size_t pos = 0;
+
+	outbuf_lit(o, "\"");
+	if (o->overflow || fmt_json_escape(o->p, (size_t)(o->end - o->p) + 1, &pos, str, len) < 0) {
+		o->overflow = true;
+		return;
+	}
+	o->p += pos;
+	outbuf_lit(o, "\"");
+}
+
+/*
+ * "host":..,"boot_id":..,"run_id":N of the origin, escaped once and kept:
+ * a batch's events share one origin, and escaping it for every event
+ * would cost more than the rest of the line. Per thread, since each
+ * sinker runs in one thread.
+ */
+static void put_origin(struct outbuf *o, const struct tca_origin *origin)
+{
+	static __thread char cache[2 * 6 * 256 + 96];
+	static __thread size_t cache_len;
+	static __thread const char *cache_host, *cache_boot;
+	static __thread uint64_t cache_run;
+
+	if (!cache_len || cache_host != origin->host || cache_boot != origin->boot_id ||
+	    cache_run != origin->run_id) {
+		struct outbuf c = outbuf_init(cache, sizeof(cache));
+		outbuf_lit(&c, "\"host\":");
+		put_json_string(&c, origin->host, strlen(origin->host));
+		outbuf_lit(&c, ",\"boot_id\":");
+		put_json_string(&c, origin->boot_id, strlen(origin->boot_id));
+		outbuf_lit(&c, ",\"run_id\":");
+		outbuf_u64(&c, origin->run_id);
+		if (outbuf_finish(&c, cache) < 0) {
+			cache_len = 0;
+			o->overflow = true;
+			return;
+		}
+		cache_len = (size_t)(c.p - cache);
+		cache_host = origin->host;
+		cache_boot = origin->boot_id;
+		cache_run = origin->run_id;
+	}
+	outbuf_mem(o, cache, cache_len);
+}
+
+static void put_event_owner(struct outbuf *o, const struct tca_event *ev)
+{
+	if (!(ev->flags & TCA_EV_PID)) {
+		outbuf_lit(o, "null,\"comm\":null,\"owner\":\"unknown\"");
+		return;
+	}
+	outbuf_i64(o, ev->pid);
+	outbuf_lit(o, ",\"comm\":");
+	put_json_string(o, ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
+	outbuf_lit(o, ",\"owner\":\"");
+	outbuf_str(o, fmt_owner_name(ev->owner));
+	outbuf_lit(o, "\"");
+}
+
+/* The optional fields, each only when the eventer set its flag. */
+static void put_event_enrichment(struct outbuf *o, const struct tca_event *ev)
+{
+	if (ev->flags & TCA_EV_NETNS) {
+		outbuf_lit(o, ",\"netns\":");
+		outbuf_u64(o, ev->netns);
+	}
+	if (ev->flags & TCA_EV_CGROUP) {
+		outbuf_lit(o, ",\"cgroup\":");
+		outbuf_u64(o, ev->cgroup);
+	}
+	if (ev->flags & TCA_EV_UID) {
+		outbuf_lit(o, ",\"uid\":");
+		outbuf_u64(o, ev->uid);
+	}
+	if (ev->flags & TCA_EV_BYTES) {
+		outbuf_lit(o, ",\"bytes_sent\":");
+		outbuf_u64(o, ev->bytes_sent);
+		outbuf_lit(o, ",\"bytes_received\":");
+		outbuf_u64(o, ev->bytes_received);
+	}
+	if (ev->flags & TCA_EV_LIFETIME) {
+		outbuf_lit(o, ",\"lifetime_ns\":");
+		outbuf_u64(o, ev->lifetime_ns);
+	}
+}
+
 int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const struct tca_origin *origin)
 {
-	char t[FMT_TIME_LEN], sa[FMT_ADDR_LEN], da[FMT_ADDR_LEN];
-	size_t pos = 0;
-	int r;
+	struct outbuf o = outbuf_init(buf, size);
 
-	fmt_time_rfc3339(t, sizeof(t), ev->time_ns);
-	r = append(buf, size, &pos, "{\"time\":\"%s\",", t);
-	if (r == 0)
-		r = append_origin(buf, size, &pos, origin);
-	if (r == 0)
-		r = append(buf, size, &pos, ",\"seq\":%" PRIu64 ",\"sock\":%" PRIu64 ",\"pid\":",
-			   ev->seq, ev->sock);
-	if (r == 0 && (ev->flags & TCA_EV_PID)) {
-		r = append(buf, size, &pos, "%" PRId32 ",\"comm\":", ev->pid);
-		if (r == 0)
-			r = append_json_string(buf, size, &pos, ev->comm,
-					       strnlen(ev->comm, sizeof(ev->comm)));
-		if (r == 0)
-			r = append(buf, size, &pos, ",\"owner\":\"%s\"",
-				   fmt_owner_name(ev->owner));
-	} else if (r == 0) {
-		r = append(buf, size, &pos, "null,\"comm\":null,\"owner\":\"unknown\"");
-	}
-	if (r == 0)
-		r = append(buf, size, &pos,
-			   ",\"family\":\"%s\",\"protocol\":\"%s\",\"saddr\":\"%s\",\"sport\":%u"
-			   ",\"daddr\":\"%s\",\"dport\":%u,\"oldstate\":\"%s\",\"newstate\":\"%s\"",
-			   names_family(ev->family), names_protocol(ev->protocol),
-			   fmt_addr(sa, sizeof(sa), ev->family, ev->saddr), ev->sport,
-			   fmt_addr(da, sizeof(da), ev->family, ev->daddr), ev->dport,
-			   names_state(ev->oldstate), names_state(ev->newstate));
-	if (r == 0 && (ev->flags & TCA_EV_NETNS))
-		r = append(buf, size, &pos, ",\"netns\":%" PRIu64, ev->netns);
-	if (r == 0 && (ev->flags & TCA_EV_CGROUP))
-		r = append(buf, size, &pos, ",\"cgroup\":%" PRIu64, ev->cgroup);
-	if (r == 0 && (ev->flags & TCA_EV_UID))
-		r = append(buf, size, &pos, ",\"uid\":%" PRIu32, ev->uid);
-	if (r == 0 && (ev->flags & TCA_EV_BYTES))
-		r = append(buf, size, &pos, ",\"bytes_sent\":%" PRIu64 ",\"bytes_received\":%" PRIu64,
-			   ev->bytes_sent, ev->bytes_received);
-	if (r == 0 && (ev->flags & TCA_EV_LIFETIME))
-		r = append(buf, size, &pos, ",\"lifetime_ns\":%" PRIu64, ev->lifetime_ns);
-	if (r == 0)
-		r = append(buf, size, &pos, "}");
-	return r < 0 ? r : (int)pos;
+	outbuf_lit(&o, "{\"time\":\"");
+	put_time(&o, ev->time_ns);
+	outbuf_lit(&o, "\",");
+	put_origin(&o, origin);
+	outbuf_lit(&o, ",\"seq\":");
+	outbuf_u64(&o, ev->seq);
+	outbuf_lit(&o, ",\"sock\":");
+	outbuf_u64(&o, ev->sock);
+	outbuf_lit(&o, ",\"pid\":");
+	put_event_owner(&o, ev);
+	outbuf_lit(&o, ",\"family\":\"");
+	outbuf_str(&o, names_family(ev->family));
+	outbuf_lit(&o, "\",\"protocol\":\"");
+	outbuf_str(&o, names_protocol(ev->protocol));
+	outbuf_lit(&o, "\",\"saddr\":\"");
+	put_addr(&o, ev->family, ev->saddr);
+	outbuf_lit(&o, "\",\"sport\":");
+	outbuf_u64(&o, ev->sport);
+	outbuf_lit(&o, ",\"daddr\":\"");
+	put_addr(&o, ev->family, ev->daddr);
+	outbuf_lit(&o, "\",\"dport\":");
+	outbuf_u64(&o, ev->dport);
+	outbuf_lit(&o, ",\"oldstate\":\"");
+	outbuf_str(&o, names_state(ev->oldstate));
+	outbuf_lit(&o, "\",\"newstate\":\"");
+	outbuf_str(&o, names_state(ev->newstate));
+	outbuf_lit(&o, "\"");
+	put_event_enrichment(&o, ev);
+	outbuf_lit(&o, "}");
+	return outbuf_finish(&o, buf) < 0 ? -ENOSPC : (int)(o.p - buf);
 }
 
 int fmt_gap_json(char *buf, size_t size, const struct tca_gap *g, const struct tca_origin *origin)

@@ -2,5 +2,5 @@
 noinst_LTLIBRARIES += lib/libtca.la
 lib_libtca_la_SOURCES = \
 	lib/names.c lib/names.h \
-	lib/fmt.c lib/fmt.h \
+	lib/fmt.c lib/fmt.h lib/outbuf.h \
 	lib/backoff.c lib/backoff.h

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "outbuf.h"
 #include "stream.h"
 
 static int fit(int n, size_t size)
@@ -23,33 +24,60 @@ int stream_format_header(char *buf, size_t size)
 			    "OLDSTATE -> NEWSTATE"), size);
 }
 
+/* One column: the text, then spaces to its width and one more. */
+static void column(struct outbuf *o, const char *text, size_t width)
+{
+	char *start = o->p;
+
+	outbuf_str(o, text);
+	outbuf_pad(o, start, width);
+}
+
+static void column_u64(struct outbuf *o, uint64_t v, size_t width)
+{
+	char *start = o->p;
+
+	outbuf_u64(o, v);
+	outbuf_pad(o, start, width);
+}
+
 int stream_format_event(char *buf, size_t size, const struct tca_event *ev,
 			const struct tca_origin *origin)
 {
-	char t[FMT_TIME_LEN], sa[FMT_ADDR_LEN], da[FMT_ADDR_LEN], pid[16];
-	char comm[TCA_COMM_LEN * 6 + 2];
+	char t[FMT_TIME_LEN], a[FMT_ADDR_LEN], comm[TCA_COMM_LEN * 6 + 2];
+	struct outbuf o = outbuf_init(buf, size);
 	size_t pos = 0;
+	char *start;
 
 	(void)origin;
 	fmt_time_rfc3339(t, sizeof(t), ev->time_ns);
+	column(&o, t, 30);
 	if (ev->flags & TCA_EV_PID) {
+		start = o.p;
+		outbuf_i64(&o, ev->pid);
 		/* "*" marks the listener's owner, not yet seen holding the socket. */
-		snprintf(pid, sizeof(pid), "%d%s", ev->pid, ev->owner == TCA_OWNER_LISTENER ? "*" : "");
+		if (ev->owner == TCA_OWNER_LISTENER)
+			outbuf_lit(&o, "*");
+		outbuf_pad(&o, start, 7);
 		/* A comm is chosen by the process: escape it, so that it can
 		 * neither break the columns nor send terminal controls. */
 		if (fmt_json_escape(comm, sizeof(comm), &pos, ev->comm,
 				    strnlen(ev->comm, sizeof(ev->comm))) < 0)
 			return -ENOSPC;
-		comm[pos] = '\0';
+		column(&o, comm, 15);
 	} else {
-		snprintf(pid, sizeof(pid), "-");
-		snprintf(comm, sizeof(comm), "-");
+		column(&o, "-", 7);
+		column(&o, "-", 15);
 	}
-	return fit(snprintf(buf, size, "%-30s %-7s %-15s %-15s %-5u %-15s %-5u %s -> %s\n", t, pid,
-			    comm, fmt_addr(sa, sizeof(sa), ev->family, ev->saddr), ev->sport,
-			    fmt_addr(da, sizeof(da), ev->family, ev->daddr), ev->dport,
-			    names_state(ev->oldstate), names_state(ev->newstate)),
-		   size);
+	column(&o, fmt_addr(a, sizeof(a), ev->family, ev->saddr), 15);
+	column_u64(&o, ev->sport, 5);
+	column(&o, fmt_addr(a, sizeof(a), ev->family, ev->daddr), 15);
+	column_u64(&o, ev->dport, 5);
+	outbuf_str(&o, names_state(ev->oldstate));
+	outbuf_lit(&o, " -> ");
+	outbuf_str(&o, names_state(ev->newstate));
+	outbuf_lit(&o, "\n");
+	return outbuf_finish(&o, buf) < 0 ? -ENOSPC : (int)(o.p - buf);
 }
 
 int stream_format_gap(char *buf, size_t size, const struct tca_gap *g, const struct tca_origin *origin)

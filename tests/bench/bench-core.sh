@@ -38,7 +38,7 @@ printf 'core_replay_null_cpu_per_event\t%s\tns\n' "$cpu"
 printf 'core_replay_null_peak_rss\t%s\tKiB\n' "$rss"
 
 read -r rate rss cpu < <(measure -s json -S path="$T/out.json")
-lines=$(wc -l <"$T/out.json")
+lines=$(grep -vc '^{"type":' "$T/out.json")
 [ "$lines" -eq "$N" ] || { echo "bench-core: json wrote $lines of $N events" >&2; exit 1; }
 printf 'core_replay_json_events_per_s\t%s\tevents/s\n' "$rate"
 printf 'core_replay_json_cpu_per_event\t%s\tns\n' "$cpu"
