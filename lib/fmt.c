@@ -58,14 +58,23 @@ static void put_time(struct outbuf *o, uint64_t time_ns)
 	outbuf_lit(o, "Z");
 }
 
+/* As snprintf would: cut to size, and the whole length returned. */
 size_t fmt_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
 {
-	struct outbuf o = outbuf_init(buf, size);
+	char full[FMT_TIME_LEN];
+	struct outbuf o = outbuf_init(full, sizeof(full));
 	int n;
 
 	put_time(&o, time_ns);
-	n = outbuf_finish(&o, buf);
-	return n < 0 ? 0 : (size_t)n;
+	n = outbuf_finish(&o, full);
+	if (n < 0)
+		n = 0;
+	if (size) {
+		size_t keep = (size_t)n < size - 1 ? (size_t)n : size - 1;
+		memcpy(buf, full, keep);
+		buf[keep] = '\0';
+	}
+	return (size_t)n;
 }
 
 /* IPv4 by hand (the common case, and inet_ntop's cost shows per event);

@@ -25,28 +25,46 @@ static uint64_t clock_ms(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/*
+ * A step picks the rows to delete into a temporary table first, so that
+ * what it counts as pruned, per run, is exactly what it deletes: the
+ * completeness view tells a run thinned by retention from one with a hole
+ * (a row deleted by hand is not counted, and shows as missing).
+ */
 int prune_prepare(struct sqlite_sink *s)
 {
 	static const struct {
 		size_t offset;
 		const char *sql;
 	} stmts[] = {
-		{ offsetof(struct sqlite_sink, prune_age),
-		  "DELETE FROM tcp_events WHERE rowid IN (SELECT rowid FROM tcp_events"
-		  " WHERE time < ?1 LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) ")" },
+		{ offsetof(struct sqlite_sink, pick_age),
+		  "INSERT INTO temp.tca_prune SELECT rowid FROM tcp_events"
+		  " WHERE time < ?1 LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) },
 		/* rowid grows with insertion, so the smallest are the oldest. */
-		{ offsetof(struct sqlite_sink, prune_oldest),
-		  "DELETE FROM tcp_events WHERE rowid IN (SELECT rowid FROM tcp_events"
-		  " ORDER BY rowid LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) ")" },
+		{ offsetof(struct sqlite_sink, pick_oldest),
+		  "INSERT INTO temp.tca_prune SELECT rowid FROM tcp_events"
+		  " ORDER BY rowid LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) },
+		{ offsetof(struct sqlite_sink, count_picked),
+		  "INSERT INTO tcp_audit_pruned (host, run_id, count) SELECT host, run_id, count(*)"
+		  " FROM tcp_events WHERE rowid IN temp.tca_prune GROUP BY host, run_id"
+		  " ON CONFLICT (host, run_id) DO UPDATE SET count = count + excluded.count" },
+		{ offsetof(struct sqlite_sink, delete_picked),
+		  "DELETE FROM tcp_events WHERE rowid IN temp.tca_prune" },
+		{ offsetof(struct sqlite_sink, clear_picked), "DELETE FROM temp.tca_prune" },
 		{ offsetof(struct sqlite_sink, page_count), "PRAGMA page_count" },
 		{ offsetof(struct sqlite_sink, freelist), "PRAGMA freelist_count" },
 		{ offsetof(struct sqlite_sink, vacuum), "PRAGMA incremental_vacuum" },
 	};
+	int rc = sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS tca_prune"
+			      " (id INTEGER PRIMARY KEY)", NULL, NULL, NULL);
 
+	if (rc != SQLITE_OK) {
+		db_save_error(s, rc);
+		return rc;
+	}
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
 		sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + stmts[i].offset);
-		int rc = sqlite3_prepare_v3(s->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, st,
-					    NULL);
+		rc = sqlite3_prepare_v3(s->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 		if (rc != SQLITE_OK) {
 			db_save_error(s, rc);
 			return rc;
@@ -57,12 +75,13 @@ int prune_prepare(struct sqlite_sink *s)
 
 void prune_finalize(struct sqlite_sink *s)
 {
-	sqlite3_finalize(s->prune_age);
-	sqlite3_finalize(s->prune_oldest);
-	sqlite3_finalize(s->page_count);
-	sqlite3_finalize(s->freelist);
-	sqlite3_finalize(s->vacuum);
-	s->prune_age = s->prune_oldest = s->page_count = s->freelist = s->vacuum = NULL;
+	sqlite3_stmt **all[] = { &s->pick_age, &s->pick_oldest, &s->count_picked, &s->delete_picked,
+				 &s->clear_picked, &s->page_count, &s->freelist, &s->vacuum };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
 }
 
 static int64_t prune_pragma(sqlite3_stmt *st)
@@ -86,29 +105,56 @@ static int64_t prune_used_bytes(struct sqlite_sink *s)
 	return (pages - free_pages) * s->page_size;
 }
 
+/* Count and delete the rows that pick chose, in the open transaction. */
+static int prune_picked(struct sqlite_sink *s, const void *arg)
+{
+	sqlite3_stmt *pick = (sqlite3_stmt *)arg;
+	int rc = db_exec_stmt(pick), n = 0;
+
+	if (rc == SQLITE_OK)
+		n = sqlite3_changes(s->db);
+	if (rc == SQLITE_OK && n > 0)
+		rc = db_exec_stmt(s->count_picked);
+	if (rc == SQLITE_OK && n > 0)
+		rc = db_exec_stmt(s->delete_picked);
+	if (rc == SQLITE_OK)
+		rc = db_exec_stmt(s->clear_picked);
+	s->prune_deleted = n;
+	return rc;
+}
+
+/* One batch of picked rows, counted and deleted in one transaction:
+ * returns how many, or a negative SQLite code. */
+static int prune_delete(struct sqlite_sink *s, sqlite3_stmt *pick)
+{
+	int rc = db_transaction(s, prune_picked, pick);
+
+	return rc == SQLITE_OK ? s->prune_deleted : -rc;
+}
+
 /* One step: returns how many rows it deleted, or a negative SQLite code. */
 static int prune_step(struct sqlite_sink *s)
 {
-	int deleted = 0, rc;
+	int deleted = 0, r, rc;
 
 	if (s->max_age_ms) {
 		/* In milliseconds first: a max_age of centuries must not overflow. */
 		uint64_t now = clock_ms(CLOCK_REALTIME);
 		int64_t cutoff = now > s->max_age_ms ? (int64_t)((now - s->max_age_ms) * 1000000u) : 0;
 
-		sqlite3_bind_int64(s->prune_age, 1, cutoff);
-		rc = db_exec_stmt(s->prune_age);
-		if (rc != SQLITE_OK)
-			return -rc;
-		deleted += sqlite3_changes(s->db);
+		sqlite3_bind_int64(s->pick_age, 1, cutoff);
+		r = prune_delete(s, s->pick_age);
+		if (r < 0)
+			return r;
+		deleted += r;
 	}
 	if (s->max_size && deleted < PRUNE_STEP_ROWS) {
 		int64_t used = prune_used_bytes(s);
 		if (used > (int64_t)s->max_size) {
-			rc = db_exec_stmt(s->prune_oldest);
-			if (rc != SQLITE_OK)
-				return -rc;
-			deleted += sqlite3_changes(s->db);
+			r = prune_delete(s, s->pick_oldest);
+			if (r < 0)
+				return r;
+			deleted += r;
 		}
 	}
 	if (deleted > 0) {
@@ -134,9 +180,9 @@ void prune_run(struct sqlite_sink *s, bool until_done)
 	if (r < 0) {
 		/* Retention failing loses nothing: say so once, and keep writing. */
 		if (!s->prune_failing)
-			tca_log(s->host, TCA_LOG_WARNING, sqlite3_system_errno(s->db),
+			tca_log(s->host, TCA_LOG_WARNING, s->sys_errno,
 				"pruning old rows from %s failed (%s); will try again", s->path,
-				sqlite3_errmsg(s->db));
+				s->errmsg);
 		s->prune_failing = true;
 		s->prune_next_ms = now + PRUNE_INTERVAL_MS;
 		return;

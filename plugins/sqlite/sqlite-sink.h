@@ -30,7 +30,9 @@ struct sqlite_sink {
 	sqlite3_stmt *insert;    /* the origin's columns bound once a batch */
 	sqlite3_stmt *insert_gap, *upsert_run;
 	sqlite3_stmt *begin, *commit, *rollback;
-	sqlite3_stmt *prune_age, *prune_oldest, *page_count, *freelist, *vacuum;
+	sqlite3_stmt *pick_age, *pick_oldest, *count_picked, *delete_picked, *clear_picked;
+	sqlite3_stmt *page_count, *freelist, *vacuum;
+	int prune_deleted;       /* rows the last step deleted */
 	int64_t page_size;
 
 	bool prune_failing;

@@ -23,6 +23,11 @@ wait_rows() {
 	fail "fewer than $1 rows after 30 s: $(cat "$T/log")"
 }
 
+# The schema first, with the default statement_timeout: the short one
+# below is for the lock, not for the DDL of a busy (or sanitized) server.
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=1 -s pgsql --check 2>"$T/log"
+assert_eq "exit status of --check (creates the schema)" "$rc" 0
+
 # 1. 20,000 events at 5,000/s through a 64 KiB queue (a few hundred events).
 n=20000
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir="$T/state" --queue-memory=64K \

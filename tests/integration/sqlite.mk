@@ -10,7 +10,8 @@ TESTS += \
 	tests/integration/sqlite-migrate.sh \
 	tests/integration/sqlite-completeness.sh \
 	tests/integration/sqlite-proof.sh \
-	tests/integration/sqlite-modes.sh
+	tests/integration/sqlite-modes.sh \
+	tests/integration/sqlite-queries.sh
 if BUILD_TRACEFS
 TESTS += tests/integration/sqlite-tracefs.sh
 endif
@@ -26,4 +27,5 @@ EXTRA_DIST += \
 	tests/integration/sqlite-completeness.sh \
 	tests/integration/sqlite-proof.sh \
 	tests/integration/sqlite-modes.sh \
+	tests/integration/sqlite-queries.sh \
 	tests/integration/sqlite-tracefs.sh
