@@ -39,6 +39,7 @@ struct sock_entry {
 	uint64_t skaddr;      /* 0: empty (never a socket's address) */
 	uint64_t id;
 	uint64_t tuple;       /* hash of the connection's addresses; 0: not fixed yet */
+	uint64_t last_ts;     /* the newest event's trace time */
 	struct owner owner;
 };
 
@@ -311,6 +312,7 @@ static void socktab_new_life(struct socktab *st, struct sock_entry *e, uint64_t 
 {
 	memset(&e->owner, 0, sizeof(e->owner));
 	e->tuple = 0;
+	e->last_ts = 0;
 	/* Bit 63 clear: the id fits a signed 64-bit column. */
 	e->id = siphash_2u64(st->key, skaddr, ++st->lives) >> 1;
 }
@@ -319,7 +321,7 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev)
 {
 	struct sock_entry *e;
-	bool child = socktab_is_child(ev);
+	bool child = socktab_is_child(ev), late;
 	uint64_t tuple;
 
 	/* 0 marks an empty slot and is no socket's address: only a corrupt
@@ -328,7 +330,12 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		return;
 	e = socktab_find(st, raw->skaddr);
 	tuple = socktab_tuple(ev);
-	if (!e || ev->oldstate == TCA_STATE_CLOSE || child || (tuple && e->tuple && tuple != e->tuple)) {
+	/* An event older than the newest one of this entry came late (a CPU
+	 * that stalled past the merge's watermark, e.g. a preempted vCPU):
+	 * it belongs to this life, and never starts one. */
+	late = e && raw->ts < e->last_ts;
+	if (!e || (!late && (ev->oldstate == TCA_STATE_CLOSE || child ||
+			     (tuple && e->tuple && tuple != e->tuple)))) {
 		if (!e)
 			e = socktab_insert(st, raw->skaddr);
 		socktab_new_life(st, e, raw->skaddr);
@@ -342,7 +349,14 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 	}
 	if (tuple && !e->tuple)
 		e->tuple = tuple;
-	if (raw->process_ctx) {
+	if (raw->ts > e->last_ts)
+		e->last_ts = raw->ts;
+	/* A child's birth and its handshake's end can run in process
+	 * context too, but in whichever task held the listener's lock (its
+	 * backlog is processed at release_sock): maybe another worker than
+	 * the one that will accept it. Only later acts name the holder. */
+	if (raw->process_ctx && !child && ev->oldstate != TCA_STATE_SYN_RECV &&
+	    !(late && e->owner.pid > 0)) {
 		/* The acting task holds the socket; if it is gone, nobody we
 		 * can name does (the owner before it may not any more). */
 		memset(&e->owner, 0, sizeof(e->owner));

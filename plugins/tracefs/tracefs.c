@@ -279,6 +279,7 @@ static ssize_t tfs_read(void *state, struct tca_event *ev, size_t cap)
 		}
 		if (tdecode_event(&t->dec, rec->data, rec->size, &ev[n], &raw)) {
 			ev[n].time_ns = (uint64_t)((int64_t)rec->ts + t->clock.offset_ns);
+			raw.ts = rec->ts;
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);

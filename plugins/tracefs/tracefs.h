@@ -145,6 +145,7 @@ struct tdecode {
 /* What the attribution needs besides the event record. */
 struct traw {
 	uint64_t skaddr;
+	uint64_t ts;               /* trace clock; set by the caller */
 	int pid;                   /* task on the CPU */
 	bool process_ctx;          /* not irq, softirq or NMI */
 };
