@@ -60,6 +60,7 @@ struct socktab {
 	uint64_t lives;
 	uint64_t evictions;
 	uint8_t key[16];
+	uint64_t owner_bits;  /* bit pid % 64 set: that pid may own a listener */
 	struct listen_entry l[LISTEN_SLOTS];
 };
 
@@ -240,6 +241,8 @@ static void listen_put(struct socktab *st, const struct tca_event *ev, uint64_t 
 		return; /* more listeners than slots: their children stay unknown */
 	*l = (struct listen_entry){ .used = true, .family = ev->family, .port = ev->sport,
 				    .skaddr = skaddr, .owner = *o };
+	if (o->pid > 0)
+		st->owner_bits |= UINT64_C(1) << ((uint32_t)o->pid % 64);
 	memcpy(l->addr, ev->saddr, 16);
 }
 
@@ -266,6 +269,9 @@ static void listen_drop(struct socktab *st, uint16_t port, uint64_t skaddr)
 
 void socktab_process_ended(struct socktab *st, int32_t pid)
 {
+	/* Most processes that end own no listener: skip the scan. */
+	if (!(st->owner_bits & (UINT64_C(1) << ((uint32_t)pid % 64))))
+		return;
 	for (size_t i = 0; i < LISTEN_SLOTS; i++)
 		if (st->l[i].used && st->l[i].owner.pid == pid)
 			memset(&st->l[i].owner, 0, sizeof(st->l[i].owner));
