@@ -233,6 +233,11 @@ void ring_done(struct ring *r)
 	timerfd_settime(r->timerfd, 0, &its, NULL);
 }
 
+bool ring_holding(const struct ring *r)
+{
+	return tmerge_holding(r->merge);
+}
+
 const struct trec *ring_peek(struct ring *r)
 {
 	return tmerge_peek(r->merge);
