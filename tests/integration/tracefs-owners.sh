@@ -26,7 +26,6 @@ cleanup() {
 	pg_stop_quiet
 	rm -rf "$T"
 }
-trap cleanup EXIT
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -48,6 +47,9 @@ wait_listen() {
 # PostgreSQL first (it takes a while), on TCP, logging each backend's pid
 # with the client port it serves.
 pg_start
+# After pg_start, whose own trap would replace this one: nothing of this
+# test (nginx, namespaces, servers, PostgreSQL) outlives it.
+trap cleanup EXIT
 pg_port=$(free_port)
 cat >>"$PGDIR/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
