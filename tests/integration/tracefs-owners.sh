@@ -65,7 +65,7 @@ pgbench -i -q -s 1 -h "$PGDIR" >"$T/pgbench-init.log" 2>&1 || { cat "$T/pgbench-
 
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
 # Unrelated loopback churn for the whole run.
-$CHURN churn 4 60 2 3000 >"$T/churn.out" &
+$CHURN churn 4 20 2 3000 >"$T/churn.out" &
 churn=$!
 pids="$pids $churn"
 
@@ -137,7 +137,7 @@ wait "$pgb" || { cat "$T/pgbench.log" >&2; fail "pgbench failed"; }
 
 sleep 1
 stop_capture
-kill "$churn" 2>/dev/null || true
+wait "$churn" || fail "the background churn failed"
 
 # Ground truth from the servers' own logs.
 master=$(cat "$T/nginx.pid")
