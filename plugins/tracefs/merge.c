@@ -18,8 +18,10 @@
 #include "tracefs.h"
 
 /* A record reserved just before we looked can be committed just after;
- * the ring buffer writes with preemption off, so this is ample. */
-#define MERGE_MARGIN_NS 1000000
+ * the ring buffer writes with preemption off, but a virtual CPU can be
+ * descheduled in between: a few ms cover most of that (socktab.c keeps a
+ * socket's ids right when even this is not enough). */
+#define MERGE_MARGIN_NS 5000000
 /* Empty or corrupt pages read in a row before a CPU counts as dry for
  * this read(): bounds the work when a source never ends. */
 #define MERGE_MAX_PAGES 64

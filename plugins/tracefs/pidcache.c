@@ -214,12 +214,11 @@ void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm)
 
 	if (!pc->tracking || tid <= 0)
 		return;
+	/* Not known: the next lookup reads /proc (or names nobody). */
 	e = pidcache_find(pc, tid);
 	if (e && e->stream) {
 		memset(e->comm, 0, TCA_COMM_LEN);
 		memcpy(e->comm, comm, strnlen(comm, TCA_COMM_LEN - 1));
-	} else if (!pc->complete) {
-		/* Not known: the next lookup reads /proc. */
 	}
 }
 

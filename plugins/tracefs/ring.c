@@ -33,7 +33,7 @@ struct ring_cpu {
 #define RING_FLUSH_MS 100
 /* Records held back for an empty CPU's next look (merge.c) are this late
  * at most when idle; when busy, RING_FLUSH_MS. */
-#define RING_HOLD_MS 2
+#define RING_HOLD_MS 6 /* merge.c's margin, and 1 */
 #define RING_TIMER_KEY UINT32_MAX
 
 struct ring {
@@ -231,6 +231,11 @@ void ring_done(struct ring *r)
 		return;
 	its.it_value.tv_nsec = RING_HOLD_MS * 1000000L;
 	timerfd_settime(r->timerfd, 0, &its, NULL);
+}
+
+bool ring_holding(const struct ring *r)
+{
+	return tmerge_holding(r->merge);
 }
 
 const struct trec *ring_peek(struct ring *r)

@@ -39,6 +39,7 @@ struct sock_entry {
 	uint64_t skaddr;      /* 0: empty (never a socket's address) */
 	uint64_t id;
 	uint64_t tuple;       /* hash of the connection's addresses; 0: not fixed yet */
+	uint64_t last_ts;     /* the newest event's trace time */
 	struct owner owner;
 };
 
@@ -59,6 +60,7 @@ struct socktab {
 	uint64_t lives;
 	uint64_t evictions;
 	uint8_t key[16];
+	uint64_t owner_bits;  /* bit pid % 64 set: that pid may own a listener */
 	struct listen_entry l[LISTEN_SLOTS];
 };
 
@@ -239,6 +241,8 @@ static void listen_put(struct socktab *st, const struct tca_event *ev, uint64_t 
 		return; /* more listeners than slots: their children stay unknown */
 	*l = (struct listen_entry){ .used = true, .family = ev->family, .port = ev->sport,
 				    .skaddr = skaddr, .owner = *o };
+	if (o->pid > 0)
+		st->owner_bits |= UINT64_C(1) << ((uint32_t)o->pid % 64);
 	memcpy(l->addr, ev->saddr, 16);
 }
 
@@ -265,6 +269,9 @@ static void listen_drop(struct socktab *st, uint16_t port, uint64_t skaddr)
 
 void socktab_process_ended(struct socktab *st, int32_t pid)
 {
+	/* Most processes that end own no listener: skip the scan. */
+	if (!(st->owner_bits & (UINT64_C(1) << ((uint32_t)pid % 64))))
+		return;
 	for (size_t i = 0; i < LISTEN_SLOTS; i++)
 		if (st->l[i].used && st->l[i].owner.pid == pid)
 			memset(&st->l[i].owner, 0, sizeof(st->l[i].owner));
@@ -311,6 +318,7 @@ static void socktab_new_life(struct socktab *st, struct sock_entry *e, uint64_t 
 {
 	memset(&e->owner, 0, sizeof(e->owner));
 	e->tuple = 0;
+	e->last_ts = 0;
 	/* Bit 63 clear: the id fits a signed 64-bit column. */
 	e->id = siphash_2u64(st->key, skaddr, ++st->lives) >> 1;
 }
@@ -319,7 +327,7 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		       const struct traw *raw, struct tca_event *ev)
 {
 	struct sock_entry *e;
-	bool child = socktab_is_child(ev);
+	bool child = socktab_is_child(ev), late;
 	uint64_t tuple;
 
 	/* 0 marks an empty slot and is no socket's address: only a corrupt
@@ -328,7 +336,12 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		return;
 	e = socktab_find(st, raw->skaddr);
 	tuple = socktab_tuple(ev);
-	if (!e || ev->oldstate == TCA_STATE_CLOSE || child || (tuple && e->tuple && tuple != e->tuple)) {
+	/* An event older than the newest one of this entry came late (a CPU
+	 * that stalled past the merge's watermark, e.g. a preempted vCPU):
+	 * it belongs to this life, and never starts one. */
+	late = e && raw->ts < e->last_ts;
+	if (!e || (!late && (ev->oldstate == TCA_STATE_CLOSE || child ||
+			     (tuple && e->tuple && tuple != e->tuple)))) {
 		if (!e)
 			e = socktab_insert(st, raw->skaddr);
 		socktab_new_life(st, e, raw->skaddr);
@@ -342,7 +355,14 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 	}
 	if (tuple && !e->tuple)
 		e->tuple = tuple;
-	if (raw->process_ctx) {
+	if (raw->ts > e->last_ts)
+		e->last_ts = raw->ts;
+	/* A child's birth and its handshake's end can run in process
+	 * context too, but in whichever task held the listener's lock (its
+	 * backlog is processed at release_sock): maybe another worker than
+	 * the one that will accept it. Only later acts name the holder. */
+	if (raw->process_ctx && !child && ev->oldstate != TCA_STATE_SYN_RECV &&
+	    !(late && e->owner.pid > 0)) {
 		/* The acting task holds the socket; if it is gone, nobody we
 		 * can name does (the owner before it may not any more). */
 		memset(&e->owner, 0, sizeof(e->owner));

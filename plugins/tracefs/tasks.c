@@ -141,6 +141,8 @@ int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const v
 		 size_t size, int32_t *ended)
 {
 	const uint8_t *p = data;
+	const struct ttask_fmt *f;
+	char comm[TCA_COMM_LEN];
 	int which;
 
 	*ended = 0;
@@ -151,11 +153,9 @@ int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const v
 			break;
 	if (which == TTASK_NEVENTS)
 		return 0;
-	if (!pc || size < tk->fmt[which].end)
+	f = &tk->fmt[which];
+	if (!pc || size < f->end)
 		return 1; /* ours, but nothing to learn from it */
-	const struct ttask_fmt *f = &tk->fmt[which];
-	char comm[TCA_COMM_LEN];
-
 	switch (which) {
 	case TTASK_NEW:
 		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);

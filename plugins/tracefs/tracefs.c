@@ -27,6 +27,8 @@
 /* A read() that finds this many events means the load is up: switch the
  * kernel's wake-ups to the busy mode (see ring.c). */
 #define BUSY_EVENTS 32
+/* 1 ms naps while only held records remain (merge.c's margin is 5 ms). */
+#define HOLD_TRIES 8
 
 struct tfs {
 	const struct tca_host *host;
@@ -254,22 +256,12 @@ static int tfs_fd(void *state)
 	return ring_fd(((struct tfs *)state)->ring);
 }
 
-static ssize_t tfs_read(void *state, struct tca_read *rd)
+/* Decode and attribute what the ring may hand out now, into ev. */
+static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *ev, size_t cap)
 {
-	struct tfs *t = state;
-	struct tca_event *ev = rd->ev;
-	size_t cap = rd->cap;
-	uint64_t now_s = tfs_now_s();
 	const struct trec *rec;
 	size_t n = 0;
 
-	/* Per batch, never per event: with the boot clock every batch gets a
-	 * fresh offset, so a clock step shows from the next batch on. */
-	if (!t->clock.tai || now_s != t->clock_s) {
-		tclock_sample(&t->clock);
-		t->clock_s = now_s;
-	}
-	ring_rearm(t->ring);
 	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
 		int32_t ended;
@@ -282,6 +274,7 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 		}
 		if (tdecode_event(&t->dec, rec->data, rec->size, &ev[n], &raw)) {
 			ev[n].time_ns = (uint64_t)((int64_t)rec->ts + t->clock.offset_ns);
+			raw.ts = rec->ts;
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
@@ -289,6 +282,34 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 				n++;
 		}
 		ring_next(t->ring);
+	}
+	return n;
+}
+
+static ssize_t tfs_read(void *state, struct tca_read *rd)
+{
+	struct tfs *t = state;
+	struct tca_event *ev = rd->ev;
+	size_t cap = rd->cap;
+	uint64_t now_s = tfs_now_s();
+	size_t n = 0;
+
+	/* Per batch, never per event: with the boot clock every batch gets a
+	 * fresh offset, so a clock step shows from the next batch on. */
+	if (!t->clock.tai || now_s != t->clock_s) {
+		tclock_sample(&t->clock);
+		t->clock_s = now_s;
+	}
+	for (int tries = 0;; tries++) {
+		ring_rearm(t->ring);
+		n = tfs_read_records(t, now_s, ev, cap);
+		/* Nothing to give but records held for an empty CPU: they are
+		 * in our memory only, and a caller that stops at 0 (the drain
+		 * at exit) would lose them. Within the merge's margin, the
+		 * empty CPU's next look releases them. */
+		if (n > 0 || !ring_holding(t->ring) || tries >= HOLD_TRIES)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
 	ring_done(t->ring);
 	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&

@@ -146,6 +146,7 @@ struct tdecode {
 /* What the attribution needs besides the event record. */
 struct traw {
 	uint64_t skaddr;
+	uint64_t ts;               /* trace clock; set by the caller */
 	int pid;                   /* task on the CPU */
 	bool process_ctx;          /* not irq, softirq or NMI */
 };
@@ -244,6 +245,8 @@ void ring_set_busy(struct ring *r, bool busy, int wake_percent);
 bool ring_busy(const struct ring *r);
 /* Start of a read() call: every CPU may be tried again. */
 void ring_rearm(struct ring *r);
+/* Whether records wait for an empty CPU's next look (merge.c). */
+bool ring_holding(const struct ring *r);
 /* End of a read() call: if records were held back, be woken soon. */
 void ring_done(struct ring *r);
 /* Events the pages said were missed (a lower bound of the loss). */

@@ -107,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					socktab_process_ended(st, ended);
 			} else if (tdecode_event(&dec, r->data, r->size, &ev, &raw)) {
 				/* Owners from the stream's task map only. */
+				raw.ts = r->ts;
 				socktab_attribute(st, pc, 0, &raw, &ev);
 			}
 			tmerge_next(m);

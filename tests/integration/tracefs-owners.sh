@@ -26,7 +26,6 @@ cleanup() {
 	pg_stop_quiet
 	rm -rf "$T"
 }
-trap cleanup EXIT
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -48,6 +47,9 @@ wait_listen() {
 # PostgreSQL first (it takes a while), on TCP, logging each backend's pid
 # with the client port it serves.
 pg_start
+# After pg_start, whose own trap would replace this one: nothing of this
+# test (nginx, namespaces, servers, PostgreSQL) outlives it.
+trap cleanup EXIT
 pg_port=$(free_port)
 cat >>"$PGDIR/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
@@ -63,7 +65,7 @@ pgbench -i -q -s 1 -h "$PGDIR" >"$T/pgbench-init.log" 2>&1 || { cat "$T/pgbench-
 
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
 # Unrelated loopback churn for the whole run.
-$CHURN churn 4 60 2 3000 >"$T/churn.out" &
+$CHURN churn 4 20 2 3000 >"$T/churn.out" &
 churn=$!
 pids="$pids $churn"
 
@@ -135,7 +137,7 @@ wait "$pgb" || { cat "$T/pgbench.log" >&2; fail "pgbench failed"; }
 
 sleep 1
 stop_capture
-kill "$churn" 2>/dev/null || true
+wait "$churn" || fail "the background churn failed"
 
 # Ground truth from the servers' own logs.
 master=$(cat "$T/nginx.pid")
@@ -147,24 +149,28 @@ sed -n 's/^\([0-9]*\) LOG:  connection received: host=127.0.0.1 port=\([0-9]*\).
 [ "$(wc -l <"$T/nginx.log")" -ge 300 ] || fail "nginx logged $(wc -l <"$T/nginx.log") of 300 requests"
 [ "$(grep -c accepted "$T/pg.log")" -ge 160 ] || fail "PostgreSQL logged too few connections"
 
+lost=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
+[ -n "$lost" ] || fail "no stats line in the log"
+[ "$lost" -eq 0 ] || echo "the capture lost $lost events: only wrong owners are checked"
 for w in fork reuse "$ns_a" nginx pg; do
 	logs="$T/$w.log"
 	[ "$w" = "$ns_a" ] && logs="$T/$ns_a.log $T/$ns_b.log"
-	echo "$w: $($OWN check "$T/events.json" $logs)" || fail "$w: owners"
-	$OWN check "$T/events.json" $logs >/dev/null || fail "$w: owners"
+	out=$($OWN check "$lost" "$T/events.json" $logs) || fail "$w: owners"
+	echo "$w: $out"
 done
 
 # Short-lived curl clients: named, and as curl.
-python3 - "$T/events.json" "$ng_port" <<'PY'
+python3 - "$T/events.json" "$ng_port" "$lost" <<'PY'
 import json, sys
-port = int(sys.argv[2])
+port, lost = int(sys.argv[2]), int(sys.argv[3])
 ev = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e]
 cl = [e for e in ev if e["dport"] == port and e["sport"] != port]
 named = [e for e in cl if e["pid"] is not None]
 bad = [e for e in named if e["comm"] != "curl" or e.get("owner") != "holder"]
 assert not bad, ("curl client events with another owner", bad[:3])
-assert len(cl) >= 300 * 3, ("too few curl client events", len(cl))
-assert len(named) >= 0.99 * len(cl), ("curl client events named", len(named), len(cl))
+if not lost:
+    assert len(cl) >= 300 * 3, ("too few curl client events", len(cl))
+    assert len(named) >= 0.99 * len(cl), ("curl client events named", len(named), len(cl))
 print(f"curl: {len(named)} of {len(cl)} client events named")
 PY
 # The churn really ran alongside: most events are its.

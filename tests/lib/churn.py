@@ -96,7 +96,9 @@ def refused(fam, comm):
 
 
 def churn_server(lst, stop):
-    while not stop.is_set():
+    parent = os.getppid()
+    # If the parent is killed it never sets stop: end with it, not never.
+    while not stop.is_set() and os.getppid() == parent:
         try:
             conn, _ = lst.accept()
         except OSError:

@@ -6,7 +6,9 @@ check of tcp-audit's owners against that knowledge (tracefs-owners.sh).
   owners.py reuseport PORT LOG SECONDS N    N processes, SO_REUSEPORT on one port
   owners.py server PORT LOG SECONDS         one process, one connection at a time
   owners.py clients PORT LOG N [PAR]        N short-lived client processes
-  owners.py check EVENTS LOG...             compare; exit 1 with the reason
+  owners.py check LOST EVENTS LOG...        compare; exit 1 with the reason
+                                            (LOST: events the capture lost; then
+                                            only wrong owners count)
 
 Each process writes what it holds to LOG, one line each:
   accepted HOLDER_PID LISTENER_OWNER_PID SERVER_PORT CLIENT_PORT
@@ -197,7 +199,11 @@ def main(argv):
     elif cmd == "clients":
         clients(int(a[0]), a[1], int(a[2]), int(a[3]) if len(a) > 3 else 8)
     elif cmd == "check":
-        n, nacc, nhold = check(a[0], a[1:])
+        n, nacc, nhold = check(a[1], a[2:])
+        # A loss (a machine busier than the reader) takes events, and with
+        # them holders; it never excuses a wrong owner.
+        if int(a[0]):
+            return
         if n["client"] and n["client_named"] < 0.99 * n["client"]:
             sys.exit(f"only {n['client_named']} of {n['client']} client events named")
         if nacc and nhold < 0.95 * nacc:

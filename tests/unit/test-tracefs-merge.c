@@ -11,7 +11,7 @@
 #include "tracefs-fixture.h"
 
 #define MAX_PAGES 16
-#define MARGIN 1000000 /* merge.c's MERGE_MARGIN_NS */
+#define MARGIN 5000000 /* merge.c's MERGE_MARGIN_NS */
 
 struct fake {
 	struct fix_page page[2][MAX_PAGES];

@@ -24,6 +24,7 @@ struct world {
 };
 
 static struct world w;
+static uint64_t now_ts; /* the trace time ev_at gives its events */
 
 static void world_setup(void)
 {
@@ -32,6 +33,7 @@ static void world_setup(void)
 	FILE *f;
 
 	memset(&w, 0, sizeof(w));
+	now_ts = 0;
 	w.st = socktab_new(64);
 	w.pc = pidcache_new();
 	ck_assert_ptr_nonnull(w.st);
@@ -79,7 +81,8 @@ static struct tca_event ev_at(uint64_t sk, int old, int new, pid_t pid, uint16_t
 {
 	struct tca_event ev = { .family = TCA_FAMILY_IPV4, .oldstate = (uint8_t)old,
 				.newstate = (uint8_t)new, .sport = lport, .dport = rport };
-	struct traw raw = { .skaddr = sk, .pid = pid ? pid : SOFTIRQ_PID, .process_ctx = pid != 0 };
+	struct traw raw = { .skaddr = sk, .ts = now_ts, .pid = pid ? pid : SOFTIRQ_PID,
+			    .process_ctx = pid != 0 };
 
 	memcpy(ev.saddr, "\x7f\0\0\x01", 4);
 	memcpy(ev.daddr, "\x7f\0\0\x02", 4);
@@ -120,6 +123,32 @@ START_TEST(test_socktab_client_life)
 }
 END_TEST
 
+/* A connect's event on a CPU that stalled comes after its handshake's
+ * end from another CPU: one life, one id, and the connecting owner. */
+START_TEST(test_socktab_late_event_stays_in_its_life)
+{
+	struct tca_event a, b, c;
+
+	now_ts = 100;
+	a = ev_at(0x1800, TCA_STATE_SYN_SENT, TCA_STATE_ESTABLISHED, 0, 40000, 80);
+	now_ts = 50;
+	b = ev_at(0x1800, TCA_STATE_CLOSE, TCA_STATE_SYN_SENT, w.self, 40000, 0);
+	ck_assert_uint_eq(a.sock, b.sock);
+	ck_owner(b, w.self, TCA_OWNER_HOLDER);
+	now_ts = 150;
+	c = ev_at(0x1800, TCA_STATE_ESTABLISHED, TCA_STATE_FIN_WAIT1, w.worker, 40000, 80);
+	ck_owner(c, w.worker, TCA_OWNER_HOLDER);
+	/* A late one no longer changes a known owner. */
+	now_ts = 120;
+	c = ev_at(0x1800, TCA_STATE_ESTABLISHED, TCA_STATE_ESTABLISHED, w.self, 40000, 80);
+	ck_owner(c, w.worker, TCA_OWNER_HOLDER);
+	ck_assert_uint_eq(c.sock, a.sock);
+	now_ts = 300;
+	c = ev_at(0x1800, TCA_STATE_CLOSE, TCA_STATE_SYN_SENT, w.self, 40001, 0);
+	ck_assert_uint_ne(c.sock, a.sock);
+}
+END_TEST
+
 START_TEST(test_socktab_missed_close_is_a_new_life)
 {
 	struct tca_event a = ev_at(0x2000, TCA_STATE_SYN_SENT, TCA_STATE_ESTABLISHED, 0, 40000, 80);
@@ -153,6 +182,22 @@ START_TEST(test_socktab_listener_inheritance)
 }
 END_TEST
 
+/* The listener's backlog, processed at release_sock in whichever worker
+ * locked it: that worker may not be the one that accepts the child. */
+START_TEST(test_socktab_backlog_context_is_not_the_holder)
+{
+	struct tca_event a, b, c;
+
+	ev_at(0x3800, TCA_STATE_CLOSE, TCA_STATE_LISTEN, w.self, 8090, 0);
+	a = ev_at(0x3900, TCA_STATE_LISTEN, TCA_STATE_SYN_RECV, w.worker, 8090, 50010);
+	b = ev_at(0x3900, TCA_STATE_SYN_RECV, TCA_STATE_ESTABLISHED, w.worker, 8090, 50010);
+	ck_owner(a, w.self, TCA_OWNER_LISTENER);
+	ck_owner(b, w.self, TCA_OWNER_LISTENER);
+	c = ev_at(0x3900, TCA_STATE_ESTABLISHED, TCA_STATE_CLOSE_WAIT, 0, 8090, 50010);
+	ck_owner(c, w.self, TCA_OWNER_LISTENER);
+}
+END_TEST
+
 START_TEST(test_socktab_reuseport_listeners)
 {
 	struct tca_event l1 = ev_at(0x4000, TCA_STATE_CLOSE, TCA_STATE_LISTEN, w.self, 8081, 0);
@@ -164,7 +209,9 @@ START_TEST(test_socktab_reuseport_listeners)
 	/* Two owners listen there: either may have it, so nobody is named. */
 	a = ev_at(0x4200, TCA_STATE_LISTEN, TCA_STATE_SYN_RECV, 0, 8081, 50001);
 	ck_owner(a, 0, 0);
-	a = ev_at(0x4200, TCA_STATE_SYN_RECV, TCA_STATE_ESTABLISHED, w.worker, 8081, 50001);
+	a = ev_at(0x4200, TCA_STATE_SYN_RECV, TCA_STATE_ESTABLISHED, 0, 8081, 50001);
+	ck_owner(a, 0, 0);
+	a = ev_at(0x4200, TCA_STATE_ESTABLISHED, TCA_STATE_FIN_WAIT1, w.worker, 8081, 50001);
 	ck_owner(a, w.worker, TCA_OWNER_HOLDER);
 	/* One closes (by socket, not by address): the other one's children. */
 	b = ev_at(0x4000, TCA_STATE_LISTEN, TCA_STATE_CLOSE, w.self, 8081, 0);
@@ -271,8 +318,10 @@ Suite *suite_tracefs_socktab(void)
 
 	tcase_add_checked_fixture(tc, world_setup, world_teardown);
 	tcase_add_test(tc, test_socktab_client_life);
+	tcase_add_test(tc, test_socktab_late_event_stays_in_its_life);
 	tcase_add_test(tc, test_socktab_missed_close_is_a_new_life);
 	tcase_add_test(tc, test_socktab_listener_inheritance);
+	tcase_add_test(tc, test_socktab_backlog_context_is_not_the_holder);
 	tcase_add_test(tc, test_socktab_reuseport_listeners);
 	tcase_add_test(tc, test_socktab_exact_bind_wins);
 	tcase_add_test(tc, test_socktab_gone_task_is_nobody);
