@@ -20,6 +20,20 @@ FUZZ_HARNESSES = \
 	tests/fuzz/fuzz-replay-tsv \
 	tests/fuzz/fuzz-copy-encode
 
+if BUILD_TRACEFS
+# The tracefs eventer's page walker, CPU merge, task events, decoder and
+# socket table, as tfs_read() drives them, from raw pages. -iquote: its
+# tracefs.h has the name of libtracefs's.
+FUZZ_HARNESSES += tests/fuzz/fuzz-tracefs-page
+tests_fuzz_fuzz_tracefs_page_SOURCES = tests/fuzz/fuzz-tracefs-page.c \
+	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
+	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
+	plugins/tracefs/siphash.c
+tests_fuzz_fuzz_tracefs_page_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/plugins/tracefs \
+	-I$(top_srcdir)/tests/unit
+endif
+EXTRA_DIST += tests/fuzz/make-tracefs-page-seeds.py
+
 FUZZ_SECONDS = 60
 FUZZ_TIMEOUT = 10
 FUZZ_RSS_MB = 2048
