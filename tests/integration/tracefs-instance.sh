@@ -25,7 +25,11 @@ orphan=tcp-audit-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 old_live="tcp-audit-$$"
 mkdir "$dir/instances/$live" "$dir/instances/$orphan" "$dir/instances/$old_live"
 holder=
+first_pid= running=
+# A failed check must not leave a capture running (it records the whole
+# machine's traffic): the runs and the lock holder go with the test.
 trap 'kill -KILL $holder 2>/dev/null || true
+	[ -z "$first_pid$running" ] || kill -TERM $first_pid $running 2>/dev/null || true
 	rmdir "$dir/instances/$live" "$dir/instances/$orphan" "$dir/instances/$old_live" 2>/dev/null || true
 	rm -rf "$T"; true' EXIT
 flock --exclusive "$dir/instances/$live" sleep 600 &
@@ -42,13 +46,15 @@ start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
 first_pid=$TA_PID first=$(ta_instance)
 mv "$T/log" "$T/first.log"  # start_capture could read the old one before its run truncates it
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
-second=$(ta_instance)
+running=$TA_PID second=$(ta_instance)
 [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] ||
 	fail "two runs share or lack an instance: '$first' and '$second'"
 [ -d "$dir/instances/$first" ] || fail "the second run removed the live first run's instance $first"
 stop_capture
+running=
 TA_PID=$first_pid
 stop_capture
+first_pid=
 
 # --check at debug level names the instance it makes.
 rc=0
