@@ -237,6 +237,8 @@ int main(int argc, char **argv)
 	r = p->open(&host, cfg, &st);
 	if (r < 0) {
 		fprintf(stderr, "sinkdrive: open: %s\n", strerror(-r));
+		free(cfg);
+		dlclose(dl);
 		return 1;
 	}
 	r = drive(p, st);
