@@ -3,4 +3,5 @@ noinst_LTLIBRARIES += lib/libtca.la
 lib_libtca_la_SOURCES = \
 	lib/names.c lib/names.h \
 	lib/fmt.c lib/fmt.h lib/outbuf.h \
-	lib/backoff.c lib/backoff.h
+	lib/backoff.c lib/backoff.h \
+	lib/crc32c.c lib/crc32c.h
