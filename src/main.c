@@ -80,6 +80,28 @@ static const char *state_dir(const struct settings *s)
 	return s->state_dir ? s->state_dir : DEFAULT_STATE_DIR;
 }
 
+/* The spool: --spool-dir, or the file's spool_dir, or STATE_DIR/spool. */
+static int open_spool(struct processor *p, const struct settings *s)
+{
+	char dir[4096];
+	struct spool_config cfg = {
+		.dir = s->spool_dir,
+		.max_size = s->spool_max_size,
+		.sync = (enum spool_sync)s->spool_sync,
+	};
+	int r;
+
+	if (!cfg.dir) {
+		snprintf(dir, sizeof(dir), "%s/spool", state_dir(s));
+		cfg.dir = dir;
+	}
+	p->spool_high_water = s->spool_high_water;
+	r = spool_open(&p->spool, &cfg);
+	if (r < 0)
+		return r == -ENOMEM ? EXIT_OSERR : EXIT_CONFIG;
+	return 0;
+}
+
 /* "pid, netns": the optional fields an eventer says it fills. */
 static void print_provides(uint32_t provides)
 {
@@ -163,6 +185,11 @@ static int run(struct settings *s)
 	if (r < 0) {
 		log_error_errno(r, "cannot set up the queue (--queue-memory %" PRIu64 ")", s->queue_memory);
 		r = r == -EINVAL ? EXIT_CONFIG : EXIT_OSERR;
+		processor_destroy(&proc);
+		goto out;
+	}
+	r = open_spool(&proc, s);
+	if (r) {
 		processor_destroy(&proc);
 		goto out;
 	}

@@ -20,6 +20,10 @@ enum setting_bit {
 	SET_LOG_TARGET = 1u << 6,
 	SET_LOG_LEVEL = 1u << 7,
 	SET_STATE_DIR = 1u << 8,
+	SET_SPOOL_DIR = 1u << 9,
+	SET_SPOOL_MAX_SIZE = 1u << 10,
+	SET_SPOOL_SYNC = 1u << 11,
+	SET_SPOOL_HIGH_WATER = 1u << 12,
 };
 
 /* One [section] of the config file: a plugin's options. */
@@ -42,6 +46,10 @@ struct settings {
 	size_t n_sections;
 
 	uint64_t queue_memory;
+	char *spool_dir;          /* NULL: STATE_DIR/spool */
+	uint64_t spool_max_size;  /* 0: no spool */
+	int spool_sync;           /* enum spool_sync */
+	unsigned spool_high_water; /* % of the queue past which events go to the spool */
 	uint64_t stats_interval_ms;
 	uint64_t shutdown_timeout_ms;
 	enum log_target log_target;
@@ -59,6 +67,8 @@ struct settings {
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 10000
 #define DEFAULT_EVENTER "tracefs"
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/tcp-audit"
+#define DEFAULT_SPOOL_MAX_SIZE (1ull << 30)
+#define DEFAULT_SPOOL_HIGH_WATER 75
 
 void settings_init(struct settings *s);
 void settings_free(struct settings *s);
@@ -67,5 +77,9 @@ void settings_free(struct settings *s);
 int settings_plugin_options(const struct settings *s, const char *name,
 			    const struct kvlist *cli, struct kvlist *out);
 int settings_parse_log_level(const char *s, int *prio);
+/* batch, segment or none: enum spool_sync. Returns 0 or -EINVAL. */
+int settings_parse_spool_sync(const char *s, int *out);
+/* A percentage 1..100. Returns 0 or -EINVAL. */
+int settings_parse_percent(const char *s, unsigned *out);
 
 #endif
