@@ -9,7 +9,8 @@
 #include "crc32c.h"
 #include "spool-format.h"
 
-void spool_header_make(struct spool_header *h, const struct tca_origin *origin, uint64_t first_seq)
+void spool_header_make(struct spool_header *h, const struct tca_origin *origin, uint64_t first_seq,
+		       uint64_t start_ns, uint64_t prev_run_id)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, SPOOL_MAGIC, sizeof(h->magic));
@@ -17,6 +18,8 @@ void spool_header_make(struct spool_header *h, const struct tca_origin *origin, 
 	h->header_size = sizeof(*h);
 	h->run_id = origin->run_id;
 	h->first_seq = first_seq;
+	h->start_ns = start_ns;
+	h->prev_run_id = prev_run_id;
 	snprintf(h->host, sizeof(h->host), "%s", origin->host ? origin->host : "");
 	snprintf(h->boot_id, sizeof(h->boot_id), "%s", origin->boot_id ? origin->boot_id : "");
 	h->crc = crc32c(0, h, offsetof(struct spool_header, crc));

@@ -21,6 +21,8 @@ struct spool_header {
 	uint32_t header_size;   /* sizeof(struct spool_header) */
 	uint64_t run_id;
 	uint64_t first_seq;     /* the first seq the segment was opened for */
+	uint64_t start_ns;      /* the run's start, and the run before it: what */
+	uint64_t prev_run_id;   /* a damaged segment's run record needs */
 	char host[256];
 	char boot_id[40];
 	uint32_t reserved;
@@ -59,7 +61,8 @@ struct spool_run {
  * damaged length before reading it. */
 #define SPOOL_RECORD_MAX (1024 * sizeof(struct tca_event))
 
-void spool_header_make(struct spool_header *h, const struct tca_origin *origin, uint64_t first_seq);
+void spool_header_make(struct spool_header *h, const struct tca_origin *origin, uint64_t first_seq,
+		       uint64_t start_ns, uint64_t prev_run_id);
 /* Returns 0, or -EBADMSG when it is not a segment header of this format. */
 int spool_header_check(const struct spool_header *h);
 void spool_record_make(struct spool_record *r, uint32_t type, const void *payload, size_t len);

@@ -164,7 +164,7 @@ static int spool_new_segment(struct spool *sp, const struct tca_origin *origin, 
 		close(sp->wfd);
 		sp->wfd = -1;
 	}
-	spool_header_make(&h, origin, first_seq);
+	spool_header_make(&h, origin, first_seq, sp->run_start_ns, sp->run_prev_id);
 	spool_path(sp, sp->next_id, path, sizeof(path));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -400,7 +400,28 @@ static void spool_cut(struct spool *sp, const char *why)
 					.n = 1, .cut = true };
 	sp->item_size = sp->rsize - sp->roff;
 	sp->have_item = true;
+	sp->cut_run = true;
 	sp->cut_segments++;
+}
+
+/* After the gap of a cut: the run's end record may have been in what was
+ * cut, so the run is recorded as unclean; an end record found later (in
+ * its next segment) replaces it. */
+static void spool_cut_run(struct spool *sp)
+{
+	struct spool_run *sr = sp->buf;
+
+	*sr = (struct spool_run){
+		.run_id = sp->rhdr.run_id,
+		.prev_run_id = sp->rhdr.prev_run_id,
+		.start_ns = sp->rhdr.start_ns,
+		.state = TCA_RUN_UNCLEAN,
+	};
+	memcpy(sr->host, sp->rhdr.host, sizeof(sr->host));
+	memcpy(sr->boot_id, sp->rhdr.boot_id, sizeof(sr->boot_id));
+	sp->item = (struct spool_item){ .type = SPOOL_RUN, .origin = &sp->rorigin, .data = sr,
+					.n = 1, .cut = true };
+	sp->cut_run = false;
 }
 
 static void item_last_seq(struct spool *sp)
@@ -483,6 +504,10 @@ void spool_consume(struct spool *sp, size_t n)
 		sp->got_events += n;
 		if (it->done < it->n)
 			return;
+	}
+	if (it->cut && sp->cut_run) {
+		spool_cut_run(sp);
+		return;
 	}
 	sp->roff += sp->item_size;
 	spool_forget(sp, sp->item_size);

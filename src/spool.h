@@ -32,7 +32,8 @@ struct spool_item {
 	const void *data;              /* tca_event[], tca_gap[] or spool_run */
 	size_t n;                      /* events or gaps (1 for a run) */
 	size_t done;                   /* of them, already stored */
-	bool cut;                      /* a damaged tail: data is the gap over it */
+	bool cut;                      /* a damaged tail: the gap over it, then the
+					* run's record as unclean */
 };
 
 /*
@@ -66,6 +67,9 @@ struct spool {
 
 	void *buf;                     /* one record's payload */
 	bool full;                     /* the last put found no room */
+	bool cut_run;                  /* after the cut's gap, its run record */
+	uint64_t run_start_ns;         /* this run's, for the headers it writes */
+	uint64_t run_prev_id;
 
 	uint64_t put_events, put_bytes, got_events, full_events, cut_segments;
 };

@@ -574,6 +574,8 @@ void *writer_main(void *arg)
 	backoff_init(&w.backoff, 100, 5000, (uint32_t)w.sinker->host.run_id);
 	writer_records_start(&w.rec, &w.p->runstate, &w.p->origin, w.p->start_ns, &w.p->gaps);
 	w.spool = &w.p->spool;
+	w.spool->run_start_ns = w.p->start_ns;
+	w.spool->run_prev_id = w.p->runstate.cur.prev_run_id;
 	w.spool_high = queue_capacity(&w.p->queue) * w.p->spool_high_water / 100;
 
 	w.p->writer_status = writer_loop(&w);
