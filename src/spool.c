@@ -28,6 +28,14 @@ static void spool_path(const struct spool *sp, uint64_t id, char *buf, size_t si
 	snprintf(buf, size, "%s/%016" PRIx64 ".seg", sp->dir, id);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int mkdir_parents(const char *dir)
 {
 	char path[4096];
@@ -196,6 +204,9 @@ static int spool_put(struct spool *sp, const struct tca_origin *origin, uint32_t
 
 	if (!sp->enabled)
 		return -ENOSPC;
+	/* Full a moment ago: spare the statvfs until space may be back. */
+	if (sp->full && now_ms() - sp->full_at_ms < 1000)
+		return -ENOSPC;
 	if (sp->wfd < 0 || sp->wsize + need > SEGMENT_MAX) {
 		r = spool_new_segment(sp, origin, first_seq);
 		if (r < 0)
@@ -225,33 +236,34 @@ static int spool_put(struct spool *sp, const struct tca_origin *origin, uint32_t
 full:
 	if (r == -EDQUOT)
 		r = -ENOSPC;
-	if (r == -ENOSPC && !sp->full)
+	if (r == -ENOSPC && !sp->full) {
+		sp->full_count++;
 		log_warning("spool: %s is full (%" PRIu64 " bytes of at most %" PRIu64 ", or the filesystem "
 			    "is %u%% full); events that do not fit stay in memory, and what the memory "
 			    "queue cannot hold is recorded as gaps", sp->dir, sp->bytes, sp->max_size,
 			    sp->max_fill_pct);
-	else if (r != -ENOSPC)
+	} else if (r != -ENOSPC)
 		log_error_errno(r, "spool: writing to %s failed", sp->dir);
 	sp->full = r == -ENOSPC;
+	sp->full_at_ms = now_ms();
 	return r;
 }
 
-int spool_put_events(struct spool *sp, const struct tca_origin *origin, const struct tca_event *ev,
-		     size_t n)
+size_t spool_put_events(struct spool *sp, const struct tca_origin *origin, const struct tca_event *ev,
+			size_t n)
 {
-	while (n) {
-		size_t m = n < SPOOL_RECORD_MAX / sizeof(*ev) ? n : SPOOL_RECORD_MAX / sizeof(*ev);
-		int r = spool_put(sp, origin, SPOOL_EVENTS, ev, m * sizeof(*ev), ev[0].seq);
-		if (r < 0) {
-			sp->full_events += n;
-			return r;
-		}
+	size_t done = 0;
+
+	while (done < n) {
+		size_t m = n - done;
+		m = m < SPOOL_RECORD_MAX / sizeof(*ev) ? m : SPOOL_RECORD_MAX / sizeof(*ev);
+		if (spool_put(sp, origin, SPOOL_EVENTS, ev + done, m * sizeof(*ev), ev[done].seq) < 0)
+			break;
 		sp->put_events += m;
 		sp->put_bytes += sizeof(struct spool_record) + m * sizeof(*ev);
-		ev += m;
-		n -= m;
+		done += m;
 	}
-	return 0;
+	return done;
 }
 
 int spool_put_gaps(struct spool *sp, const struct tca_origin *origin, const struct tca_gap *g,
@@ -311,6 +323,7 @@ static void spool_drop_segment(struct spool *sp)
 		log_full(NULL, TCA_LOG_WARNING, errno, "spool: cannot delete %s", path);
 	sp->bytes -= sp->rsize < sp->bytes ? sp->rsize : sp->bytes;
 	sp->first_id = sp->rid + 1;
+	sp->full = false; /* room again, maybe */
 }
 
 /* Open the oldest segment. Returns 1, 0 when there is none, or -errno. */

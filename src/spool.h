@@ -67,11 +67,12 @@ struct spool {
 
 	void *buf;                     /* one record's payload */
 	bool full;                     /* the last put found no room */
+	uint64_t full_at_ms;           /* when: retried only a second later */
 	bool cut_run;                  /* after the cut's gap, its run record */
 	uint64_t run_start_ns;         /* this run's, for the headers it writes */
 	uint64_t run_prev_id;
 
-	uint64_t put_events, put_bytes, got_events, full_events, cut_segments;
+	uint64_t put_events, put_bytes, got_events, full_count, cut_segments;
 };
 
 /* Open the spool under cfg->dir (created if needed) and find what earlier
@@ -81,9 +82,11 @@ int spool_open(struct spool *sp, const struct spool_config *cfg);
 void spool_close(struct spool *sp);
 
 /* Append records (of this run, origin). Returns 0, -ENOSPC when the spool
- * is full (its bound, or the filesystem's), or another negative errno. */
-int spool_put_events(struct spool *sp, const struct tca_origin *origin, const struct tca_event *ev,
-		     size_t n);
+ * is full (its bound, or the filesystem's), or another negative errno;
+ * for events, how many of the first were put (fewer than n: full or
+ * failed, and logged). */
+size_t spool_put_events(struct spool *sp, const struct tca_origin *origin, const struct tca_event *ev,
+			size_t n);
 int spool_put_gaps(struct spool *sp, const struct tca_origin *origin, const struct tca_gap *g,
 		   size_t n);
 int spool_put_run(struct spool *sp, const struct tca_origin *origin, const struct tca_run *run);

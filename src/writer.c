@@ -70,7 +70,7 @@ static const char *writer_reason(struct writer *w)
 /* Past the high-water mark, the oldest queued events go to the spool. */
 static void writer_relieve(struct writer *w)
 {
-	if (w->spool->enabled && !w->spool->full && queue_count(&w->p->queue) > w->spool_high)
+	if (w->spool->enabled && queue_count(&w->p->queue) > w->spool_high)
 		writer_spill(w, w->spool_high / 2);
 }
 
@@ -311,15 +311,16 @@ static bool writer_spill(struct writer *w, size_t keep)
 		gaps_pop(&w->p->gaps, n);
 	}
 	while (ok && queue_count(q) > keep && (n = queue_peek(q, &ev))) {
-		size_t over = queue_count(q) - keep;
+		size_t over = queue_count(q) - keep, put;
 		n = n < over ? n : over;
-		if (spool_put_events(w->spool, &w->p->origin, ev, n) < 0) {
-			ok = false;
-			break;
+		put = spool_put_events(w->spool, &w->p->origin, ev, n);
+		if (put) {
+			last = ev[put - 1].seq;
+			moved += put;
+			queue_pop(q, put);
 		}
-		last = ev[n - 1].seq;
-		moved += n;
-		queue_pop(q, n);
+		if (put < n)
+			ok = false;
 	}
 	if (spool_sync(w->spool, false) < 0)
 		return false;
@@ -553,11 +554,12 @@ static void writer_finish(struct writer *w)
 		spooled = writer_spool_end(w);
 	w->p->runstate.cur.end_stored = stored || spooled;
 	runstate_save(&w->p->runstate);
-	if (w->spool->put_events || w->spool->got_events || w->spool->cut_segments)
+	if (w->spool->put_events || w->spool->got_events || w->spool->cut_segments ||
+	    w->spool->full_count)
 		log_info("spool: %" PRIu64 " events went through the spool (%" PRIu64 " bytes written), "
-			 "%" PRIu64 " were replayed from it, %" PRIu64 " did not fit, %" PRIu64
+			 "%" PRIu64 " were replayed from it; it was full %" PRIu64 " times; %" PRIu64
 			 " damaged segments cut", w->spool->put_events, w->spool->put_bytes,
-			 w->spool->got_events, w->spool->full_events, w->spool->cut_segments);
+			 w->spool->got_events, w->spool->full_count, w->spool->cut_segments);
 	if (!stored && !spooled)
 		log_warning("the store did not take the end of this run (its last %" PRIu64
 			    " events or gaps, and its final record); the next run records it",

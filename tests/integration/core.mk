@@ -16,6 +16,7 @@ CORE_TESTS = \
 	tests/integration/core-enospc.sh \
 	tests/integration/core-spool.sh \
 	tests/integration/core-spool-damage.sh \
+	tests/integration/core-spool-full.sh \
 	tests/integration/core-valgrind.sh \
 	tests/integration/core-example-plugin.sh
 TESTS += $(CORE_TESTS)
