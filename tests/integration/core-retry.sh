@@ -58,8 +58,10 @@ assert_has "$T/log" "error: $N events could not be stored before exit (the store
 assert_has "$T/log" ", lost $N (source 0, queue full 0, refused 0, unflushed at exit $N)"
 rm "$T/down"
 
-# A store that fails for good (not -EAGAIN): exit 74, loss counted.
-run_tcp_audit -e replay -E count=$N -s "$TP/flaky.so" -S path="$T/d.out" -S fail_after=2000 2>"$T/log"
+# A store that fails for good (not -EAGAIN), with no spool: exit 74, loss
+# counted.
+run_tcp_audit -e replay -E count=$N -s "$TP/flaky.so" -S path="$T/d.out" -S fail_after=2000 \
+	--spool-max-size=0 2>"$T/log"
 assert_eq "exit status (store failed)" "$rc" 74
 assert_has "$T/log" "error: flaky: storing events failed; stopping: Input/output error"
 written=$(stat_of "$T/log" written)

@@ -20,6 +20,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-stats.c \
 	tests/unit/test-gaps.c \
 	tests/unit/test-runstate.c \
+	tests/unit/test-spool.c \
 	tests/unit/test-processor.c
 tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
 tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_gaps());
 	srunner_add_suite(sr, suite_runstate());
+	srunner_add_suite(sr, suite_spool());
 	srunner_add_suite(sr, suite_processor());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);

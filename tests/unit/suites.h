@@ -25,6 +25,7 @@ Suite *suite_exit_status(void);
 Suite *suite_stats(void);
 Suite *suite_gaps(void);
 Suite *suite_runstate(void);
+Suite *suite_spool(void);
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
