@@ -356,6 +356,9 @@ static int writer_replay(struct writer *w)
 	case SPOOL_EVENTS: {
 		const struct tca_event *ev = (const struct tca_event *)it->data + it->done;
 		struct tca_batch b = { .origin = it->origin, .ev = ev, .n = it->n - it->done };
+		/* A record may hold more than this sink takes at once. */
+		if (b.n > w->p->queue.batch_max)
+			b.n = w->p->queue.batch_max;
 		heartbeat_enter(&w->p->writer_beat, "write()");
 		r = w->desc->ops.sinker.write(w->state, &b);
 		heartbeat_leave(&w->p->writer_beat);

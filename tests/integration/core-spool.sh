@@ -39,6 +39,29 @@ assert_has "$T/log" "$spooled were replayed from it; it was full 0 times; 0 dama
 python3 "$TESTS_LIB/completeness.py" --format flaky "$T/a.out" --complete last --events $N >"$T/verdict" ||
 	{ cat "$T/verdict" >&2; fail "the record is not complete after an outage through the spool"; }
 
+# 1b. SIGKILL while events wait in the spool: they survive the crash. The
+# run-state file counts them settled, so the next start records the crash
+# as a gap of unknown size after them, and stores them first.
+touch "$T/down"
+start_tcp_audit -e replay -E count=100000000 -E rate=2000 -s "$TP/flaky.so" \
+	-S path="$T/k.out" -S down_while="$T/down" -S origin=yes --queue-memory=64K
+wait_for "$T/log" "moving its oldest events to the spool"
+sleep 0.5
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+pid=
+killed=$(sed -n 's/^run_id=0*//p' "$T/state/run.state")
+durable=$(sed -n 's/^durable_seq=0*//p' "$T/state/run.state")
+[ "${durable:-0}" -gt 0 ] || fail "run.state counts no spooled event settled"
+rm "$T/down"
+run_tcp_audit -e replay -E count=10 -s "$TP/flaky.so" -S path="$T/k2.out" -S origin=yes 2>"$T/log"
+assert_eq "exit status (after a crash with a spool)" "$rc" 0
+assert_has "$T/log" "the last run ($killed) ended without a clean stop"
+grep -v -e '^gap ' -e '^run ' "$T/k2.out" | awk -v id="$killed" '$3 == id { print $1, $2 }' >"$T/k.got"
+awk -v n="$durable" 'BEGIN { for (i = 0; i < n; i++) printf "%d %d\n", i + 1, int(i / 4) + 1 }' |
+	diff -q - "$T/k.got" >/dev/null || fail "the killed run's spooled events 1..$durable are not all stored once, in order"
+assert_has "$T/k2.out" "gap $killed $((durable + 1)) 0 6"
+
 # 2. The store down at SIGTERM: nothing becomes an unflushed gap.
 touch "$T/down"
 start_tcp_audit -e replay -E count=$N -E hold=yes -s "$TP/flaky.so" -S path="$T/b.out" \
