@@ -108,11 +108,8 @@ int spool_open(struct spool *sp, const struct spool_config *cfg)
 	r = mkdir_parents(sp->dir);
 	if (r == 0)
 		r = spool_scan(sp);
-	if (r < 0) {
-		log_error_errno(r, "spool: cannot use %s; fix its permissions, or choose another "
-				"place with --spool-dir (or --spool-max-size=0 for none)", sp->dir);
-		return r;
-	}
+	if (r < 0)
+		return r; /* the caller says how bad that is */
 	sp->buf = malloc(SPOOL_RECORD_MAX);
 	if (!sp->buf)
 		return -ENOMEM;

@@ -77,7 +77,7 @@ struct spool {
 
 /* Open the spool under cfg->dir (created if needed) and find what earlier
  * runs left. Returns 0 (sp->enabled says whether there is a spool) or a
- * negative errno, logged. */
+ * negative errno, not logged. */
 int spool_open(struct spool *sp, const struct spool_config *cfg);
 void spool_close(struct spool *sp);
 

@@ -10,6 +10,17 @@
 require_cmd python3
 make_tmpdir
 
+# A --spool-dir that cannot be used is a configuration error (exit 78);
+# the default one out of reach only costs the spool, with a warning.
+touch "$T/file"
+run_tcp_audit -e replay -E count=5 -s null --spool-dir="$T/file/spool" 2>"$T/log"
+assert_eq "exit status (unusable --spool-dir)" "$rc" 78
+assert_has "$T/log" "error: spool: cannot use $T/file/spool; fix its permissions, or choose another --spool-dir (or --spool-max-size=0 for none): Not a directory"
+TCP_AUDIT_STATE_DIR=$T/file run_tcp_audit -e replay -E count=5 -s null 2>"$T/log"
+assert_eq "exit status (default spool out of reach)" "$rc" 0
+assert_has "$T/log" "warning: spool: cannot use $T/file/spool; running without a spool"
+assert_has "$T/log" "stats: read 5, written 5 in "
+
 N=6000
 # flaky with origin=yes writes "seq sock run" per event; synthetic event i
 # has seq i+1 and sock i/4+1.
