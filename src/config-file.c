@@ -92,6 +92,10 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 		unsigned v;
 		if ((r = settings_parse_percent(value, &v)) == 0 && !(s->set & SET_SPOOL_HIGH_WATER))
 			s->spool_high_water = v;
+	} else if (strcmp(name, "spool_full") == 0) {
+		int v;
+		if ((r = settings_parse_spool_full(value, &v)) == 0 && !(s->set & SET_SPOOL_FULL))
+			s->spool_full = v;
 	} else if (strcmp(name, "log_target") == 0) {
 		enum log_target t;
 		if ((r = log_target_parse(value, &t)) == 0 && !(s->set & SET_LOG_TARGET))
@@ -104,7 +108,7 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 		snprintf(c->error, sizeof(c->error),
 			 "unknown setting '%s' in [" PROCESSOR_SECTION "] (known: event, sink, "
 			 "plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, spool_dir, "
-			 "spool_max_size, spool_sync, spool_high_water, log_target, log_level)", name);
+			 "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level)", name);
 		return -ENOENT;
 	}
 	if (r == -EINVAL || r == -ERANGE)

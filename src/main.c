@@ -88,6 +88,7 @@ static int open_spool(struct spool *sp, const struct settings *s)
 		.dir = s->spool_dir,
 		.max_size = s->spool_max_size,
 		.sync = (enum spool_sync)s->spool_sync,
+		.full = (enum spool_full)s->spool_full,
 	};
 	int r;
 

@@ -23,6 +23,7 @@ enum {
 	OPT_SPOOL_MAX_SIZE,
 	OPT_SPOOL_SYNC,
 	OPT_SPOOL_HIGH_WATER,
+	OPT_SPOOL_FULL,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "spool-max-size", required_argument, NULL, OPT_SPOOL_MAX_SIZE },
 	{ "spool-sync", required_argument, NULL, OPT_SPOOL_SYNC },
 	{ "spool-high-water", required_argument, NULL, OPT_SPOOL_HIGH_WATER },
+	{ "spool-full", required_argument, NULL, OPT_SPOOL_FULL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -75,6 +77,7 @@ void options_usage(FILE *f)
 	      "      --spool-max-size=SIZE     most disk the spool may use (default: 1G; 0: no spool)\n"
 	      "      --spool-sync=batch|segment|none  when the spool is fsynced (default: batch)\n"
 	      "      --spool-high-water=PERCENT  queue fill past which events go to the spool (default: 75)\n"
+	      "      --spool-full=drop-newest|drop-oldest  what a full spool loses (default: drop-newest)\n"
 	      "      --log-target=auto|stderr|journal  where logs go (default: auto)\n"
 	      "      --log-level=LEVEL         error, warning, notice, info or debug (default: info)\n"
 	      "  -v, --verbose                 log more (debug)\n"
@@ -162,6 +165,11 @@ static int options_apply(struct settings *s, int c, const char *arg, int *verbos
 		if (settings_parse_percent(arg, &s->spool_high_water) < 0)
 			return usage_error("--spool-high-water: '%s' is not a percentage from 1 to 100", arg);
 		s->set |= SET_SPOOL_HIGH_WATER;
+		break;
+	case OPT_SPOOL_FULL:
+		if (settings_parse_spool_full(arg, &s->spool_full) < 0)
+			return usage_error("--spool-full: '%s' is not drop-newest or drop-oldest", arg);
+		s->set |= SET_SPOOL_FULL;
 		break;
 	case 'l':
 		s->list_plugins = true;

@@ -80,6 +80,17 @@ int settings_parse_spool_sync(const char *s, int *out)
 	return -EINVAL;
 }
 
+int settings_parse_spool_full(const char *s, int *out)
+{
+	if (strcmp(s, "drop-newest") == 0)
+		*out = 0;
+	else if (strcmp(s, "drop-oldest") == 0)
+		*out = 1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 int settings_parse_percent(const char *s, unsigned *out)
 {
 	char *end;

@@ -24,6 +24,7 @@ enum setting_bit {
 	SET_SPOOL_MAX_SIZE = 1u << 10,
 	SET_SPOOL_SYNC = 1u << 11,
 	SET_SPOOL_HIGH_WATER = 1u << 12,
+	SET_SPOOL_FULL = 1u << 13,
 };
 
 /* One [section] of the config file: a plugin's options. */
@@ -50,6 +51,7 @@ struct settings {
 	uint64_t spool_max_size;  /* 0: no spool */
 	int spool_sync;           /* enum spool_sync */
 	unsigned spool_high_water; /* % of the queue past which events go to the spool */
+	int spool_full;           /* enum spool_full */
 	uint64_t stats_interval_ms;
 	uint64_t shutdown_timeout_ms;
 	enum log_target log_target;
@@ -79,6 +81,8 @@ int settings_plugin_options(const struct settings *s, const char *name,
 int settings_parse_log_level(const char *s, int *prio);
 /* batch, segment or none: enum spool_sync. Returns 0 or -EINVAL. */
 int settings_parse_spool_sync(const char *s, int *out);
+/* drop-newest or drop-oldest: enum spool_full. Returns 0 or -EINVAL. */
+int settings_parse_spool_full(const char *s, int *out);
 /* A percentage 1..100. Returns 0 or -EINVAL. */
 int settings_parse_percent(const char *s, unsigned *out);
 

@@ -16,12 +16,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gaps.h"
 #include "log.h"
 #include "spool.h"
 
 /* A new segment starts past this size: the unit of deletion, so a long
- * outage frees its disk space as it is replayed. */
+ * outage frees its disk space as it is replayed, and what drop-oldest
+ * drops at once; at most an eighth of the bound, so that there is an
+ * oldest segment to drop. */
 #define SEGMENT_MAX (8u << 20)
+#define SEGMENT_MIN (64u << 10)
+
+static int spool_open_head(struct spool *sp);
+static void spool_drop_segment(struct spool *sp);
+static int spool_drop_oldest(struct spool *sp);
 
 static void spool_path(const struct spool *sp, uint64_t id, char *buf, size_t size)
 {
@@ -105,6 +113,12 @@ int spool_open(struct spool *sp, const struct spool_config *cfg)
 	sp->max_size = cfg->max_size;
 	sp->sync = cfg->sync;
 	sp->max_fill_pct = cfg->max_fill_pct ? cfg->max_fill_pct : 95;
+	sp->full_policy = cfg->full;
+	sp->segment_max = cfg->max_size / 8;
+	if (sp->segment_max > SEGMENT_MAX)
+		sp->segment_max = SEGMENT_MAX;
+	if (sp->segment_max < SEGMENT_MIN)
+		sp->segment_max = SEGMENT_MIN;
 	r = mkdir_parents(sp->dir);
 	if (r == 0)
 		r = spool_scan(sp);
@@ -161,8 +175,9 @@ static int spool_new_segment(struct spool *sp, const struct tca_origin *origin, 
 	ssize_t w;
 	int fd;
 
-	if (!spool_room(sp, sizeof(h)))
-		return -ENOSPC;
+	while (!spool_room(sp, sizeof(h)))
+		if (spool_drop_oldest(sp) < 0)
+			return -ENOSPC;
 	if (sp->wfd >= 0) {
 		if (sp->wdirty && sp->sync != SPOOL_SYNC_NONE)
 			fdatasync(sp->wfd);
@@ -204,14 +219,16 @@ static int spool_put(struct spool *sp, const struct tca_origin *origin, uint32_t
 	/* Full a moment ago: spare the statvfs until space may be back. */
 	if (sp->full && now_ms() - sp->full_at_ms < 1000)
 		return -ENOSPC;
-	if (sp->wfd < 0 || sp->wsize + need > SEGMENT_MAX) {
+	if (sp->wfd < 0 || sp->wsize + need > sp->segment_max) {
 		r = spool_new_segment(sp, origin, first_seq);
 		if (r < 0)
 			goto full;
 	}
-	if (!spool_room(sp, need)) {
-		r = -ENOSPC;
-		goto full;
+	while (!spool_room(sp, need)) {
+		if (spool_drop_oldest(sp) < 0) {
+			r = -ENOSPC;
+			goto full;
+		}
 	}
 	spool_record_make(&rec, type, payload, len);
 	iov[0] = (struct iovec){ .iov_base = &rec, .iov_len = sizeof(rec) };
@@ -528,4 +545,93 @@ void spool_consume(struct spool *sp, size_t n)
 		sp->rsize = sp->wsize;
 	if (sp->roff >= sp->rsize)
 		spool_drop_segment(sp);
+}
+
+/* Record what a dropped record held: its events and gaps as gaps, its run
+ * records put back at the end of the spool. */
+static void spool_drop_record(struct spool *sp, const struct spool_record *rec, size_t skip,
+			      uint64_t now_ns)
+{
+	if (rec->type == SPOOL_EVENTS) {
+		size_t n = rec->len / sizeof(struct tca_event);
+		if (skip < n)
+			sp->dropped_events += gaps_add_events(sp->gaps, sp->rhdr.run_id,
+							      (const struct tca_event *)sp->buf + skip,
+							      n - skip, TCA_GAP_SPOOL, now_ns);
+		if (n)
+			sp->rlast_seq = ((const struct tca_event *)sp->buf)[n - 1].seq;
+	} else if (rec->type == SPOOL_GAPS) {
+		for (size_t i = 0; i < rec->len / sizeof(struct tca_gap); i++)
+			gaps_add(sp->gaps, (const struct tca_gap *)sp->buf + i);
+	} else if (sp->n_keep < SPOOL_KEEP_RUNS) {
+		memcpy(&sp->keep[sp->n_keep++], sp->buf, sizeof(struct spool_run));
+	} else {
+		log_error("spool: the record of run %" PRIu64 " was dropped with its segment",
+			  ((const struct spool_run *)sp->buf)->run_id);
+	}
+}
+
+/* Run records of a dropped segment go back at the end of the spool. */
+static void spool_put_kept(struct spool *sp)
+{
+	for (size_t i = 0; i < sp->n_keep; i++) {
+		struct tca_run run;
+		spool_run_get(&sp->keep[i], &run);
+		if (spool_put_run(sp, &run.origin, &run) < 0)
+			log_error("spool: the record of run %" PRIu64 " was dropped with its segment",
+				  sp->keep[i].run_id);
+	}
+	sp->n_keep = 0;
+}
+
+/*
+ * drop-oldest: delete the oldest segment, not the one being written, and
+ * turn what it held into gap records (reason spool), so that the store
+ * still shows every seq. Returns 0, or -ENOSPC when there is none to drop.
+ */
+static int spool_drop_oldest(struct spool *sp)
+{
+	struct spool_record rec;
+	struct timespec ts;
+	uint64_t before = sp->dropped_events, off;
+	size_t skip;
+	char path[4200];
+
+	if (sp->full_policy != SPOOL_FULL_DROP_OLDEST || !sp->gaps || sp->dropping)
+		return -ENOSPC;
+	if (sp->rfd < 0 && spool_open_head(sp) <= 0)
+		return -ENOSPC;
+	if (sp->wfd >= 0 && sp->rid == sp->wid)
+		return -ENOSPC;
+	sp->dropping = true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	off = sp->roff;
+	skip = sp->have_item && sp->item.type == SPOOL_EVENTS ? sp->item.done : 0;
+	while (off + sizeof(rec) <= sp->rsize &&
+	       pread(sp->rfd, &rec, sizeof(rec), (off_t)off) == (ssize_t)sizeof(rec) &&
+	       record_shape_ok(&rec) && rec.len <= SPOOL_RECORD_MAX &&
+	       rec.len <= sp->rsize - off - sizeof(rec) &&
+	       pread(sp->rfd, sp->buf, rec.len, (off_t)(off + sizeof(rec))) == (ssize_t)rec.len &&
+	       spool_record_ok(&rec, sp->buf)) {
+		spool_drop_record(sp, &rec, skip, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+		skip = 0;
+		off += sizeof(rec) + rec.len;
+	}
+	spool_path(sp, sp->rid, path, sizeof(path));
+	log_warning("spool: full; its oldest segment %s is dropped (--spool-full=drop-oldest): %" PRIu64
+		    " events of run %" PRIu64 ", recorded as gaps (reason spool)%s", path,
+		    sp->dropped_events - before, sp->rhdr.run_id,
+		    off < sp->rsize ? "; its damaged tail, of unknown size, too" : "");
+	if (off < sp->rsize) {
+		struct tca_gap g = { .run_id = sp->rhdr.run_id, .first_seq = sp->rlast_seq + 1,
+				     .reason = TCA_GAP_SPOOL, .cpu = -1,
+				     .time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec };
+		gaps_add(sp->gaps, &g);
+	}
+	spool_forget(sp, sp->rsize - sp->roff);
+	sp->have_item = false;
+	spool_drop_segment(sp);
+	spool_put_kept(sp);
+	sp->dropping = false;
+	return 0;
 }

@@ -18,11 +18,19 @@ enum spool_sync {
 	SPOOL_SYNC_NONE,        /* leave it to the kernel */
 };
 
+enum spool_full {
+	SPOOL_FULL_DROP_NEWEST = 0, /* new events wait in memory, then are queue_full gaps */
+	SPOOL_FULL_DROP_OLDEST,     /* the oldest segment is deleted into spool gaps */
+};
+
+struct gaps;
+
 struct spool_config {
 	const char *dir;
 	uint64_t max_size;      /* bytes of segment files; 0: no spool */
 	enum spool_sync sync;
 	unsigned max_fill_pct;  /* stop when the filesystem is this full */
+	enum spool_full full;
 };
 
 /* One record taken from the spool, valid until the next spool call. */
@@ -47,6 +55,13 @@ struct spool {
 	uint64_t max_size;
 	enum spool_sync sync;
 	unsigned max_fill_pct;
+	enum spool_full full_policy;
+	uint64_t segment_max;          /* a new segment starts past this size */
+	struct gaps *gaps;             /* where drop-oldest records what it drops */
+	bool dropping;
+#define SPOOL_KEEP_RUNS 4
+	struct spool_run keep[SPOOL_KEEP_RUNS]; /* run records of a dropped segment */
+	size_t n_keep;
 
 	uint64_t first_id, next_id;    /* segments [first_id, next_id) may exist */
 	uint64_t bytes;                /* size of all segment files */
@@ -72,7 +87,7 @@ struct spool {
 	uint64_t run_start_ns;         /* this run's, for the headers it writes */
 	uint64_t run_prev_id;
 
-	uint64_t put_events, put_bytes, got_events, full_count, cut_segments;
+	uint64_t put_events, put_bytes, got_events, full_count, cut_segments, dropped_events;
 };
 
 /* Open the spool under cfg->dir (created if needed) and find what earlier

@@ -561,8 +561,9 @@ static void writer_finish(struct writer *w)
 	    w->spool->full_count)
 		log_info("spool: %" PRIu64 " events went through the spool (%" PRIu64 " bytes written), "
 			 "%" PRIu64 " were replayed from it; it was full %" PRIu64 " times; %" PRIu64
-			 " damaged segments cut", w->spool->put_events, w->spool->put_bytes,
-			 w->spool->got_events, w->spool->full_count, w->spool->cut_segments);
+			 " were dropped from it; %" PRIu64 " damaged segments cut", w->spool->put_events,
+			 w->spool->put_bytes, w->spool->got_events, w->spool->full_count,
+			 w->spool->dropped_events, w->spool->cut_segments);
 	if (!stored && !spooled)
 		log_warning("the store did not take the end of this run (its last %" PRIu64
 			    " events or gaps, and its final record); the next run records it",
@@ -581,6 +582,7 @@ void *writer_main(void *arg)
 	w.spool = &w.p->spool;
 	w.spool->run_start_ns = w.p->start_ns;
 	w.spool->run_prev_id = w.p->runstate.cur.prev_run_id;
+	w.spool->gaps = &w.p->gaps;
 	w.spool_high = queue_capacity(&w.p->queue) * w.p->spool_high_water / 100;
 
 	w.p->writer_status = writer_loop(&w);

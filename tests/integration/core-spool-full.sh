@@ -4,7 +4,9 @@
 # queue overflows into gap records (reason queue_full), nothing crashes,
 # and events plus gaps still add up. (5) --spool-max-size reached at exit
 # with the store down: what fits waits in the spool, the rest is a gap,
-# and the next run's record of the first one is complete.
+# and the next run's record of the first one is complete. (6) The bound
+# reached with --spool-full=drop-oldest: the oldest segments go, each
+# recorded as gaps of reason spool, and everything still adds up.
 . "$TESTS_LIB/common.sh"
 . "$top_srcdir/tests/integration/core-lib.sh"
 require_root
@@ -69,4 +71,27 @@ python3 "$TESTS_LIB/completeness.py" --format flaky "$T/c.out" --complete "$firs
 cat "$T/verdict"
 grep -q "^run $first state clean last_seq $N events $durable gaps $((N - durable)) (unflushed) unknown 0 verdict complete\$" "$T/verdict" ||
 	fail "the first run's record is not its spooled events plus one unflushed gap"
+
+# 6. 400K of spool, segments of 64K (400 events), 15,000 events at 5,000/s.
+N=15000
+touch "$T/down"
+start_tcp_audit -e replay -E count=$N -E rate=5000 -s "$TP/flaky.so" -S path="$T/d.out" \
+	-S down_while="$T/down" -S origin=yes --queue-memory=64K --spool-max-size=400K \
+	--spool-full=drop-oldest --shutdown-timeout=60s
+trap cleanup EXIT
+wait_for "$T/log" "warning: spool: full; its oldest segment $T/state/spool/[0-9a-f]+\.seg is dropped \(--spool-full=drop-oldest\): [0-9]+ events of run [0-9]+, recorded as gaps \(reason spool\)"
+wait_for "$T/log" "replay: replayed $N events"
+rm "$T/down"
+wait_tcp_audit
+assert_eq "exit status (drop-oldest)" "$rc" 0
+dropped=$(sed -n 's/.*; \([0-9]*\) were dropped from it;.*/\1/p' "$T/log")
+[ "${dropped:-0}" -gt 0 ] || fail "the log does not say how many events were dropped from the spool"
+run_d=$(sed -n 's/^run_id=0*//p' "$T/state/run.state")
+python3 "$TESTS_LIB/completeness.py" --format flaky "$T/d.out" --complete "$run_d" --events $N >"$T/verdict" ||
+	{ cat "$T/verdict" >&2; fail "the record after drop-oldest is not complete"; }
+cat "$T/verdict"
+grep -q "(.*spool.*)" "$T/verdict" || fail "no spool gap after drop-oldest"
+# The spool gaps cover exactly the dropped events; the rest arrived in order.
+assert_eq "seqs in spool gaps" "$(awk -v id="$run_d" '$1 == "gap" && $2 == id && $5 == 7 { n += $4 } END { print n + 0 }' "$T/d.out")" "$dropped"
+grep -v -e '^gap ' -e '^run ' "$T/d.out" | cut -d' ' -f1 | sort -n -c || fail "events out of order after drop-oldest"
 exit 0
