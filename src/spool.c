@@ -179,6 +179,10 @@ static int spool_new_segment(struct spool *sp, const struct tca_origin *origin, 
 		if (spool_drop_oldest(sp) < 0)
 			return -ENOSPC;
 	if (sp->wfd >= 0) {
+		/* The segment being replayed may be this one: from now on its
+		 * size is final, and the replay must know all of it. */
+		if (sp->rfd >= 0 && sp->rid == sp->wid)
+			sp->rsize = sp->wsize;
 		if (sp->wdirty && sp->sync != SPOOL_SYNC_NONE)
 			fdatasync(sp->wfd);
 		close(sp->wfd);
@@ -412,7 +416,8 @@ static void spool_cut(struct spool *sp, const char *why)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*g = (struct tca_gap){
 		.run_id = sp->rhdr.run_id,
-		.first_seq = sp->rlast_seq ? sp->rlast_seq + 1 : sp->rhdr.first_seq,
+		/* No seq known before the damage: from the first on. */
+		.first_seq = sp->rlast_seq ? sp->rlast_seq + 1 : sp->rhdr.first_seq ? sp->rhdr.first_seq : 1,
 		.count = 0,
 		.time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
 		.reason = TCA_GAP_SPOOL,

@@ -157,6 +157,38 @@ START_TEST(test_spool_torn)
 }
 END_TEST
 
+/* Replaying the segment being written, while the writer moves on to the
+ * next: the replay still gets all of the first. */
+START_TEST(test_spool_rotate_while_replaying)
+{
+	char *dir = make_tmpdir(), *sdir = path_join(dir, "spool");
+	static struct tca_event ev[1000];
+	struct spool_item *it;
+	struct spool sp;
+
+	spool_at(&sp, sdir, 1 << 20); /* segments of 128K */
+	events(ev, 100, 1);
+	ck_assert_uint_eq(spool_put_events(&sp, &origin, ev, 100), 100);
+	ck_assert_int_eq(spool_next(&sp, &it), 1);
+	ck_assert_uint_eq(((const struct tca_event *)it->data)[0].seq, 1);
+	events(ev, 100, 101);
+	ck_assert_uint_eq(spool_put_events(&sp, &origin, ev, 100), 100);
+	events(ev, 1000, 201);
+	ck_assert_uint_eq(spool_put_events(&sp, &origin, ev, 1000), 1000);
+	ck_assert_uint_eq(sp.wid, 2);
+	for (uint64_t first = 1; first <= 201; first += 100) {
+		ck_assert_int_eq(spool_next(&sp, &it), 1);
+		ck_assert_uint_eq(((const struct tca_event *)it->data)[0].seq, first);
+		spool_consume(&sp, it->n);
+	}
+	ck_assert(!spool_pending(&sp));
+	spool_close(&sp);
+	rm_tree(dir);
+	free(sdir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_spool_bound)
 {
 	char *dir = make_tmpdir(), *sdir = path_join(dir, "spool");
@@ -188,6 +220,7 @@ Suite *suite_spool(void)
 	tcase_add_test(tc, test_crc32c);
 	tcase_add_test(tc, test_spool_order);
 	tcase_add_test(tc, test_spool_torn);
+	tcase_add_test(tc, test_spool_rotate_while_replaying);
 	tcase_add_test(tc, test_spool_bound);
 	suite_add_tcase(s, tc);
 	return s;
