@@ -10,6 +10,16 @@
 require_cmd python3
 make_tmpdir
 
+# Bad spool options are usage errors that name the option and its values.
+run_tcp_audit -e replay -E count=5 -s null --spool-sync=often 2>"$T/log"
+assert_eq "exit status (--spool-sync=often)" "$rc" 64
+assert_has "$T/log" "tcp-audit: --spool-sync: 'often' is not batch, segment or none"
+run_tcp_audit -e replay -E count=5 -s null --spool-full=drop-all 2>"$T/log"
+assert_eq "exit status (--spool-full=drop-all)" "$rc" 64
+assert_has "$T/log" "tcp-audit: --spool-full: 'drop-all' is not drop-newest or drop-oldest"
+run_tcp_audit -e replay -E count=5 -s null --spool-high-water=0 2>"$T/log"
+assert_eq "exit status (--spool-high-water=0)" "$rc" 64
+
 # A --spool-dir that cannot be used is a configuration error (exit 78);
 # the default one out of reach only costs the spool, with a warning.
 touch "$T/file"
@@ -30,7 +40,7 @@ event_lines() { grep -v -e '^gap ' -e '^run ' "$1" | cut -d' ' -f1,2; }
 # 1. 64 KiB of queue hold about 400 events: 0.2 s at 2,000 events/s.
 touch "$T/down"
 start_tcp_audit -e replay -E count=$N -E rate=2000 -E hold=yes -s "$TP/flaky.so" \
-	-S path="$T/a.out" -S down_while="$T/down" -S origin=yes --queue-memory=64K
+	-S path="$T/a.out" -S down_while="$T/down" -S origin=yes --queue-memory=64K --spool-sync=segment
 wait_for "$T/log" "moving its oldest events to the spool in $T/state/spool"
 sleep 1
 ls "$T/state/spool/"*.seg >/dev/null 2>&1 || fail "no spool segment while the store is down"
