@@ -40,6 +40,7 @@ struct writer {
 	struct spool *spool;
 	size_t spool_high;         /* queue count past which events go to the spool */
 	bool spooling_logged;      /* this outage's first move to the spool was logged */
+	uint64_t spool_dropped;    /* of the spool's dropped events, those counted lost */
 };
 
 static void writer_durable(struct writer *w, uint64_t seq);
@@ -287,6 +288,17 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 	return writer_outcome(w, r, "events");
 }
 
+/* Events drop-oldest deleted from the spool are lost, like any other. */
+static void writer_count_drops(struct writer *w)
+{
+	uint64_t d = w->spool->dropped_events - w->spool_dropped;
+
+	if (d) {
+		stats_add(w->p->stats.lost_spool, d);
+		w->spool_dropped += d;
+	}
+}
+
 /*
  * Move the waiting gap records, then the oldest queued events, to the
  * spool until at most keep events are queued. The spool then holds
@@ -322,6 +334,7 @@ static bool writer_spill(struct writer *w, size_t keep)
 		if (put < n)
 			ok = false;
 	}
+	writer_count_drops(w);
 	if (spool_sync(w->spool, false) < 0)
 		return false;
 	if (moved && keep && !w->spooling_logged) {
@@ -492,12 +505,14 @@ static void writer_unflushed(struct writer *w)
 static bool writer_spool_end(struct writer *w)
 {
 	struct tca_run end;
+	int r;
 
 	if (!writer_spill(w, 0))
 		return false;
 	writer_records_end_run(&w->p->runstate.cur, &w->p->origin, &end);
-	if (writer_records_spool(&w->rec, w->spool, &w->p->origin, &end) < 0 ||
-	    spool_sync(w->spool, true) < 0)
+	r = writer_records_spool(&w->rec, w->spool, &w->p->origin, &end);
+	writer_count_drops(w);
+	if (r < 0 || spool_sync(w->spool, true) < 0)
 		return false;
 	writer_durable(w, w->p->runstate.cur.last_seq);
 	log_notice("spool: what the store did not take (events up to %" PRIu64 ", gap records and "

@@ -86,6 +86,7 @@ wait_tcp_audit
 assert_eq "exit status (drop-oldest)" "$rc" 0
 dropped=$(sed -n 's/.*; \([0-9]*\) were dropped from it;.*/\1/p' "$T/log")
 [ "${dropped:-0}" -gt 0 ] || fail "the log does not say how many events were dropped from the spool"
+assert_has "$T/log" ", spool $dropped) in "
 run_d=$(sed -n 's/^run_id=0*//p' "$T/state/run.state")
 python3 "$TESTS_LIB/completeness.py" --format flaky "$T/d.out" --complete "$run_d" --events $N >"$T/verdict" ||
 	{ cat "$T/verdict" >&2; fail "the record after drop-oldest is not complete"; }
