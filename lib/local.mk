@@ -5,4 +5,5 @@ lib_libtca_la_SOURCES = \
 	lib/fmt.c lib/fmt.h lib/outbuf.h \
 	lib/backoff.c lib/backoff.h \
 	lib/filteropt.c lib/filteropt.h \
-	lib/file.c lib/file.h
+	lib/file.c lib/file.h \
+	lib/crc32c.c lib/crc32c.h

@@ -91,6 +91,7 @@ const char *names_gap_reason(unsigned reason)
 		[TCA_GAP_KERNEL] = "kernel",         [TCA_GAP_SOURCE] = "source",
 		[TCA_GAP_QUEUE_FULL] = "queue_full", [TCA_GAP_UNFLUSHED] = "unflushed",
 		[TCA_GAP_REFUSED] = "refused",       [TCA_GAP_UNCLEAN_END] = "unclean_end",
+		[TCA_GAP_SPOOL] = "spool",
 	};
 
 	return reason <= TCA_GAP_REASON_MAX && names[reason] ? names[reason] : "unknown";

@@ -110,6 +110,25 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 		uint64_t v;
 		if ((r = value_parse_duration(value, &v)) == 0 && !(s->set & SET_SHUTDOWN_TIMEOUT))
 			s->shutdown_timeout_ms = v;
+	} else if (strcmp(name, "spool_dir") == 0) {
+		if (!(s->set & SET_SPOOL_DIR))
+			r = set_string(&s->spool_dir, value);
+	} else if (strcmp(name, "spool_max_size") == 0) {
+		uint64_t v;
+		if ((r = value_parse_size(value, &v)) == 0 && !(s->set & SET_SPOOL_MAX_SIZE))
+			s->spool_max_size = v;
+	} else if (strcmp(name, "spool_sync") == 0) {
+		int v;
+		if ((r = settings_parse_spool_sync(value, &v)) == 0 && !(s->set & SET_SPOOL_SYNC))
+			s->spool_sync = v;
+	} else if (strcmp(name, "spool_high_water") == 0) {
+		unsigned v;
+		if ((r = settings_parse_percent(value, &v)) == 0 && !(s->set & SET_SPOOL_HIGH_WATER))
+			s->spool_high_water = v;
+	} else if (strcmp(name, "spool_full") == 0) {
+		int v;
+		if ((r = settings_parse_spool_full(value, &v)) == 0 && !(s->set & SET_SPOOL_FULL))
+			s->spool_full = v;
 	} else if (strcmp(name, "log_target") == 0) {
 		enum log_target t;
 		if ((r = log_target_parse(value, &t)) == 0 && !(s->set & SET_LOG_TARGET))
@@ -121,8 +140,8 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 	} else {
 		snprintf(c->error, sizeof(c->error),
 			 "unknown setting '%s' in [" PROCESSOR_SECTION "] (known: event, sink, "
-			 "plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, log_target, "
-			 "log_level)", name);
+			 "plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, spool_dir, "
+			 "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level)", name);
 		return -ENOENT;
 	}
 	if (r == -EINVAL || r == -ERANGE)

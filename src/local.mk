@@ -15,6 +15,8 @@ src_libprocessor_la_SOURCES = \
 	src/queue.c src/queue.h \
 	src/gaps.c src/gaps.h \
 	src/runstate.c src/runstate.h \
+	src/spool.c src/spool.h \
+	src/spool-format.c src/spool-format.h \
 	src/processor.c src/processor.h \
 	src/reader.c src/writer.c \
 	src/writer-records.c src/writer-records.h \

@@ -81,6 +81,43 @@ static const char *state_dir(const struct settings *s)
 	return s->state_dir ? s->state_dir : DEFAULT_STATE_DIR;
 }
 
+/* The spool: --spool-dir, or the file's spool_dir, or STATE_DIR/spool. */
+static int open_spool(struct spool *sp, const struct settings *s)
+{
+	char dir[4096];
+	struct spool_config cfg = {
+		.dir = s->spool_dir,
+		.max_size = s->spool_max_size,
+		.sync = (enum spool_sync)s->spool_sync,
+		.full = (enum spool_full)s->spool_full,
+	};
+	int r;
+
+	if (!cfg.dir) {
+		snprintf(dir, sizeof(dir), "%s/spool", state_dir(s));
+		cfg.dir = dir;
+	}
+	r = spool_open(sp, &cfg);
+	if (r == -ENOMEM)
+		return EXIT_OSERR;
+	/* A spool asked for by name must work; the default one may be
+	 * out of reach (not root, no state directory): run as before,
+	 * with the memory queue only, and say so. */
+	if (r < 0 && !s->spool_dir) {
+		log_full(NULL, TCA_LOG_WARNING, -r, "spool: cannot use %s; running without a spool, "
+			 "so a store outage longer than the queue lasts loses events (set --spool-dir "
+			 "to a writable directory, or --spool-max-size=0 to run without one quietly)",
+			 cfg.dir);
+		return 0;
+	}
+	if (r < 0) {
+		log_error_errno(r, "spool: cannot use %s; fix its permissions, or choose another "
+				"--spool-dir (or --spool-max-size=0 for none)", cfg.dir);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
 /* "pid, netns": the optional fields an eventer says it fills. */
 static void print_provides(uint32_t provides)
 {
@@ -128,6 +165,7 @@ static int run(struct settings *s)
 {
 	struct plugin eventer = { 0 }, sinker = { 0 };
 	struct processor proc;
+	struct spool spool;
 	int r;
 
 	r = identity_init(&identity);
@@ -160,13 +198,21 @@ static int run(struct settings *s)
 		goto out;
 	}
 
+	/* Before the run-state file records this run as started: a spool
+	 * that cannot be used ends it before it began. */
+	r = open_spool(&spool, s);
+	if (r)
+		goto out;
 	r = processor_init(&proc, &eventer, &sinker, s->queue_memory, state_dir(s));
 	if (r < 0) {
 		log_error_errno(r, "cannot set up the queue (--queue-memory %" PRIu64 ")", s->queue_memory);
 		r = r == -EINVAL ? EXIT_CONFIG : EXIT_OSERR;
 		processor_destroy(&proc);
+		spool_close(&spool);
 		goto out;
 	}
+	proc.spool = spool;
+	proc.spool_high_water = s->spool_high_water;
 	proc.stats_interval_ms = s->stats_interval_ms;
 	proc.shutdown_timeout_ms = s->shutdown_timeout_ms;
 	r = processor_run(&proc);

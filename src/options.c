@@ -21,6 +21,11 @@ enum {
 	OPT_LOG_TARGET,
 	OPT_LOG_LEVEL,
 	OPT_STATE_DIR,
+	OPT_SPOOL_DIR,
+	OPT_SPOOL_MAX_SIZE,
+	OPT_SPOOL_SYNC,
+	OPT_SPOOL_HIGH_WATER,
+	OPT_SPOOL_FULL,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +43,11 @@ static const struct option long_options[] = {
 	{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "spool-dir", required_argument, NULL, OPT_SPOOL_DIR },
+	{ "spool-max-size", required_argument, NULL, OPT_SPOOL_MAX_SIZE },
+	{ "spool-sync", required_argument, NULL, OPT_SPOOL_SYNC },
+	{ "spool-high-water", required_argument, NULL, OPT_SPOOL_HIGH_WATER },
+	{ "spool-full", required_argument, NULL, OPT_SPOOL_FULL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -65,6 +75,11 @@ void options_usage(FILE *f)
 	      "      --stats-interval=DURATION log counters this often (default: 0, only at exit)\n"
 	      "      --shutdown-timeout=DURATION  how long to flush at exit (default: 10s)\n"
 	      "      --state-dir=DIR           where the run-state file chains runs (default: " DEFAULT_STATE_DIR ")\n"
+	      "      --spool-dir=DIR           where events wait on disk for the store (default: STATE_DIR/spool)\n"
+	      "      --spool-max-size=SIZE     most disk the spool may use (default: 1G; 0: no spool)\n"
+	      "      --spool-sync=batch|segment|none  when the spool is fsynced (default: batch)\n"
+	      "      --spool-high-water=PERCENT  queue fill past which events go to the spool (default: 75)\n"
+	      "      --spool-full=drop-newest|drop-oldest  what a full spool loses (default: drop-newest)\n"
 	      "      --log-target=auto|stderr|journal  where logs go (default: auto)\n"
 	      "      --log-level=LEVEL         error, warning, notice, info or debug (default: info)\n"
 	      "  -v, --verbose                 log more (debug)\n"
@@ -205,6 +220,30 @@ static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 	case OPT_STATE_DIR:
 		r = replace(&s->state_dir, arg);
 		s->set |= SET_STATE_DIR;
+		break;
+	case OPT_SPOOL_DIR:
+		r = replace(&s->spool_dir, arg);
+		s->set |= SET_SPOOL_DIR;
+		break;
+	case OPT_SPOOL_MAX_SIZE:
+		if (value_parse_size(arg, &s->spool_max_size) < 0)
+			return usage_error("--spool-max-size: '%s' is not a size (like 1G, or 0 for no spool)", arg);
+		s->set |= SET_SPOOL_MAX_SIZE;
+		break;
+	case OPT_SPOOL_SYNC:
+		if (settings_parse_spool_sync(arg, &s->spool_sync) < 0)
+			return usage_error("--spool-sync: '%s' is not batch, segment or none", arg);
+		s->set |= SET_SPOOL_SYNC;
+		break;
+	case OPT_SPOOL_HIGH_WATER:
+		if (settings_parse_percent(arg, &s->spool_high_water) < 0)
+			return usage_error("--spool-high-water: '%s' is not a percentage from 1 to 100", arg);
+		s->set |= SET_SPOOL_HIGH_WATER;
+		break;
+	case OPT_SPOOL_FULL:
+		if (settings_parse_spool_full(arg, &s->spool_full) < 0)
+			return usage_error("--spool-full: '%s' is not drop-newest or drop-oldest", arg);
+		s->set |= SET_SPOOL_FULL;
 		break;
 	case 'l':
 		s->list_plugins = true;

@@ -100,7 +100,8 @@ int processor_init(struct processor *p, struct plugin *eventer, struct plugin *s
 	struct tca_sink_limits limits = { .batch_max = 1024, .max_delay_ms = 100 };
 	int r;
 
-	*p = (struct processor){ .eventer = eventer, .sinker = sinker, .wake_fd = -1, .done_fd = -1 };
+	*p = (struct processor){ .eventer = eventer, .sinker = sinker, .wake_fd = -1, .done_fd = -1,
+				 .spool = { .rfd = -1, .wfd = -1 }, .spool_high_water = 75 };
 	p->start_ns = processor_realtime_ns();
 	r = queue_init(&p->queue, queue_memory);
 	if (r < 0)
@@ -124,6 +125,7 @@ int processor_init(struct processor *p, struct plugin *eventer, struct plugin *s
 
 void processor_destroy(struct processor *p)
 {
+	spool_close(&p->spool);
 	runstate_close(&p->runstate);
 	gaps_destroy(&p->gaps);
 	if (p->wake_fd >= 0)

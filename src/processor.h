@@ -11,6 +11,7 @@
 #include "plugin-loader.h"
 #include "queue.h"
 #include "runstate.h"
+#include "spool.h"
 #include "stats.h"
 
 /* What each thread is doing, for the watchdog: a thread inside a plugin
@@ -28,6 +29,8 @@ struct processor {
 	struct stats stats;
 	struct runstate runstate;   /* owned by the writer once the threads run */
 	struct tca_origin origin;   /* this run: every event the eventer hands over */
+	struct spool spool;         /* owned by the writer once the threads run */
+	unsigned spool_high_water;  /* % of the queue past which the writer spools */
 	uint64_t start_ns;
 
 	uint64_t stats_interval_ms;

@@ -160,9 +160,10 @@ size_t queue_peek(struct queue *q, const struct tca_event **out)
 	return n;
 }
 
-void queue_sleep(struct queue *q, uint64_t ms)
+bool queue_sleep(struct queue *q, uint64_t ms)
 {
 	struct timespec ts = ms_to_timespec(queue_now_ms() + ms);
+	bool kicked;
 
 	/* Only a kick ends the sleep early: the queue closes when reading
 	 * stops, and a writer holding a batch must still back off then,
@@ -172,8 +173,10 @@ void queue_sleep(struct queue *q, uint64_t ms)
 		if (pthread_cond_timedwait(&q->cond, &q->lock, &ts) == ETIMEDOUT)
 			break;
 	}
+	kicked = q->kicked;
 	q->kicked = false;
 	pthread_mutex_unlock(&q->lock);
+	return kicked;
 }
 
 void queue_pop(struct queue *q, size_t n)
@@ -236,4 +239,9 @@ size_t queue_high_water(struct queue *q)
 	n = q->high_water;
 	pthread_mutex_unlock(&q->lock);
 	return n;
+}
+
+size_t queue_capacity(const struct queue *q)
+{
+	return q->cap; /* fixed at queue_init */
 }

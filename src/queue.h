@@ -48,14 +48,16 @@ size_t queue_wait_batch(struct queue *q, const struct tca_event **out);
 size_t queue_peek(struct queue *q, const struct tca_event **out);
 /* Wait up to ms for room (back-pressure); returns whether there is room. */
 bool queue_wait_space(struct queue *q, uint64_t ms);
-/* Sleep up to ms, unless kicked first (closing does not end it). */
-void queue_sleep(struct queue *q, uint64_t ms);
+/* Sleep up to ms, unless kicked first (closing does not end it).
+ * Returns whether a kick ended it. */
+bool queue_sleep(struct queue *q, uint64_t ms);
 void queue_pop(struct queue *q, size_t n);
 void queue_close(struct queue *q);
 void queue_kick(struct queue *q);
 bool queue_is_closed(struct queue *q);
 size_t queue_count(struct queue *q);
 size_t queue_high_water(struct queue *q);
+size_t queue_capacity(const struct queue *q);
 
 uint64_t queue_now_ms(void);
 

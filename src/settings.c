@@ -15,6 +15,8 @@ void settings_init(struct settings *s)
 		.shutdown_timeout_ms = DEFAULT_SHUTDOWN_TIMEOUT_MS,
 		.log_target = LOG_TARGET_AUTO,
 		.log_level = TCA_LOG_INFO,
+		.spool_max_size = DEFAULT_SPOOL_MAX_SIZE,
+		.spool_high_water = DEFAULT_SPOOL_HIGH_WATER,
 	};
 }
 
@@ -24,6 +26,7 @@ void settings_free(struct settings *s)
 	free(s->sink);
 	free(s->plugin_dir);
 	free(s->state_dir);
+	free(s->spool_dir);
 	free(s->config_path);
 	kvlist_free(&s->event_cli);
 	kvlist_free(&s->sink_cli);
@@ -63,4 +66,41 @@ int settings_parse_log_level(const char *s, int *prio)
 		}
 	}
 	return -EINVAL;
+}
+
+int settings_parse_spool_sync(const char *s, int *out)
+{
+	static const char *const names[] = { "batch", "segment", "none" };
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int settings_parse_spool_full(const char *s, int *out)
+{
+	if (strcmp(s, "drop-newest") == 0)
+		*out = 0;
+	else if (strcmp(s, "drop-oldest") == 0)
+		*out = 1;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int settings_parse_percent(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || (*end && strcmp(end, "%") != 0) || v < 1 || v > 100)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
 }

@@ -20,6 +20,11 @@ enum setting_bit {
 	SET_LOG_TARGET = 1u << 6,
 	SET_LOG_LEVEL = 1u << 7,
 	SET_STATE_DIR = 1u << 8,
+	SET_SPOOL_DIR = 1u << 9,
+	SET_SPOOL_MAX_SIZE = 1u << 10,
+	SET_SPOOL_SYNC = 1u << 11,
+	SET_SPOOL_HIGH_WATER = 1u << 12,
+	SET_SPOOL_FULL = 1u << 13,
 };
 
 /* One [section] of the config file: a plugin's options. */
@@ -44,6 +49,11 @@ struct settings {
 	size_t n_sections;
 
 	uint64_t queue_memory;
+	char *spool_dir;          /* NULL: STATE_DIR/spool */
+	uint64_t spool_max_size;  /* 0: no spool */
+	int spool_sync;           /* enum spool_sync */
+	unsigned spool_high_water; /* % of the queue past which events go to the spool */
+	int spool_full;           /* enum spool_full */
 	uint64_t stats_interval_ms;
 	uint64_t shutdown_timeout_ms;
 	enum log_target log_target;
@@ -61,6 +71,8 @@ struct settings {
 #define DEFAULT_SHUTDOWN_TIMEOUT_MS 10000
 #define DEFAULT_EVENTER "tracefs"
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/tcp-audit"
+#define DEFAULT_SPOOL_MAX_SIZE (1ull << 30)
+#define DEFAULT_SPOOL_HIGH_WATER 75
 
 void settings_init(struct settings *s);
 void settings_free(struct settings *s);
@@ -69,5 +81,11 @@ void settings_free(struct settings *s);
 int settings_plugin_options(const struct settings *s, const char *name,
 			    const struct kvlist *cli, struct kvlist *out);
 int settings_parse_log_level(const char *s, int *prio);
+/* batch, segment or none: enum spool_sync. Returns 0 or -EINVAL. */
+int settings_parse_spool_sync(const char *s, int *out);
+/* drop-newest or drop-oldest: enum spool_full. Returns 0 or -EINVAL. */
+int settings_parse_spool_full(const char *s, int *out);
+/* A percentage 1..100. Returns 0 or -EINVAL. */
+int settings_parse_percent(const char *s, unsigned *out);
 
 #endif

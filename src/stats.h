@@ -15,6 +15,7 @@ struct stats {
 	uint64_t lost_source;     /* lost before we saw them (eventer's count) */
 	uint64_t lost_unflushed;  /* still queued when the sink failed or time ran out */
 	uint64_t lost_refused;    /* the store refused them for good */
+	uint64_t lost_spool;      /* dropped from a full spool (--spool-full=drop-oldest) */
 	uint64_t evicted;         /* live sockets forgotten by the eventer (they get a new id) */
 	uint64_t gaps;            /* gap records stored */
 };

@@ -95,6 +95,19 @@ int writer_records_flush(struct writer_records *rec, const struct tca_plugin *de
 	return 0;
 }
 
+void writer_records_end_run(const struct runstate_record *cur, const struct tca_origin *origin,
+			    struct tca_run *run)
+{
+	*run = (struct tca_run){
+		.origin = *origin,
+		.prev_run_id = cur->prev_run_id,
+		.start_ns = cur->start_ns,
+		.end_ns = cur->end_ns,
+		.last_seq = cur->last_seq,
+		.state = cur->state,
+	};
+}
+
 int writer_records_end(struct writer_records *rec, const struct tca_plugin *desc, void *state,
 		       const struct runstate_record *cur, const struct tca_origin *origin)
 {
@@ -104,13 +117,21 @@ int writer_records_end(struct writer_records *rec, const struct tca_plugin *desc
 		return 0;
 	if (rec->done < rec->count)
 		return -EAGAIN; /* its start never reached the store either */
-	end = (struct tca_run){
-		.origin = *origin,
-		.prev_run_id = cur->prev_run_id,
-		.start_ns = cur->start_ns,
-		.end_ns = cur->end_ns,
-		.last_seq = cur->last_seq,
-		.state = cur->state,
-	};
+	writer_records_end_run(cur, origin, &end);
 	return desc->ops.sinker.write_run(state, &end);
+}
+
+/* The run-state file then says the end is settled: the records the next
+ * run would otherwise rebuild from it (the last run's end, an unflushed
+ * gap) are in the spool, and it stores them from there. */
+int writer_records_spool(struct writer_records *rec, struct spool *sp,
+			 const struct tca_origin *origin, const struct tca_run *end)
+{
+	for (size_t i = rec->done; i < rec->count; i++) {
+		int r = spool_put_run(sp, origin, &rec->pending[i]);
+		if (r < 0)
+			return r;
+	}
+	rec->done = rec->count;
+	return spool_put_run(sp, origin, end);
 }

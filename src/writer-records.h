@@ -9,6 +9,7 @@
 #include "gaps.h"
 #include "processor.h"
 #include "runstate.h"
+#include "spool.h"
 
 struct writer_records {
 	struct tca_run pending[2];
@@ -30,5 +31,13 @@ int writer_records_flush(struct writer_records *rec, const struct tca_plugin *de
 /* Store this run's end. Returns 0 or the sink's negative errno. */
 int writer_records_end(struct writer_records *rec, const struct tca_plugin *desc, void *state,
 		       const struct runstate_record *cur, const struct tca_origin *origin);
+
+/* This run's end record, from the run-state record. */
+void writer_records_end_run(const struct runstate_record *cur, const struct tca_origin *origin,
+			    struct tca_run *run);
+/* Put the records not yet stored, then end, into the spool, for the
+ * next run to store. Returns 0 or a negative errno. */
+int writer_records_spool(struct writer_records *rec, struct spool *sp,
+			 const struct tca_origin *origin, const struct tca_run *end);
 
 #endif

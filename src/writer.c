@@ -13,6 +13,7 @@
 #include "exit-status.h"
 #include "log.h"
 #include "processor.h"
+#include "spool.h"
 #include "writer-records.h"
 
 /* Gap records given to the sink at once. */
@@ -35,7 +36,15 @@ struct writer {
 	uint64_t refused_logged_ms;
 
 	struct writer_records rec; /* run records still to store */
+
+	struct spool *spool;
+	size_t spool_high;         /* queue count past which events go to the spool */
+	bool spooling_logged;      /* this outage's first move to the spool was logged */
+	uint64_t spool_dropped;    /* of the spool's dropped events, those counted lost */
 };
+
+static void writer_durable(struct writer *w, uint64_t seq);
+static bool writer_spill(struct writer *w, size_t keep);
 
 static void writer_reopen(struct writer *w)
 {
@@ -57,6 +66,31 @@ static void writer_reopen(struct writer *w)
 static const char *writer_reason(struct writer *w)
 {
 	return w->sinker->retry_reason[0] ? w->sinker->retry_reason : "no reason given";
+}
+
+/* Past the high-water mark, the oldest queued events go to the spool. */
+static void writer_relieve(struct writer *w)
+{
+	if (w->spool->enabled && queue_count(&w->p->queue) > w->spool_high)
+		writer_spill(w, w->spool_high / 2);
+}
+
+/* Back off for delay ms; meanwhile, past the high-water mark, move the
+ * oldest queued events to the spool, so that the reader always finds
+ * room. Slices keep the queue watched at any delay of the backoff. */
+static void writer_sleep(struct writer *w, uint64_t delay)
+{
+	uint64_t end = queue_now_ms() + delay;
+
+	for (;;) {
+		uint64_t now;
+		writer_relieve(w);
+		now = queue_now_ms();
+		if (now >= end || flag_get(w->p->force))
+			return;
+		if (queue_sleep(&w->p->queue, end - now < 50 ? end - now : 50))
+			return;
+	}
 }
 
 /* "Retry later": log when an outage starts and when its reason changes,
@@ -91,7 +125,7 @@ static bool writer_hold(struct writer *w)
 		if (now + delay > deadline)
 			delay = deadline - now;
 	}
-	queue_sleep(&w->p->queue, delay);
+	writer_sleep(w, delay);
 	return !flag_get(w->p->force);
 }
 
@@ -117,6 +151,7 @@ static void writer_recovered(struct writer *w)
 			 "stores events again after %.1f s and %u retries; no event was lost meanwhile",
 			 secs, w->backoff.attempts);
 	w->outage = false;
+	w->spooling_logged = false;
 	backoff_reset(&w->backoff);
 }
 
@@ -253,6 +288,141 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 	return writer_outcome(w, r, "events");
 }
 
+/* Events drop-oldest deleted from the spool are lost, like any other. */
+static void writer_count_drops(struct writer *w)
+{
+	uint64_t d = w->spool->dropped_events - w->spool_dropped;
+
+	if (d) {
+		stats_add(w->p->stats.lost_spool, d);
+		w->spool_dropped += d;
+	}
+}
+
+/*
+ * Move the waiting gap records, then the oldest queued events, to the
+ * spool until at most keep events are queued. The spool then holds
+ * everything older than the queue, so replaying it first keeps the order.
+ * Spooled events are settled for the run-state file: a later run replays
+ * them. Returns false when the spool took less than asked.
+ */
+static bool writer_spill(struct writer *w, size_t keep)
+{
+	struct queue *q = &w->p->queue;
+	const struct tca_event *ev;
+	struct tca_gap g[GAP_BATCH];
+	uint64_t last = 0, moved = 0;
+	bool ok = true;
+	size_t n;
+
+	while ((n = gaps_peek(&w->p->gaps, g, GAP_BATCH))) {
+		if (spool_put_gaps(w->spool, &w->p->origin, g, n) < 0) {
+			ok = false;
+			break;
+		}
+		gaps_pop(&w->p->gaps, n);
+	}
+	while (ok && queue_count(q) > keep && (n = queue_peek(q, &ev))) {
+		size_t over = queue_count(q) - keep, put;
+		n = n < over ? n : over;
+		put = spool_put_events(w->spool, &w->p->origin, ev, n);
+		if (put) {
+			last = ev[put - 1].seq;
+			moved += put;
+			queue_pop(q, put);
+		}
+		if (put < n)
+			ok = false;
+	}
+	writer_count_drops(w);
+	if (spool_sync(w->spool, false) < 0)
+		return false;
+	if (moved && keep && !w->spooling_logged) {
+		log_notice("the queue is %zu%% full while the store is unavailable: moving its oldest "
+			   "events to the spool in %s (%" PRIu64 " now), to be stored first when it is back",
+			   (size_t)w->p->spool_high_water, w->spool->dir, moved);
+		w->spooling_logged = true;
+	}
+	/* Any gap before last was recorded before event last was pushed,
+	 * so it was in the spool before it. */
+	if (last)
+		writer_durable(w, last);
+	return ok;
+}
+
+/* Store the oldest spooled record, with its own origin. Returns 1 when
+ * it moved on, 0 to try again, or an exit status. */
+static int writer_replay(struct writer *w)
+{
+	struct spool_item *it;
+	struct tca_run run;
+	int r = spool_next(w->spool, &it);
+
+	if (r <= 0) {
+		if (r < 0) {
+			log_error("spool: replay stopped; the spool is left as it is for the next run");
+			w->spool->enabled = false;
+		}
+		return 1;
+	}
+	switch (it->type) {
+	case SPOOL_EVENTS: {
+		const struct tca_event *ev = (const struct tca_event *)it->data + it->done;
+		struct tca_batch b = { .origin = it->origin, .ev = ev, .n = it->n - it->done };
+		/* A record may hold more than this sink takes at once. */
+		if (b.n > w->p->queue.batch_max)
+			b.n = w->p->queue.batch_max;
+		heartbeat_enter(&w->p->writer_beat, "write()");
+		r = w->desc->ops.sinker.write(w->state, &b);
+		heartbeat_leave(&w->p->writer_beat);
+		if (r == -EBADMSG) {
+			/* No halving here: a replayed batch is a past run's,
+			 * so its refused events are recorded all at once. */
+			stats_add(w->p->stats.lost_refused,
+				  gaps_add_events(&w->p->gaps, it->origin->run_id, ev, b.n,
+						  TCA_GAP_REFUSED, processor_realtime_ns()));
+			spool_consume(w->spool, b.n);
+			return 1;
+		}
+		if (r == 0)
+			r = -EAGAIN;
+		if (r > 0) {
+			size_t stored = (size_t)r < b.n ? (size_t)r : b.n;
+			spool_consume(w->spool, stored);
+			stats_add(w->p->stats.written, stored);
+			stats_add(w->p->stats.batches, 1);
+			writer_recovered(w);
+			return 1;
+		}
+		return writer_outcome(w, r, "spooled events");
+	}
+	case SPOOL_GAPS:
+		r = 0;
+		if (w->desc->ops.sinker.write_gaps) {
+			heartbeat_enter(&w->p->writer_beat, "write_gaps()");
+			r = w->desc->ops.sinker.write_gaps(w->state, it->origin, it->data, it->n);
+			heartbeat_leave(&w->p->writer_beat);
+		}
+		if (r >= 0) {
+			stats_add(w->p->stats.gaps, it->n);
+			spool_consume(w->spool, it->n);
+		}
+		return writer_outcome(w, r, "spooled gap records");
+	case SPOOL_RUN:
+		spool_run_get(it->data, &run);
+		r = 0;
+		if (w->desc->ops.sinker.write_run) {
+			heartbeat_enter(&w->p->writer_beat, "write_run()");
+			r = w->desc->ops.sinker.write_run(w->state, &run);
+			heartbeat_leave(&w->p->writer_beat);
+		}
+		if (r >= 0)
+			spool_consume(w->spool, 1);
+		return writer_outcome(w, r, "a spooled run record");
+	}
+	return 1;
+}
+
 static bool writer_out_of_time(struct writer *w)
 {
 	uint64_t deadline = flag_get(w->p->deadline_ms);
@@ -279,6 +449,16 @@ static int writer_loop(struct writer *w)
 			continue;
 		if (r != 1)
 			return r == EXIT_TEMPFAIL ? 0 : r;
+		/* The spool holds older events than the queue: it goes first. */
+		if (spool_pending(w->spool)) {
+			/* Replaying may be slower than the source: the queue
+			 * must not fill up behind it either. */
+			writer_relieve(w);
+			r = writer_replay(w);
+			if (r != 0 && r != 1)
+				return r == EXIT_TEMPFAIL ? 0 : r;
+			continue;
+		}
 		n = queue_wait_batch(q, &ev);
 		if (n == 0) {
 			writer_settle_idle(w);
@@ -319,23 +499,52 @@ static void writer_unflushed(struct writer *w)
 				"shutdown timeout; raise --shutdown-timeout");
 }
 
+/* At exit, what the store did not take goes to the spool: the queue
+ * with the gaps before it, the records the run still owes, and its end.
+ * Returns whether the whole end is settled there. */
+static bool writer_spool_end(struct writer *w)
+{
+	struct tca_run end;
+	int r;
+
+	if (!writer_spill(w, 0))
+		return false;
+	writer_records_end_run(&w->p->runstate.cur, &w->p->origin, &end);
+	r = writer_records_spool(&w->rec, w->spool, &w->p->origin, &end);
+	writer_count_drops(w);
+	if (r < 0 || spool_sync(w->spool, true) < 0)
+		return false;
+	writer_durable(w, w->p->runstate.cur.last_seq);
+	log_notice("spool: what the store did not take (events up to %" PRIu64 ", gap records and "
+		   "the run's end record) waits in %s for the next start", w->p->runstate.cur.last_seq,
+		   w->spool->dir);
+	return true;
+}
+
 /* The end of the run: its last gaps and its final record, tried once
- * each, since the store may be why the run ends. */
+ * each, since the store may be why the run ends; with a spool, what
+ * the store did not take waits there for the next run. */
 static void writer_finish(struct writer *w)
 {
 	int status = w->p->writer_status ? w->p->writer_status : w->p->reader_status;
-	bool stored = false;
+	bool stored = false, spooled = false;
+	bool to_spool;
 
 	/* The reader's last seq is final only once it has stopped; a closed
 	 * queue takes nothing more, so what it reads now becomes a gap. */
 	queue_close(&w->p->queue);
 	while (!flag_get(w->p->reader_done))
 		queue_sleep(&w->p->queue, 10);
-	writer_unflushed(w);
 	w->p->runstate.cur.last_seq = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
 	w->p->runstate.cur.end_ns = processor_realtime_ns();
 	w->p->runstate.cur.state = status ? TCA_RUN_FAILED : TCA_RUN_CLEAN;
-	if (w->p->writer_status != EXIT_RUNTIME) {
+	/* Behind the spool, the store cannot take the rest in order now. */
+	to_spool = w->spool->enabled && (queue_count(&w->p->queue) > 0 || spool_pending(w->spool));
+	if (to_spool)
+		spooled = writer_spool_end(w);
+	if (!spooled)
+		writer_unflushed(w);
+	if (!spooled && w->p->writer_status != EXIT_RUNTIME) {
 		struct tca_gap g[GAP_BATCH];
 		size_t n;
 		int r = 0;
@@ -356,9 +565,21 @@ static void writer_finish(struct writer *w)
 						    &w->p->origin) >= 0;
 		}
 	}
-	w->p->runstate.cur.end_stored = stored;
+	/* The store down at the very end: the gaps and the end record can
+	 * still wait in the spool, instead of being rebuilt by the next run. */
+	if (!stored && !spooled && w->spool->enabled && !w->spool->full &&
+	    queue_count(&w->p->queue) == 0)
+		spooled = writer_spool_end(w);
+	w->p->runstate.cur.end_stored = stored || spooled;
 	runstate_save(&w->p->runstate);
-	if (!stored)
+	if (w->spool->put_events || w->spool->got_events || w->spool->cut_segments ||
+	    w->spool->full_count)
+		log_info("spool: %" PRIu64 " events went through the spool (%" PRIu64 " bytes written), "
+			 "%" PRIu64 " were replayed from it; it was full %" PRIu64 " times; %" PRIu64
+			 " were dropped from it; %" PRIu64 " damaged segments cut", w->spool->put_events,
+			 w->spool->put_bytes, w->spool->got_events, w->spool->full_count,
+			 w->spool->dropped_events, w->spool->cut_segments);
+	if (!stored && !spooled)
 		log_warning("the store did not take the end of this run (its last %" PRIu64
 			    " events or gaps, and its final record); the next run records it",
 			    w->p->runstate.cur.last_seq - w->p->runstate.cur.durable_seq);
@@ -373,6 +594,11 @@ void *writer_main(void *arg)
 	w.state = w.sinker->state;
 	backoff_init(&w.backoff, 100, 5000, (uint32_t)w.sinker->host.run_id);
 	writer_records_start(&w.rec, &w.p->runstate, &w.p->origin, w.p->start_ns, &w.p->gaps);
+	w.spool = &w.p->spool;
+	w.spool->run_start_ns = w.p->start_ns;
+	w.spool->run_prev_id = w.p->runstate.cur.prev_run_id;
+	w.spool->gaps = &w.p->gaps;
+	w.spool_high = queue_capacity(&w.p->queue) * w.p->spool_high_water / 100;
 
 	w.p->writer_status = writer_loop(&w);
 	/* Nothing more can be stored: the reader must not go on. */

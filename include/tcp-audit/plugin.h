@@ -26,7 +26,9 @@
  *        - flush() is gone: what write() reports stored is stored;
  *        - host->retry_reason() says why a write must be retried, and the
  *          processor alone logs outages and backs off;
- *        - tca_event.owner says whose pid and comm an event carries.
+ *        - tca_event.owner says whose pid and comm an event carries;
+ *        - gap reason TCA_GAP_SPOOL: events lost in the processor's disk
+ *          spool (a damaged record, found and cut before replay).
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -200,7 +202,10 @@ enum tca_gap_reason {
 	TCA_GAP_REFUSED = 5,     /* the store refused them for good (bad data) */
 	TCA_GAP_UNCLEAN_END = 6, /* the run ended without a clean stop (crash, SIGKILL,
 				  * power loss): what came after first_seq is unknown */
-	TCA_GAP_REASON_MAX = 6,
+	TCA_GAP_SPOOL = 7,       /* spooled on disk, but found damaged there (a torn
+				  * tail after a crash, a changed file), or dropped
+				  * from a full spool */
+	TCA_GAP_REASON_MAX = 7,
 };
 
 /*
@@ -208,7 +213,8 @@ enum tca_gap_reason {
  * are missing, for the reason given. Every seq a run gives out is either a
  * stored event or inside a gap, so that for a run that ended cleanly,
  * stored events + the counts of its gaps = its last_seq. count == 0 means
- * the number is unknown (only TCA_GAP_UNCLEAN_END): the record is then
+ * the number is unknown (TCA_GAP_UNCLEAN_END, and TCA_GAP_SPOOL for a
+ * damaged spool record, whose seqs cannot be read): the record is then
  * incomplete from first_seq on, and says so.
  */
 struct tca_gap {

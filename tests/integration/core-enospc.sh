@@ -19,8 +19,10 @@ cleanup() {
 dd if=/dev/zero of="$T/disk/filler" bs=1k count=7992 status=none 2>/dev/null || true
 
 N=15000
+# The memory-only path (no spool): what a full queue loses must be gaps.
+# core-spool-full.sh tests a full disk under the spool.
 start_tcp_audit -e replay -E count=$N -E rate=6000 -s json -S path="$T/disk/out.json" \
-	--queue-memory=$((500 * 176)) --shutdown-timeout=60s
+	--queue-memory=$((500 * 176)) --shutdown-timeout=60s --spool-max-size=0
 trap cleanup EXIT  # after start_tcp_audit's own
 wait_for "$T/log" "json: cannot store events: writing to $T/disk/out.json: No space left on device"
 wait_for "$T/log" "queue full: "

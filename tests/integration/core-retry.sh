@@ -47,17 +47,21 @@ diff -q "$T/want" <(event_lines_of "$T/b.out") >/dev/null || fail "events not st
 assert_has "$T/log" ", lost 0 (source 0, queue full 0, refused 0, unflushed at exit 0) in 0 gap records"
 assert_has "$T/log" "no event was lost meanwhile"
 
-# The store stays down past the shutdown timeout: the loss is logged.
+# The store stays down past the shutdown timeout, with no spool to keep
+# the rest (--spool-max-size=0; core-spool-restart.sh tests the spool):
+# the loss is logged.
 touch "$T/down"
 run_tcp_audit -e replay -E count=$N -s "$TP/flaky.so" -S path="$T/c.out" \
-	-S down_while="$T/down" --shutdown-timeout=300ms 2>"$T/log"
+	-S down_while="$T/down" --shutdown-timeout=300ms --spool-max-size=0 2>"$T/log"
 assert_eq "exit status (store down past the timeout)" "$rc" 0
 assert_has "$T/log" "error: $N events could not be stored before exit (the store was still unavailable); they are recorded as gaps (reason unflushed)"
 assert_has "$T/log" ", lost $N (source 0, queue full 0, refused 0, unflushed at exit $N)"
 rm "$T/down"
 
-# A store that fails for good (not -EAGAIN): exit 74, loss counted.
-run_tcp_audit -e replay -E count=$N -s "$TP/flaky.so" -S path="$T/d.out" -S fail_after=2000 2>"$T/log"
+# A store that fails for good (not -EAGAIN), with no spool: exit 74, loss
+# counted.
+run_tcp_audit -e replay -E count=$N -s "$TP/flaky.so" -S path="$T/d.out" -S fail_after=2000 \
+	--spool-max-size=0 2>"$T/log"
 assert_eq "exit status (store failed)" "$rc" 74
 assert_has "$T/log" "error: flaky: storing events failed; stopping: Input/output error"
 written=$(stat_of "$T/log" written)

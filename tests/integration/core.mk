@@ -14,6 +14,9 @@ CORE_TESTS = \
 	tests/integration/core-gaps.sh \
 	tests/integration/core-crash.sh \
 	tests/integration/core-enospc.sh \
+	tests/integration/core-spool.sh \
+	tests/integration/core-spool-damage.sh \
+	tests/integration/core-spool-full.sh \
 	tests/integration/core-valgrind.sh \
 	tests/integration/core-example-plugin.sh
 TESTS += $(CORE_TESTS)

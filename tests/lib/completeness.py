@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 
 REASONS = {1: "kernel", 2: "source", 3: "queue_full", 4: "unflushed", 5: "refused",
-           6: "unclean_end"}
+           6: "unclean_end", 7: "spool"}
 STATES = {1: "running", 2: "clean", 3: "failed", 4: "unclean"}
 
 
@@ -33,6 +33,8 @@ def read_flaky(path, runs, rows, gaps):
             runs[run] = {"state": STATES[int(f[2])], "last_seq": int(f[3]), "prev": int(f[4])}
         elif f[0] == "gap":
             gaps[int(f[1])].append((int(f[2]), int(f[3]), REASONS[int(f[4])]))
+        elif len(f) > 2:
+            rows[int(f[2])].append(int(f[0]))  # flaky origin=yes: "seq sock run"
         else:
             rows[None].append(int(f[0]))
     return order

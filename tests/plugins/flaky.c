@@ -10,6 +10,8 @@
  *   partial=yes      stores at most half of each batch (rounded up)
  *   delay_ms=N       sleeps N ms in every write (a slow store)
  *   block_after=N    once N events are stored, blocks in write for ever
+ *   origin=yes       event lines are "seq sock run_id", with the batch's
+ *                    origin run (a replayed spool keeps the first run's)
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@ struct flaky_config {
 	bool partial;
 	int64_t delay_ms;
 	int64_t block_after;
+	bool origin;
 };
 
 struct flaky {
@@ -110,7 +113,11 @@ static int flaky_write(void *state, const struct tca_batch *b)
 	if (f->c.partial && n > 1)
 		n = (n + 1) / 2;
 	for (size_t i = 0; i < n; i++)
-		fprintf(f->out, "%" PRIu64 " %" PRIu64 "\n", b->ev[i].seq, b->ev[i].sock);
+		if (f->c.origin)
+			fprintf(f->out, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", b->ev[i].seq,
+				b->ev[i].sock, b->origin->run_id);
+		else
+			fprintf(f->out, "%" PRIu64 " %" PRIu64 "\n", b->ev[i].seq, b->ev[i].sock);
 	fflush(f->out);
 	f->stored += n;
 	if (n < b->n)
@@ -159,6 +166,8 @@ static const struct tca_option flaky_options[] = {
 	  .offset = offsetof(struct flaky_config, delay_ms) },
 	{ .name = "block_after", .type = TCA_OPT_INT, .def = "0",
 	  .offset = offsetof(struct flaky_config, block_after) },
+	{ .name = "origin", .type = TCA_OPT_BOOL, .def = "no",
+	  .offset = offsetof(struct flaky_config, origin) },
 	{ .name = NULL },
 };
 

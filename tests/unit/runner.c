@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_gaps());
 	srunner_add_suite(sr, suite_runstate());
+	srunner_add_suite(sr, suite_spool());
 	srunner_add_suite(sr, suite_processor());
 #ifdef TEST_TRACEFS
 	srunner_add_suite(sr, suite_tracefs_page());

@@ -126,7 +126,11 @@ static const struct {
 	  "syntax error (expected [section] or key = value)" },
 	{ "[tcp-audit\nevent = replay\n", 1, "syntax error (expected [section] or key = value)" },
 	{ "[tcp-audit]\n\nevnet = replay\n", 3, "unknown setting 'evnet' in [tcp-audit] (known: event, "
-	  "sink, plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, log_target, log_level)" },
+	  "sink, plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, spool_dir, "
+	  "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level)" },
+	{ "[tcp-audit]\nspool_sync = often\n", 2, "bad value 'often' for 'spool_sync' in [tcp-audit]" },
+	{ "[tcp-audit]\nspool_high_water = 101\n", 2,
+	  "bad value '101' for 'spool_high_water' in [tcp-audit]" },
 	{ "[tcp-audit]\nqueue_memory = lots\n", 2, "bad value 'lots' for 'queue_memory' in [tcp-audit]" },
 	{ "[tcp-audit]\nstats_interval = 1w\n", 2, "bad value '1w' for 'stats_interval' in [tcp-audit]" },
 	{ "[tcp-audit]\nshutdown_timeout = x\n", 2, "bad value 'x' for 'shutdown_timeout' in [tcp-audit]" },
