@@ -129,6 +129,7 @@ CREATE OR REPLACE VIEW :"schema".tcp_audit_gaps_named AS
 	SELECT host, run_id, first_seq, nullif(count, 0) AS count,
 	       CASE reason WHEN 1 THEN 'kernel' WHEN 2 THEN 'source' WHEN 3 THEN 'queue_full'
 	            WHEN 4 THEN 'unflushed' WHEN 5 THEN 'refused' WHEN 6 THEN 'unclean_end'
+	            WHEN 7 THEN 'spool'
 	            ELSE 'unknown' END AS reason,
 	       time, cpu
 	FROM :"schema".tcp_audit_gaps;

@@ -105,6 +105,7 @@ static const char schema_v2[] =
 	" nullif(count, 0) AS count,"
 	" CASE reason WHEN 1 THEN 'kernel' WHEN 2 THEN 'source' WHEN 3 THEN 'queue_full'"
 	" WHEN 4 THEN 'unflushed' WHEN 5 THEN 'refused' WHEN 6 THEN 'unclean_end'"
+	" WHEN 7 THEN 'spool'"
 	" ELSE 'unknown' END AS reason, " DB_RFC3339("time") " AS time, cpu"
 	" FROM tcp_audit_gaps;"
 	"CREATE VIEW tcp_audit_runs_named AS SELECT host, boot_id, run_id, prev_run_id,"
