@@ -20,6 +20,12 @@ SH_LOG_COMPILER = $(SHELL)
 EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
 
 # A minimal host that drives one sinker with a script, for the store tests.
+# tests/lib is distributed as a directory: leave out what a build in the
+# source tree put there, or a VPATH build of the tarball would take the
+# stale binary for up to date instead of building its own.
+dist-hook:
+	rm -rf $(distdir)/tests/lib/sinkdrive $(distdir)/tests/lib/*.o $(distdir)/tests/lib/.deps \
+		$(distdir)/tests/lib/.dirstamp $(distdir)/tests/lib/__pycache__
 check_PROGRAMS += tests/lib/sinkdrive
 tests_lib_sinkdrive_SOURCES = tests/lib/sinkdrive.c
 tests_lib_sinkdrive_LDADD = -ldl
