@@ -17,7 +17,9 @@ kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
 first=$(head -n 1 "$T/out.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_id"])')
-stored=$(grep -c '"seq":' "$T/out.json")
+# Whole lines only: the kill may have cut the last one short, and the next
+# start removes such a line (it was never reported stored).
+stored=$(grep -c '"seq":.*}$' "$T/out.json")
 grep -q '^state=running' "$T/state/run.state" || fail "run.state does not say the killed run was running"
 durable=$(sed -n 's/^durable_seq=0*//p' "$T/state/run.state")
 [ "$durable" -le "$stored" ] || fail "run.state claims $durable events durable, the file has $stored"
