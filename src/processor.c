@@ -46,7 +46,7 @@ void processor_thread_done(struct processor *p)
 
 void processor_stop_reading(struct processor *p)
 {
-	p->forced_at_ms = queue_now_ms();
+	flag_set(p->forced_at_ms, queue_now_ms());
 	flag_set(p->stop_reading, true);
 	flag_set(p->force, true);
 	eventfd_poke(p->wake_fd);
@@ -159,7 +159,7 @@ static void processor_begin_stop(struct processor *p, const char *why)
 static void processor_force(struct processor *p)
 {
 	log_warning("second signal: exiting now without waiting for the store");
-	p->forced_at_ms = queue_now_ms();
+	flag_set(p->forced_at_ms, queue_now_ms());
 	flag_set(p->force, true);
 	queue_kick(&p->queue);
 	eventfd_poke(p->wake_fd);
@@ -193,7 +193,7 @@ static void processor_on_thread_done(struct processor *p)
 	if (flag_get(p->writer_done) && !flag_get(p->reader_done)) {
 		/* Nothing can be stored any more: stop reading. */
 		flag_set(p->stop_reading, true);
-		p->forced_at_ms = queue_now_ms();
+		flag_set(p->forced_at_ms, queue_now_ms());
 		flag_set(p->force, true);
 		eventfd_poke(p->wake_fd);
 	}
@@ -266,7 +266,7 @@ static void processor_watchdog(struct processor *p, uint64_t wd_ms)
 static void processor_abandon_if_stuck(struct processor *p)
 {
 	uint64_t deadline = flag_get(p->deadline_ms), now = queue_now_ms(), stuck;
-	uint64_t since = flag_get(p->force) ? p->forced_at_ms : deadline;
+	uint64_t since = flag_get(p->force) ? flag_get(p->forced_at_ms) : deadline;
 
 	if (!since || now < since + ABANDON_GRACE_MS)
 		return;

@@ -52,7 +52,7 @@ struct processor {
 	struct heartbeat reader_beat;
 	struct heartbeat writer_beat;
 	bool wd_stalled;        /* main thread: the watchdog is held back */
-	uint64_t forced_at_ms;  /* main thread: when the second signal came */
+	uint64_t forced_at_ms;  /* when reading was forced to stop; atomic: main and writer set it */
 
 	/* Set by each thread before it ends. */
 	bool reader_done;
