@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -151,8 +153,14 @@ int bload_counters(struct tca_bpf *skel, uint64_t *counts)
 void bload_detach(struct tca_bpf *skel)
 {
 	/* Destroying the links takes the programs off the tracepoints; the
-	 * maps stay, for the final drain and the last count. */
+	 * maps stay, for the final drain and the last count. A run of the
+	 * state program already under way on another CPU may still write:
+	 * it runs inside an RCU read-side section, and MEMBARRIER_CMD_GLOBAL
+	 * waits for a grace period (synchronize_rcu), so after it nothing
+	 * more comes. Without it (an old kernel) that window stays open. */
 	tca_bpf__detach(skel);
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0 && log_host)
+		tca_log(log_host, TCA_LOG_DEBUG, errno, "membarrier after detaching");
 }
 
 void bload_set_busy(struct tca_bpf *skel, bool busy)
