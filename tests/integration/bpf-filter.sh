@@ -107,6 +107,51 @@ check "netns, family and addresses" "$all"
 netns=$(stat -L -c %i "/run/netns/$ns")
 assert_eq "namespaces of the events kept" "$(cut -d' ' -f6 "$T/got" | sort -u)" "$netns"
 
+# family on a dual-stack listener (bound to [::]) that an IPv4 client
+# connects to: the family the kernel side filters on is the one reported,
+# after the dual-stack conversion, as ipv4_mapped says.
+dualstack() {
+	rm -f "$T/port"
+	python3 - "$T/port" "$1" <<'PY' &
+import ctypes, os, socket, sys, time
+ctypes.CDLL(None).prctl(15, b"tca-server", 0, 0, 0)
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[2]))); s.listen(4)
+open(sys.argv[1] + ".tmp", "w").write(sys.argv[2])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, _ = s.accept()
+while c.recv(100):
+    pass
+time.sleep(0.2)
+c.close(); s.close()
+PY
+	spid=$!
+	wait_port "$T/port" >/dev/null
+	$CHURN connect 4 "$1" tca-client || fail "dual stack: the client failed"
+	wait "$spid" || fail "dual stack: the server failed"
+}
+child="tca-server LISTEN SYN_RECV
+tca-server SYN_RECV ESTABLISHED
+tca-server ESTABLISHED CLOSE_WAIT
+tca-server CLOSE_WAIT LAST_ACK
+tca-server LAST_ACK CLOSE"
+p1=$(free_port)
+start_bpf -E family=ipv4 -E ports="$p1"
+dualstack "$p1"
+sleep 0.3
+stop_bpf
+check "family=ipv4, dual stack" "$(echo "$all" | grep tca-client)
+$child"
+p1=$(free_port)
+start_bpf -E family=ipv6 -E ipv4_mapped=yes -E ports="$p1"
+dualstack "$p1"
+sleep 0.3
+stop_bpf
+check "family=ipv6 ipv4_mapped=yes, dual stack" "tca-server CLOSE LISTEN
+tca-server LISTEN CLOSE
+$child"
+
 # cgroups: only the events of the client that runs in the test's cgroup
 # (its owner's cgroup); the server's, and an unfiltered client's, are not.
 p1=$(free_port)
