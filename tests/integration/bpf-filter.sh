@@ -114,20 +114,7 @@ assert_eq "namespaces of the events kept" "$(cut -d' ' -f6 "$T/got" | sort -u)" 
 # after the dual-stack conversion, as ipv4_mapped says.
 dualstack() {
 	rm -f "$T/port"
-	python3 - "$T/port" "$1" <<'PY' &
-import ctypes, os, socket, sys, time
-ctypes.CDLL(None).prctl(15, b"tca-server", 0, 0, 0)
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", int(sys.argv[2]))); s.listen(4)
-open(sys.argv[1] + ".tmp", "w").write(sys.argv[2])
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-c, _ = s.accept()
-while c.recv(100):
-    pass
-time.sleep(0.2)
-c.close(); s.close()
-PY
+	CHURN_PORT=$1 $CHURN dualserve "$T/port" tca-server &
 	spid=$!
 	wait_port "$T/port" >/dev/null
 	$CHURN connect 4 "$1" tca-client || fail "dual stack: the client failed"

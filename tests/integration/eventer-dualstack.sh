@@ -14,20 +14,7 @@ run_case() { # $1: yes|no (ipv4_mapped)
 	rm -f "$T/port"
 	# Capture first: the listener's own event is what names the owner.
 	start_eventer -E "ipv4_mapped=$1"
-	python3 - "$T/port" <<'PY' &
-import ctypes, os, socket, sys, time
-ctypes.CDLL(None).prctl(15, b"tca-server", 0, 0, 0)
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", 0)); s.listen(4)
-open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-c, _ = s.accept()
-while c.recv(100):
-    pass
-time.sleep(0.2)
-c.close(); s.close()
-PY
+	$CHURN dualserve "$T/port" tca-server &
 	spid=$!
 	port=$(wait_port "$T/port")
 	$CHURN connect 4 "$port" tca-client || fail "the client failed"
