@@ -2,9 +2,13 @@
 /* Parsing of the eventers' filter options; see filteropt.h. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <tcp-audit/plugin.h>
 
 #include "filteropt.h"
 #include "names.h"
@@ -74,4 +78,50 @@ int filteropt_family(const char *name, unsigned *family)
 		return -EINVAL;
 	*family = (unsigned)f;
 	return 0;
+}
+
+int filteropt_addresses(const char *list, uint8_t (*addrs)[16], unsigned *family, size_t max,
+			size_t *n)
+{
+	char item[INET6_ADDRSTRLEN];
+	int r;
+
+	*n = 0;
+	while ((r = filteropt_next(&list, item, sizeof(item))) > 0) {
+		int af = strchr(item, ':') ? AF_INET6 : AF_INET;
+		if (*n == max)
+			return -E2BIG;
+		memset(addrs[*n], 0, 16);
+		if (inet_pton(af, item, addrs[*n]) != 1)
+			return -EINVAL;
+		family[(*n)++] = af == AF_INET6 ? TCA_FAMILY_IPV6 : TCA_FAMILY_IPV4;
+	}
+	return r;
+}
+
+int filteropt_inodes(const char *list, uint64_t *ids, size_t max, size_t *n,
+		     bool (*accept)(const char *path))
+{
+	char item[4096], *end;
+	struct stat st;
+	int r;
+
+	*n = 0;
+	while ((r = filteropt_next(&list, item, sizeof(item))) > 0) {
+		unsigned long long v;
+		if (*n == max)
+			return -E2BIG;
+		if (item[0] == '/') {
+			if (stat(item, &st) < 0 || (accept && !accept(item)))
+				return -EINVAL;
+			ids[(*n)++] = (uint64_t)st.st_ino;
+			continue;
+		}
+		errno = 0;
+		v = strtoull(item, &end, 10);
+		if (errno || *end || item[0] == '-' || item[0] == '+' || v == 0)
+			return -EINVAL;
+		ids[(*n)++] = v;
+	}
+	return r;
 }

@@ -25,7 +25,17 @@ enum brec_counter {
 	BCOUNT_RING_FULL = 0,   /* an event lost: no room in the ring buffer */
 	BCOUNT_PENDING_FULL,    /* an owner seen at accept/close not recorded */
 	BCOUNT_STORAGE,         /* socket storage could not be allocated */
+	BCOUNT_PASSED,          /* events that passed the filters (written or lost) */
+	BCOUNT_FILTERED,        /* events the filters dropped */
 	BCOUNT_MAX,
+};
+
+/* The most ports, addresses, netns and cgroups each filter takes. */
+#define BFILTER_MAX 16
+
+/* An address in a filter: IPv4 as ::ffff:a.b.c.d, in network order. */
+struct baddr {
+	__u32 w[4];
 };
 
 struct brec {

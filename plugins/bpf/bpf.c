@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "bpf.h"
-#include "filteropt.h"
 
 struct bpfev {
 	const struct tca_host *host;
@@ -28,13 +27,6 @@ struct bpfev {
 static bool is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
-}
-
-static int bpfev_bad(const struct tca_host *host, const char *opt, const char *val,
-		     const char *want)
-{
-	tca_log(host, TCA_LOG_ERR, 0, "bad %s '%s': give %s", opt, val ? val : "", want);
-	return -EINVAL;
 }
 
 static int bpfev_check(const struct tca_host *host, const struct bpf_config *c,
@@ -55,15 +47,7 @@ static int bpfev_check(const struct tca_host *host, const struct bpf_config *c,
 			c->busy_interval_ms);
 		return -EINVAL;
 	}
-	if (filteropt_family(c->family, &f->family) < 0)
-		return bpfev_bad(host, "family", c->family, "ipv4, ipv6 or any");
-	if (filteropt_ports(c->ports, f->ports, BPF_FILTER_MAX_PORTS, &f->nports) < 0)
-		return bpfev_bad(host, "ports", c->ports, "a comma-separated list of at most 16 "
-				 "ports 1-65535");
-	if (filteropt_states(c->states, &f->states) < 0)
-		return bpfev_bad(host, "states", c->states, "a comma-separated list of state "
-				 "names (LISTEN, ESTABLISHED, CLOSE, ...)");
-	return 0;
+	return bfilter_parse(host, c, f);
 }
 
 static void bpfev_close(void *state)
@@ -99,7 +83,7 @@ static int bpfev_open(const struct tca_host *host, const void *config, void **st
 	r = bload_open(host, c, &f, &b->skel);
 	if (r < 0)
 		goto fail;
-	r = breader_open(host, c, f.family, b->skel, b->cg, &b->rd);
+	r = breader_open(host, c, b->skel, b->cg, &b->rd);
 	if (r < 0)
 		goto fail;
 	tca_log(host, TCA_LOG_INFO, 0, "capturing with BPF on sock/inet_sock_set_state, "
@@ -114,6 +98,14 @@ fail:
 static int bpfev_fd(void *state)
 {
 	return breader_fd(((struct bpfev *)state)->rd);
+}
+
+/* Before the final drain: no event enters the ring after this, so the
+ * drain reads the last one and the loss count it ends with is final. */
+static int bpfev_stop(void *state)
+{
+	bload_detach(((struct bpfev *)state)->skel);
+	return 0;
 }
 
 static ssize_t bpfev_read(void *state, struct tca_read *r)
@@ -140,13 +132,25 @@ static const struct tca_option bpfev_options[] = {
 	  .help = "under load, the reader also wakes this often (1ms to 1s)",
 	  .offset = offsetof(struct bpf_config, busy_interval_ms) },
 	{ .name = "family", .type = TCA_OPT_STRING, .def = "any",
-	  .help = "ipv4, ipv6 or any", .offset = offsetof(struct bpf_config, family) },
+	  .help = "ipv4, ipv6 or any (in the kernel)", .offset = offsetof(struct bpf_config, family) },
 	{ .name = "ports", .type = TCA_OPT_STRING,
 	  .help = "keep events whose local or remote port is in this list (max 16; in the kernel)",
 	  .offset = offsetof(struct bpf_config, ports) },
 	{ .name = "states", .type = TCA_OPT_STRING,
 	  .help = "keep events whose new state is in this comma-separated list (in the kernel)",
 	  .offset = offsetof(struct bpf_config, states) },
+	{ .name = "addresses", .type = TCA_OPT_STRING,
+	  .help = "keep events whose local or remote address is in this list (max 16; in the "
+		  "kernel)",
+	  .offset = offsetof(struct bpf_config, addresses) },
+	{ .name = "netns", .type = TCA_OPT_STRING,
+	  .help = "keep events of these network namespaces: inode numbers or files such as "
+		  "/run/netns/NAME (max 16; in the kernel)",
+	  .offset = offsetof(struct bpf_config, netns) },
+	{ .name = "cgroups", .type = TCA_OPT_STRING,
+	  .help = "keep events whose owner is in one of these cgroups: v2 ids or directories "
+		  "(max 16; in the kernel)",
+	  .offset = offsetof(struct bpf_config, cgroups) },
 	{ .name = "ipv4_mapped", .type = TCA_OPT_BOOL, .def = "no",
 	  .help = "report IPv4 on dual-stack sockets as ::ffff:a.b.c.d (IPv6) instead of IPv4",
 	  .offset = offsetof(struct bpf_config, ipv4_mapped) },
@@ -175,6 +179,7 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.ops.eventer = {
 		.fd = bpfev_fd,
 		.read = bpfev_read,
+		.stop = bpfev_stop,
 	},
 	/* Drops of the ring buffer are the kernel's. */
 	.flags = TCA_EVF_KERNEL_LOSS,

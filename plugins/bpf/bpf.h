@@ -12,7 +12,7 @@
 struct tca_bpf;
 struct ring_buffer;
 
-#define BPF_FILTER_MAX_PORTS 16
+#define BPF_FILTER_MAX 16 /* BFILTER_MAX of bpf-record.h */
 
 /* The options, as the processor stores them (see the table in bpf.c). */
 struct bpf_config {
@@ -22,6 +22,9 @@ struct bpf_config {
 	const char *family;
 	const char *ports;
 	const char *states;
+	const char *addresses;
+	const char *netns;
+	const char *cgroups;
 	bool ipv4_mapped;
 	bool cgroup_paths;
 	bool syscalls;
@@ -29,18 +32,35 @@ struct bpf_config {
 
 /* ---- load.c: the BPF object, loaded and attached */
 
+/* The filters, all applied in the kernel (see filter.c). */
 struct bpf_filter {
-	unsigned family;           /* 0, or TCA_FAMILY_* to keep (checked in read.c) */
+	unsigned family;           /* 0, or TCA_FAMILY_* to keep */
 	uint32_t states;
-	uint16_t ports[BPF_FILTER_MAX_PORTS];
+	uint16_t ports[BPF_FILTER_MAX];
 	size_t nports;
+	uint8_t addrs[BPF_FILTER_MAX][16]; /* IPv4 as ::ffff:a.b.c.d */
+	size_t naddrs;
+	uint64_t netns[BPF_FILTER_MAX];
+	size_t nnetns;
+	uint64_t cgroups[BPF_FILTER_MAX];
+	size_t ncgroups;
 };
+
+/* ---- filter.c: the filter options, parsed into struct bpf_filter */
+
+/* Logs the bad option and returns -EINVAL. */
+int bfilter_parse(const struct tca_host *host, const struct bpf_config *c, struct bpf_filter *f);
 
 int bload_open(const struct tca_host *host, const struct bpf_config *c,
 	       const struct bpf_filter *f, struct tca_bpf **skel);
 void bload_close(struct tca_bpf *skel);
 /* Events the kernel side lost so far (ring buffer full), summed over CPUs. */
 int bload_lost(struct tca_bpf *skel, uint64_t *lost);
+/* What the kernel side counted, summed over CPUs: the slots of enum
+ * brec_counter, BCOUNT_MAX of them. */
+int bload_counters(struct tca_bpf *skel, uint64_t *counts);
+/* Stop the kernel side: no event is written after it returns. */
+void bload_detach(struct tca_bpf *skel);
 /* Tell the kernel side whether the reader is busy (see read.c). */
 void bload_set_busy(struct tca_bpf *skel, bool busy);
 
@@ -56,8 +76,7 @@ void cgpaths_note(struct cgpaths *cg, uint64_t id);
 /* ---- read.c: the ring buffer -> struct tca_event batches */
 
 struct breader;
-int breader_open(const struct tca_host *host, const struct bpf_config *c, unsigned family,
-		 struct tca_bpf *skel, struct cgpaths *cg, struct breader **rd);
+int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel, struct cgpaths *cg, struct breader **rd);
 void breader_close(struct breader *rd);
 int breader_fd(struct breader *rd);
 ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap);

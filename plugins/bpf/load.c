@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -61,6 +63,25 @@ static int bload_fail(const struct tca_host *host, int err, const char *what)
 	return err;
 }
 
+/* The filters go in .rodata: the verifier sees them as constants and
+ * drops the code of the filters not in use. */
+static void bload_filters(struct tca_bpf *skel, const struct bpf_config *c,
+			  const struct bpf_filter *f)
+{
+	skel->rodata->filter_states = f->states;
+	skel->rodata->filter_family = f->family == TCA_FAMILY_IPV4 ? 2 :
+				      f->family == TCA_FAMILY_IPV6 ? 10 : 0;
+	skel->rodata->ipv4_mapped = c->ipv4_mapped;
+	skel->rodata->filter_nports = (uint32_t)f->nports;
+	memcpy((void *)skel->rodata->filter_ports, f->ports, sizeof(f->ports));
+	skel->rodata->filter_naddrs = (uint32_t)f->naddrs;
+	memcpy((void *)skel->rodata->filter_addrs, f->addrs, sizeof(f->addrs));
+	skel->rodata->filter_nnetns = (uint32_t)f->nnetns;
+	memcpy((void *)skel->rodata->filter_netns, f->netns, sizeof(f->netns));
+	skel->rodata->filter_ncgroups = (uint32_t)f->ncgroups;
+	memcpy((void *)skel->rodata->filter_cgroups, f->cgroups, sizeof(f->cgroups));
+}
+
 int bload_open(const struct tca_host *host, const struct bpf_config *c,
 	       const struct bpf_filter *f, struct tca_bpf **out)
 {
@@ -76,9 +97,7 @@ int bload_open(const struct tca_host *host, const struct bpf_config *c,
 	if (r < 0)
 		goto fail_open;
 	skel->rodata->wake_bytes = (uint32_t)c->wake_size;
-	skel->rodata->filter_states = f->states;
-	skel->rodata->filter_nports = (uint32_t)f->nports;
-	memcpy((void *)skel->rodata->filter_ports, f->ports, sizeof(f->ports));
+	bload_filters(skel, c, f);
 	if (!c->syscalls) {
 		/* Every syscall of every task takes the traced path while a
 		 * syscall tracepoint is on: who wants speed over the owners of
@@ -114,20 +133,34 @@ void bload_close(struct tca_bpf *skel)
 	log_host = NULL;
 }
 
-int bload_lost(struct tca_bpf *skel, uint64_t *lost)
+int bload_counters(struct tca_bpf *skel, uint64_t *counts)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	uint32_t slot = BCOUNT_RING_FULL;
 	uint64_t vals[1024];
 
 	if (ncpus <= 0 || ncpus > 1024)
 		return -EINVAL;
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters), &slot, vals) < 0)
-		return -errno;
-	*lost = 0;
-	for (int i = 0; i < ncpus; i++)
-		*lost += vals[i];
+	for (uint32_t slot = 0; slot < BCOUNT_MAX; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters), &slot, vals) < 0)
+			return -errno;
+		counts[slot] = 0;
+		for (int i = 0; i < ncpus; i++)
+			counts[slot] += vals[i];
+	}
 	return 0;
+}
+
+void bload_detach(struct tca_bpf *skel)
+{
+	/* Destroying the links takes the programs off the tracepoints; the
+	 * maps stay, for the final drain and the last count. A run of the
+	 * state program already under way on another CPU may still write:
+	 * it runs inside an RCU read-side section, and MEMBARRIER_CMD_GLOBAL
+	 * waits for a grace period (synchronize_rcu), so after it nothing
+	 * more comes. Without it (an old kernel) that window stays open. */
+	tca_bpf__detach(skel);
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0 && log_host)
+		tca_log(log_host, TCA_LOG_DEBUG, errno, "membarrier after detaching");
 }
 
 void bload_set_busy(struct tca_bpf *skel, bool busy)

@@ -39,7 +39,6 @@ struct breader {
 	struct ring_buffer *rb;
 	struct cgpaths *cg;
 	int epfd, timerfd;
-	unsigned family;           /* filter: 0 or TCA_FAMILY_* */
 	bool ipv4_mapped;
 	bool busy;
 	uint64_t interval_ns;
@@ -146,8 +145,6 @@ static int breader_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct brec))
 		return 0;
 	breader_decode(rd, data, e);
-	if (rd->family && e->family != rd->family)
-		return 0;
 	if (e->cgroup && (e->flags & TCA_EV_CGROUP))
 		cgpaths_note(rd->cg, e->cgroup);
 	return ++rd->n == rd->cap ? -E2BIG : 0;
@@ -211,10 +208,10 @@ static void breader_adapt(struct breader *rd, size_t n, bool timer_fired)
 
 static void breader_check_loss(struct breader *rd, bool force)
 {
-	uint64_t lost, now = breader_now_s();
+	uint64_t counts[BCOUNT_MAX], now = breader_now_s();
 
-	if (bload_lost(rd->skel, &lost) == 0 && lost > rd->lost)
-		rd->lost = lost;
+	if (bload_counters(rd->skel, counts) == 0 && counts[BCOUNT_RING_FULL] > rd->lost)
+		rd->lost = counts[BCOUNT_RING_FULL];
 	if (rd->lost == rd->lost_logged || (!force && now - rd->loss_log_s < LOSS_LOG_INTERVAL_S))
 		return;
 	tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
@@ -254,8 +251,7 @@ ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 	return (ssize_t)rd->n;
 }
 
-int breader_open(const struct tca_host *host, const struct bpf_config *c, unsigned family,
-		 struct tca_bpf *skel, struct cgpaths *cg, struct breader **out)
+int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel, struct cgpaths *cg, struct breader **out)
 {
 	struct epoll_event ee = { .events = EPOLLIN };
 	struct breader *rd = calloc(1, sizeof(*rd));
@@ -266,7 +262,6 @@ int breader_open(const struct tca_host *host, const struct bpf_config *c, unsign
 	rd->host = host;
 	rd->skel = skel;
 	rd->cg = cg;
-	rd->family = family;
 	rd->ipv4_mapped = c->ipv4_mapped;
 	rd->interval_ns = c->busy_interval_ms * 1000000;
 	rd->epfd = rd->timerfd = -1;
@@ -301,12 +296,28 @@ fail:
 	return r;
 }
 
+/* The kernel side's account of the run, for whoever checks a filter or
+ * a loss: every event it saw either passed the filters (and was written
+ * or lost) or was filtered out there. */
+static void breader_log_counts(struct breader *rd)
+{
+	uint64_t c[BCOUNT_MAX];
+
+	if (bload_counters(rd->skel, c) < 0)
+		return;
+	tca_log(rd->host, TCA_LOG_INFO, 0, "kernel side: %" PRIu64 " events passed the filters "
+		"(%" PRIu64 " written, %" PRIu64 " lost: ring buffer full), %" PRIu64 " filtered "
+		"out", c[BCOUNT_PASSED], c[BCOUNT_PASSED] - c[BCOUNT_RING_FULL],
+		c[BCOUNT_RING_FULL], c[BCOUNT_FILTERED]);
+}
+
 void breader_close(struct breader *rd)
 {
 	if (!rd)
 		return;
 	if (rd->rb) {
 		breader_check_loss(rd, true);
+		breader_log_counts(rd);
 		ring_buffer__free(rd->rb);
 	}
 	if (rd->epfd >= 0)

@@ -24,13 +24,20 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define TCP_CLOSE 7
 #define TCP_LISTEN 10
 #define TCP_SYN_SENT 2
-#define FILTER_MAX_PORTS 16
 
-/* Set by the plugin before loading. */
+/* Set by the plugin before loading (bpf.h has the same limits). */
 const volatile __u32 wake_bytes = 65536; /* in busy mode, wake the reader past this */
 const volatile __u32 filter_states;      /* bit per new state; 0: all */
+const volatile __u32 filter_family;      /* 0: any, else the reported family (AF_*) */
+const volatile __u32 ipv4_mapped;        /* dual-stack IPv4 is reported as IPv6 */
 const volatile __u32 filter_nports;
-const volatile __u16 filter_ports[FILTER_MAX_PORTS];
+const volatile __u16 filter_ports[BFILTER_MAX];
+const volatile __u32 filter_naddrs;
+const volatile struct baddr filter_addrs[BFILTER_MAX]; /* IPv4 as ::ffff:a.b.c.d */
+const volatile __u32 filter_nnetns;
+const volatile __u64 filter_netns[BFILTER_MAX];
+const volatile __u32 filter_ncgroups;
+const volatile __u64 filter_cgroups[BFILTER_MAX];   /* the owner's, exactly */
 
 /* Written by the plugin at run time through the mmap'd .bss: while the
  * reader is busy it wakes itself by a timer, and the kernel wakes it only
@@ -145,24 +152,6 @@ static __always_inline void owner_update(struct owner *o, __u64 cookie, int olds
 	}
 }
 
-/* Family is left to user space: a dual-stack socket's IPv4 traffic sits in
- * an IPv6 socket. */
-static __always_inline bool filter_match(int newstate, __u16 sport, __u16 dport)
-{
-	if (filter_states && !(filter_states & (1u << (newstate & 31))))
-		return false;
-	if (filter_nports) {
-		for (__u32 i = 0; i < FILTER_MAX_PORTS; i++) {
-			if (i >= filter_nports)
-				return false;
-			if (filter_ports[i] == sport || filter_ports[i] == dport)
-				return true;
-		}
-		return false;
-	}
-	return true;
-}
-
 static __always_inline void read_addrs(struct sock *sk, __u16 family, struct brec *r)
 {
 	if (family == AF_INET) {
@@ -176,68 +165,167 @@ static __always_inline void read_addrs(struct sock *sk, __u16 family, struct bre
 	}
 }
 
+static __always_inline bool is_v4_mapped(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return w[0] == 0 && w[1] == 0 && w[2] == bpf_htonl(0xffff);
+}
+
+static __always_inline bool is_any(const __u8 *a)
+{
+	const __u64 *w = (const __u64 *)a;
+
+	return w[0] == 0 && w[1] == 0;
+}
+
+/* The family user space reports (see read.c): an IPv6 socket talking IPv4
+ * has a mapped peer and a mapped or unspecified local address. */
+static __always_inline __u16 reported_family(const struct brec *r)
+{
+	if (r->family != AF_INET6 || ipv4_mapped)
+		return r->family;
+	if (is_v4_mapped(r->daddr) && (is_v4_mapped(r->saddr) || is_any(r->saddr)))
+		return AF_INET;
+	return AF_INET6;
+}
+
+/* a in the form of filter_addrs: IPv4 as ::ffff:a.b.c.d. */
+static __always_inline bool addr_is(const __u8 *a, __u16 family, const volatile struct baddr *f)
+{
+	const volatile __u32 *w = f->w;
+	__u32 v[4];
+
+	if (family == AF_INET) {
+		v[0] = v[1] = 0;
+		v[2] = bpf_htonl(0xffff);
+		__builtin_memcpy(&v[3], a, 4);
+	} else {
+		__builtin_memcpy(v, a, 16);
+	}
+	return v[0] == w[0] && v[1] == w[1] && v[2] == w[2] && v[3] == w[3];
+}
+
+static __always_inline bool u64_in(__u64 v, const volatile __u64 *list, __u32 n)
+{
+	for (__u32 i = 0; i < BFILTER_MAX; i++) {
+		if (i >= n)
+			return false;
+		if (list[i] == v)
+			return true;
+	}
+	return false;
+}
+
+/* The filters, on the record as it will be reported; its owner is kept
+ * up to date whether it passes or not. */
+static __always_inline bool filter_match(const struct brec *r, __u64 cgroup)
+{
+	__u32 i;
+
+	if (filter_states && !(filter_states & (1u << (r->newstate & 31))))
+		return false;
+	if (filter_family && reported_family(r) != filter_family)
+		return false;
+	if (filter_nports) {
+		for (i = 0; i < BFILTER_MAX; i++) {
+			if (i >= filter_nports)
+				return false;
+			if (filter_ports[i] == r->sport || filter_ports[i] == r->dport)
+				break;
+		}
+		if (i == BFILTER_MAX)
+			return false;
+	}
+	if (filter_naddrs) {
+		for (i = 0; i < BFILTER_MAX; i++) {
+			if (i >= filter_naddrs)
+				return false;
+			if (addr_is(r->saddr, r->family, &filter_addrs[i]) ||
+			    addr_is(r->daddr, r->family, &filter_addrs[i]))
+				break;
+		}
+		if (i == BFILTER_MAX)
+			return false;
+	}
+	if (filter_nnetns && !u64_in(r->netns, filter_netns, filter_nnetns))
+		return false;
+	/* An event with no known owner has no cgroup to match. */
+	if (filter_ncgroups && (!cgroup || !u64_in(cgroup, filter_cgroups, filter_ncgroups)))
+		return false;
+	return true;
+}
+
+/* What only a close has: the bytes and the lifetime. */
+static __always_inline void read_close(struct sock *sk, const struct owner *o, __u64 now,
+				       struct brec *r)
+{
+	struct tcp_sock *tp = (void *)sk;
+	__u64 retrans = BPF_CORE_READ(tp, bytes_retrans);
+
+	/* Each data byte once: a loaded loopback retransmits too. */
+	r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	r->bytes_sent -= retrans < r->bytes_sent ? retrans : r->bytes_sent;
+	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	/* The kernel counts what rcv_nxt advanced by, and a FIN takes one
+	 * sequence number: take it off, to give data bytes. */
+	if (r->bytes_received &&
+	    (BPF_CORE_READ(sk, __sk_common.skc_flags) >>
+	     bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1)
+		r->bytes_received--;
+	r->flags |= BREC_BYTES;
+	if (o && o->born_ns) {
+		r->lifetime_ns = now - o->born_ns;
+		r->flags |= BREC_LIFETIME;
+	}
+}
+
+/* The record is made on the stack and filtered there, so that what the
+ * filters drop never takes room in the ring buffer or wakes the reader;
+ * only what passes is copied in. */
 static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 cookie,
 				 int oldstate, int newstate, __u64 now)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	struct brec *r;
+	struct brec r;
 	__u64 flags;
 
 	/* TCP only: SCTP changes states through the same tracepoint. */
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP || !filter_match(newstate, sport, dport))
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return;
-	r = bpf_ringbuf_reserve(&ring, sizeof(*r), 0);
-	if (!r) {
-		count(BCOUNT_RING_FULL);
+	__builtin_memset(&r, 0, sizeof(r));
+	r.time_ns = now;
+	r.cookie = cookie;
+	r.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r.sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	r.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	r.protocol = IPPROTO_TCP;
+	r.oldstate = oldstate;
+	r.newstate = newstate;
+	read_addrs(sk, r.family, &r);
+	if (!filter_match(&r, o && o->kind ? o->cgroup : 0)) {
+		count(BCOUNT_FILTERED);
 		return;
 	}
-	__builtin_memset(r, 0, sizeof(*r));
-	r->time_ns = now;
-	r->cookie = cookie;
-	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	r->family = family;
-	r->sport = sport;
-	r->dport = dport;
-	r->protocol = IPPROTO_TCP;
-	r->oldstate = oldstate;
-	r->newstate = newstate;
-	read_addrs(sk, family, r);
+	count(BCOUNT_PASSED);
 	if (o && o->kind) {
-		r->flags |= BREC_OWNER;
-		r->owner = o->kind;
-		r->pid = o->pid;
-		r->uid = o->uid;
-		r->cgroup = o->cgroup;
-		__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
+		r.flags |= BREC_OWNER;
+		r.owner = o->kind;
+		r.pid = o->pid;
+		r.uid = o->uid;
+		r.cgroup = o->cgroup;
+		__builtin_memcpy(r.comm, o->comm, sizeof(r.comm));
 	}
-	if (newstate == TCP_CLOSE) {
-		struct tcp_sock *tp = (void *)sk;
-		__u64 retrans = BPF_CORE_READ(tp, bytes_retrans);
-		/* Each data byte once: a loaded loopback retransmits too. */
-		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
-		r->bytes_sent -= retrans < r->bytes_sent ? retrans : r->bytes_sent;
-		r->bytes_received = BPF_CORE_READ(tp, bytes_received);
-		/* The kernel counts what rcv_nxt advanced by, and a FIN takes
-		 * one sequence number: take it off, to give data bytes. */
-		if (r->bytes_received &&
-		    (BPF_CORE_READ(sk, __sk_common.skc_flags) >>
-		     bpf_core_enum_value(enum sock_flags, SOCK_DONE)) & 1)
-			r->bytes_received--;
-		r->flags |= BREC_BYTES;
-		if (o && o->born_ns) {
-			r->lifetime_ns = now - o->born_ns;
-			r->flags |= BREC_LIFETIME;
-		}
-	}
+	if (newstate == TCP_CLOSE)
+		read_close(sk, o, now, &r);
 	/* Busy: the reader wakes by its timer, so wake it only when the ring
 	 * is filling; idle: the default, a wake-up when it is caught up. */
 	flags = 0;
 	if (busy)
 		flags = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= wake_bytes ?
 			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(r, flags);
+	if (bpf_ringbuf_output(&ring, &r, sizeof(r), flags) < 0)
+		count(BCOUNT_RING_FULL);
 }
 
 SEC("tp_btf/inet_sock_set_state")

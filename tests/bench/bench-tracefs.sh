@@ -16,36 +16,17 @@ make_tmpdir
 cc -O2 -o "$T/churn" "$here/churn.c"
 hz=$(getconf CLK_TCK)
 
-metric() { printf '%s\t%s\t%s\n' "$1" "$2" "$3"; }
-
-cpu_ticks() { # utime + stime of a process, all threads
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-start_tca() {
-	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs --sink null ${BENCH_TRACEFS_ARGS:-} "$@" \
-		2>"$T/log" &
-	TA=$!
-	for _ in $(seq 100); do
-		grep -q "capturing:" "$T/log" && return 0
-		sleep 0.1
-	done
-	cat "$T/log" >&2
-	exit 1
-}
+. "$here/lib.sh"
 
 # run NAME RATE: one churn under tcp-audit.
 run() {
-	start_tca
+	start_tca tracefs ${BENCH_TRACEFS_ARGS:-}
 	c0=$(cpu_ticks "$TA")
 	read -r conns _ < <("$T/churn" "$secs" "$procs" "$2")
 	sleep 0.5
 	c1=$(cpu_ticks "$TA")
 	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$TA/status")
-	kill -TERM "$TA"
-	wait "$TA" || true
-	read_n=$(sed -n 's/.*stats: read \([0-9]*\),.*/\1/p' "$T/log")
-	lost=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
+	stop_tca
 	cpu_us=$(( (c1 - c0) * 1000000 / hz ))
 	metric "tracefs_$1_connections_per_s" $((conns / secs)) "conn/s"
 	metric "tracefs_$1_events_per_s" $((read_n / secs)) "events/s"
@@ -60,25 +41,7 @@ run() {
 run rate "$rate"
 run full 0
 
-if [ -x /usr/sbin/tcpstates ]; then
-	/usr/sbin/tcpstates >"$T/tcpstates.out" 2>/dev/null &
-	TS=$!
-	sleep 2 # BPF load and attach
-	c0=$(cpu_ticks "$TS")
-	read -r conns _ < <("$T/churn" "$secs" "$procs" 0)
-	sleep 0.5
-	c1=$(cpu_ticks "$TS")
-	kill -INT "$TS"
-	wait "$TS" || true
-	n=$(($(wc -l <"$T/tcpstates.out") - 1))
-	cpu_us=$(( (c1 - c0) * 1000000 / hz ))
-	metric tcpstates_full_connections_per_s $((conns / secs)) "conn/s"
-	metric tcpstates_full_events_expected $((conns * 10)) "events"
-	metric tcpstates_full_events_captured "$n" "events"
-	metric tcpstates_full_cpu_per_event "$(awk -v c="$cpu_us" -v n="$n" 'BEGIN { printf "%.3f", n ? c / n : 0 }')" "cpu-us/event"
-else
-	echo "# tcpstates (libbpf-tools) not installed: no comparison" >&2
-fi
+bench_tcpstates full 0
 
 # Time: each SYN_SENT>ESTABLISHED event happens inside its connect() call
 # on loopback; the error is how far its time lies outside the window of
@@ -126,11 +89,10 @@ print("tracefs_time_window_median\t%.1f\tus" % (widths[len(widths) // 2] / 1000 
 PY
 
 # Idle: no wake-ups, no CPU.
-start_tca
+start_tca tracefs ${BENCH_TRACEFS_ARGS:-}
 sleep 1
 c0=$(cpu_ticks "$TA")
 sleep 3
 c1=$(cpu_ticks "$TA")
-kill -TERM "$TA"
-wait "$TA" || true
+stop_tca
 metric tracefs_idle_cpu $(( (c1 - c0) * 1000000 / hz / 3 )) "cpu-us/s"

@@ -37,12 +37,15 @@ start_bpf -E ports="$(echo $ports | tr ' ' ',')"
 next_port() { BPFNET_PORT=$1; export BPFNET_PORT; shift; ports="$*"; }
 
 # transfer NAME FAMILY SEND REPLY [WRAPPER...]: a server and a client that
-# sends SEND bytes and gets REPLY back; "NAME PORT CLIENTPORT" to $T/cases.
+# sends SEND bytes and gets REPLY back; "NAME PORT CLIENTPORT T0 T1" to
+# $T/cases, T0 and T1 the realtime clock before the server started and
+# after both ended: no socket of theirs can have lived longer.
 transfer() {
-	local name=$1 fam=$2 send=$3 reply=$4
+	local name=$1 fam=$2 send=$3 reply=$4 t0
 	shift 4
 	next_port $ports
 	rm -f "$T/port"
+	t0=$(date +%s%N)
 	"$@" $BPFNET sink "$fam" "$T/port" "$reply" &
 	spid=$!
 	port=$(wait_port "$T/port")
@@ -50,7 +53,7 @@ transfer() {
 	wait "$spid" || fail "$name: the server failed"
 	set -- $out
 	[ "$2" = "$reply" ] || fail "$name: the client got $2 bytes, not $reply"
-	echo "$name $port $1" >>"$T/cases"
+	echo "$name $port $1 $t0 $(date +%s%N)" >>"$T/cases"
 }
 
 transfer bytes4 4 100000 54321
@@ -60,17 +63,18 @@ transfer netns 4 10 20 ip netns exec "$ns"
 # client_only NAME FAMILY COMMAND...: a root server, and a client run by
 # COMMAND, which ends with the client's arguments.
 client_only() {
-	local name=$1 fam=$2
+	local name=$1 fam=$2 t0
 	shift 2
 	next_port $ports
 	rm -f "$T/port"
+	t0=$(date +%s%N)
 	$BPFNET sink "$fam" "$T/port" 20 &
 	spid=$!
 	port=$(wait_port "$T/port")
 	out=$("$@" "$TESTS_LIB/bpf-net.py" send "$fam" "$port" 10 tca-client) ||
 		fail "$name: the client failed"
 	wait "$spid" || fail "$name: the server failed"
-	echo "$name $port ${out%% *}" >>"$T/cases"
+	echo "$name $port ${out%% *} $t0 $(date +%s%N)" >>"$T/cases"
 }
 
 # The system's python: a user's (pyenv) may not be readable by nobody.
@@ -89,8 +93,8 @@ events = [e for e in map(json.loads, open(sys.argv[1])) if "type" not in e]
 netns, host_netns, cgid = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 bad = []
 for line in open(sys.argv[2]):
-    name, port, cport = line.split()
-    port, cport = int(port), int(cport)
+    name, port, cport, t0, t1 = line.split()
+    port, cport, span = int(port), int(cport), int(t1) - int(t0)
     evs = [e for e in events if port in (e["sport"], e["dport"])]
     client = [e for e in evs if e["comm"] == "tca-client"]
     server = [e for e in evs if e["comm"] == "tca-server"]
@@ -115,8 +119,8 @@ for line in open(sys.argv[2]):
         e = closes.get(comm)
         if not e or (e.get("bytes_sent"), e.get("bytes_received")) != (sent, recvd):
             bad.append(f"{name}: {comm} close {e}: expected sent {sent} received {recvd}")
-        elif not 0 < e.get("lifetime_ns", 0) < 10**10:
-            bad.append(f"{name}: {comm} lifetime {e.get('lifetime_ns')}")
+        elif not 0 < e.get("lifetime_ns", 0) <= span:
+            bad.append(f"{name}: {comm} lifetime {e.get('lifetime_ns')}, not in (0, {span}]")
     for e in evs:
         if e["newstate"] != "CLOSE" and ("bytes_sent" in e or "lifetime_ns" in e):
             bad.append(f"{name}: bytes or lifetime before the close: {e}")

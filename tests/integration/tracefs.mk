@@ -14,3 +14,6 @@ if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif
 EXTRA_DIST += $(TRACEFS_TESTS)
+# Run by tracefs-X.sh and bpf-X.sh with TCA_EVENTER set: one script, the
+# same checks for both eventers.
+EXTRA_DIST += tests/integration/eventer-capture.sh tests/integration/eventer-dualstack.sh

@@ -28,53 +28,11 @@ bpf_exit() {
 # events to $T/events.json, logs to $T/log. Extra arguments go to
 # tcp-audit. Returns once the capture runs.
 start_bpf() {
-	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event bpf --sink json "$@" \
-		>"$T/events.json" 2>"$T/log" &
-	TA_PID=$!
 	trap bpf_exit EXIT
-	for _ in $(seq 100); do
-		grep -q "capturing:" "$T/log" && return 0
-		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "tcp-audit exited at start"; }
-		sleep 0.1
-	done
-	fail "tcp-audit did not start capturing in 10 s"
+	start_ta_capture bpf --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" "$@"
 }
 
 # SIGTERM: tcp-audit drains the ring buffer and flushes before exit.
-stop_bpf() {
-	kill -TERM "$TA_PID"
-	ta_rc=0
-	wait "$TA_PID" || ta_rc=$?
-	[ "$ta_rc" -eq 0 ] || { cat "$T/log" >&2; fail "tcp-audit exited with $ta_rc"; }
-}
+stop_bpf() { stop_ta_capture; }
 
-# A port free on 127.0.0.1 and ::1, below the ephemeral range, so that no
-# other test's client can be using it as its own port while this one runs
-# (on a loaded machine every ephemeral port is in use every few seconds).
-free_port() {
-	python3 - <<'PY'
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for p in random.sample(range(10000, lo), lo - 10000):
-    try:
-        for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-            s = socket.socket(af)
-            s.bind((host, p))
-            s.close()
-    except OSError:
-        continue
-    print(p)
-    break
-PY
-}
-
-CHURN="python3 $TESTS_LIB/churn.py"
 BPFNET="python3 $TESTS_LIB/bpf-net.py"
-
-wait_port() {
-	for _ in $(seq 100); do
-		[ -s "$1" ] && { cat "$1"; return 0; }
-		sleep 0.05
-	done
-	fail "the test server did not start"
-}

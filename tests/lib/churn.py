@@ -3,6 +3,8 @@
 
   churn.py serve FAMILY PORTFILE COMM [rst]   accept one connection, then close
                                               (after EOF, or at once with a RST)
+  churn.py dualserve PORTFILE COMM            serve, on a dual-stack [::] listener
+                                              (IPv4 clients too)
   churn.py connect FAMILY PORT COMM [rst]     connect, then close (or await the RST)
   churn.py refused FAMILY COMM                connect to a closed port
   churn.py churn FAMILY SECONDS PROCS [RATE]  connections as fast as possible, or
@@ -40,8 +42,13 @@ def linger_rst(sock):
 
 def serve(fam, portfile, comm, rst=False):
     set_comm(comm)
-    af, host = family_of(fam)
-    lst = socket.socket(af, socket.SOCK_STREAM)
+    if fam == "dual":
+        lst = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        lst.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        host = "::"
+    else:
+        af, host = family_of(fam)
+        lst = socket.socket(af, socket.SOCK_STREAM)
     lst.bind((host, int(os.environ.get("CHURN_PORT", "0"))))
     lst.listen(8)
     with open(portfile + ".tmp", "w") as f:
@@ -163,6 +170,8 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "serve":
         serve(args[0], args[1], args[2], len(args) > 3 and args[3] == "rst")
+    elif cmd == "dualserve":
+        serve("dual", args[0], args[1])
     elif cmd == "connect":
         connect(args[0], args[1], args[2], len(args) > 3 and args[3] == "rst")
     elif cmd == "refused":

@@ -57,3 +57,60 @@ event_lines_of() {
 events_in() {
 	if [ -e "$1" ]; then event_lines_of "$1" | wc -l | tr -d ' '; else echo 0; fi
 }
+
+# A port free on 127.0.0.1 and ::1, below the ephemeral range, so that no
+# other test's client can be using it as its own port while this one runs
+# (on a loaded machine every ephemeral port is in use every few seconds).
+free_port() {
+	python3 - <<'PY'
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for p in random.sample(range(10000, lo), lo - 10000):
+    try:
+        for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            s = socket.socket(af)
+            s.bind((host, p))
+            s.close()
+    except OSError:
+        continue
+    print(p)
+    break
+PY
+}
+
+# Start tcp-audit with eventer $1 and the json sink in the background:
+# events to $T/events.json, logs to $T/log; the other arguments go to
+# tcp-audit. Returns once the capture runs, with its pid in $TA_PID.
+start_ta_capture() {
+	local event=$1
+	shift
+	"$TCP_AUDIT" --event "$event" --sink json "$@" >"$T/events.json" 2>"$T/log" &
+	TA_PID=$!
+	for _ in $(seq 100); do
+		grep -q "capturing:" "$T/log" && return 0
+		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "tcp-audit exited at start"; }
+		sleep 0.1
+	done
+	fail "tcp-audit did not start capturing in 10 s"
+}
+
+# SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit;
+# it must exit 0.
+stop_ta_capture() {
+	kill -TERM "$TA_PID"
+	ta_rc=0
+	wait "$TA_PID" || ta_rc=$?
+	[ "$ta_rc" -eq 0 ] || { cat "$T/log" >&2; fail "tcp-audit exited with $ta_rc"; }
+}
+
+# Wait for the file a test server writes its port to, and print it.
+wait_port() {
+	for _ in $(seq 100); do
+		[ -s "$1" ] && { cat "$1"; return 0; }
+		sleep 0.05
+	done
+	fail "the test server did not start"
+}
+
+# Not a function: "$CHURN ... &" must leave python's own pid in $!.
+CHURN="python3 $TESTS_LIB/churn.py"

@@ -23,16 +23,7 @@ tracefs_dir() {
 # Start tcp-audit with the tracefs eventer and the json sink in the
 # background: events to $T/events.json, logs to $T/log. Extra arguments go
 # to tcp-audit. Returns once the capture runs.
-start_capture() {
-	"$TCP_AUDIT" --event tracefs --sink json "$@" >"$T/events.json" 2>"$T/log" &
-	TA_PID=$!
-	for _ in $(seq 100); do
-		grep -q "capturing:" "$T/log" && return 0
-		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "tcp-audit exited at start"; }
-		sleep 0.1
-	done
-	fail "tcp-audit did not start capturing in 10 s"
-}
+start_capture() { start_ta_capture tracefs "$@"; }
 
 # The name of the tracefs instance of the run whose log is $1 (default
 # $T/log): its "capturing in tracefs instance DIR/instances/NAME" line, or
@@ -43,24 +34,7 @@ ta_instance() {
 }
 
 # SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit.
-stop_capture() {
-	kill -TERM "$TA_PID"
-	ta_rc=0
-	wait "$TA_PID" || ta_rc=$?
-	[ "$ta_rc" -eq 0 ] || { cat "$T/log" >&2; fail "tcp-audit exited with $ta_rc"; }
-}
-
-# Not a function: "churn ... &" must leave python's own pid in $!.
-CHURN="python3 $TESTS_LIB/churn.py"
-
-# Wait for the file a 'churn.py serve' writes its port to.
-wait_port() {
-	for _ in $(seq 100); do
-		[ -s "$1" ] && { cat "$1"; return 0; }
-		sleep 0.05
-	done
-	fail "the test server did not start"
-}
+stop_capture() { stop_ta_capture; }
 
 # One loopback connection on IPv4 and one on IPv6, from a client named
 # tca-e2e-client to a server named tca-e2e-server; "FAMILY PORT" lines go
