@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Encode events as PostgreSQL COPY binary rows, with a size bound that is
- * built from the same per-field sizes that the encoder writes. */
+/* Encode events, and a batch's connections, as PostgreSQL COPY binary rows,
+ * with size bounds built from the same per-field sizes the encoder writes. */
 #include "config.h"
 
 #include <endian.h>
@@ -26,47 +26,72 @@
 #define COPY_I16_SIZE (COPY_LEN + 2)
 #define COPY_I32_SIZE (COPY_LEN + 4)
 #define COPY_I64_SIZE (COPY_LEN + 8)
-#define COPY_UUID_SIZE (COPY_LEN + 16)
 #define COPY_INET_MAX (COPY_LEN + 4 + 16)   /* family, bits, is_cidr, len; IPv6 */
 #define COPY_COMM_MAX (COPY_LEN + 4 * COPY_COMM_MAX_BYTES) /* every byte \xHH */
 
-/* The row's fields, in order; copy_row() writes exactly these. */
-#define COPY_NFIELDS 22
-#define COPY_ROW_FIXED_MAX                                                     \
+/* An event row's fields, in order; copy_row() writes exactly these. */
+#define COPY_NFIELDS 21
+#define COPY_ROW_MAX                                                           \
 	(2                       /* the field count */                          \
-	 + COPY_I64_SIZE         /* time */                                     \
-	 + COPY_LEN              /* host, beside its bytes */                   \
-	 + COPY_I64_SIZE         /* sock */                                     \
+	 + COPY_I32_SIZE         /* run */                                      \
+	 + 3 * COPY_I64_SIZE     /* seq, time, sock */                          \
 	 + COPY_I32_SIZE         /* pid */                                      \
 	 + COPY_COMM_MAX         /* comm */                                     \
-	 + 2 * COPY_I16_SIZE     /* family, protocol */                         \
+	 + 3 * COPY_I16_SIZE     /* owner, family, protocol */                  \
 	 + COPY_INET_MAX + COPY_I32_SIZE /* saddr, sport */                     \
 	 + COPY_INET_MAX + COPY_I32_SIZE /* daddr, dport */                     \
 	 + 2 * COPY_I16_SIZE     /* oldstate, newstate */                       \
-	 + COPY_UUID_SIZE        /* boot_id */                                  \
-	 + 2 * COPY_I64_SIZE     /* run_id, seq */                              \
 	 + 3 * COPY_I64_SIZE     /* netns, cgroup, uid */                       \
 	 + 2 * COPY_I64_SIZE     /* bytes_sent, bytes_received */               \
 	 + COPY_I64_SIZE)        /* lifetime_ns */
 
+/* A connection row's fields, in order; copy_conn_row() writes these. */
+#define COPY_CONN_NFIELDS 21
+#define COPY_CONN_ROW_MAX                                                      \
+	(2                       /* the field count */                          \
+	 + COPY_I32_SIZE         /* run */                                      \
+	 + 3 * COPY_I64_SIZE     /* sock, first_time, last_time */              \
+	 + 2 * COPY_I16_SIZE     /* family, protocol */                         \
+	 + COPY_INET_MAX + COPY_I32_SIZE /* saddr, sport */                     \
+	 + COPY_INET_MAX + COPY_I32_SIZE /* daddr, dport */                     \
+	 + 2 * COPY_I16_SIZE     /* first_state, last_state */                  \
+	 + COPY_I32_SIZE         /* states */                                   \
+	 + COPY_I32_SIZE         /* pid */                                      \
+	 + COPY_COMM_MAX         /* comm */                                     \
+	 + COPY_I16_SIZE         /* owner */                                    \
+	 + 3 * COPY_I64_SIZE     /* uid, netns, cgroup */                       \
+	 + 2 * COPY_I64_SIZE)    /* bytes_sent, bytes_received */
+
 static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 #define COPY_TRAILER_SIZE 2
 
-size_t copy_row_max(size_t host_len)
+#define COPY_FRAME_SIZE (sizeof(copy_header) + COPY_TRAILER_SIZE)
+
+size_t copy_row_max(void)
 {
-	if (host_len > SIZE_MAX - COPY_ROW_FIXED_MAX)
-		return SIZE_MAX;
-	return COPY_ROW_FIXED_MAX + host_len;
+	return COPY_ROW_MAX;
 }
 
-size_t copy_batch_max(size_t host_len, size_t n)
+size_t copy_conn_row_max(void)
 {
-	size_t row = copy_row_max(host_len);
-	size_t frame = sizeof(copy_header) + COPY_TRAILER_SIZE;
+	return COPY_CONN_ROW_MAX;
+}
 
-	if (row == SIZE_MAX || (n && row > (SIZE_MAX - frame) / n))
+static size_t copy_frame_max(size_t row, size_t n)
+{
+	if (n && row > (SIZE_MAX - COPY_FRAME_SIZE) / n)
 		return SIZE_MAX;
-	return frame + n * row;
+	return COPY_FRAME_SIZE + n * row;
+}
+
+size_t copy_batch_max(size_t n)
+{
+	return copy_frame_max(COPY_ROW_MAX, n);
+}
+
+size_t copy_conn_batch_max(size_t n)
+{
+	return copy_frame_max(COPY_CONN_ROW_MAX, n);
 }
 
 static char *put_u16(char *p, uint16_t v)
@@ -105,13 +130,6 @@ static char *put_i64(char *p, uint64_t v)
 static char *put_null(char *p)
 {
 	return put_u32(p, UINT32_MAX);
-}
-
-static char *put_bytes(char *p, const void *data, size_t len)
-{
-	p = put_u32(p, (uint32_t)len);
-	memcpy(p, data, len);
-	return p + len;
 }
 
 static char *put_inet(char *p, unsigned family, const uint8_t addr[16])
@@ -166,21 +184,31 @@ static char *put_comm(char *p, const char comm[TCA_COMM_LEN])
 	return p + COPY_LEN + n;
 }
 
-static char *copy_row(char *p, const struct copy_origin *o, const struct tca_event *ev)
+/* Microseconds since PostgreSQL's epoch, truncated: timestamptz holds no more. */
+static char *put_time(char *p, uint64_t ns)
+{
+	return put_i64(p, (uint64_t)((int64_t)(ns / 1000u) - COPY_PG_EPOCH_US));
+}
+
+/* pid and comm, or two NULLs. */
+static char *put_owner(char *p, const struct tca_event *ev)
+{
+	if (!(ev->flags & TCA_EV_PID))
+		return put_null(put_null(p));
+	return put_comm(put_i32(p, (uint32_t)ev->pid), ev->comm);
+}
+
+static char *copy_row(char *p, int32_t run, const struct tca_event *ev)
 {
 	uint32_t f = ev->flags;
 
 	p = put_u16(p, COPY_NFIELDS);
-	/* Microseconds, truncated: timestamptz holds no more. */
-	p = put_i64(p, (uint64_t)((int64_t)(ev->time_ns / 1000u) - COPY_PG_EPOCH_US));
-	p = put_bytes(p, o->host, o->host_len);
+	p = put_i32(p, (uint32_t)run);
+	p = put_i64(p, ev->seq);
+	p = put_time(p, ev->time_ns);
 	p = put_i64(p, ev->sock);
-	if (f & TCA_EV_PID) {
-		p = put_i32(p, (uint32_t)ev->pid);
-		p = put_comm(p, ev->comm);
-	} else {
-		p = put_null(put_null(p));
-	}
+	p = put_owner(p, ev);
+	p = put_i16(p, f & TCA_EV_PID ? ev->owner : TCA_OWNER_UNKNOWN);
 	p = put_i16(p, ev->family);
 	p = put_i16(p, ev->protocol);
 	p = put_inet(p, ev->family, ev->saddr);
@@ -189,9 +217,6 @@ static char *copy_row(char *p, const struct copy_origin *o, const struct tca_eve
 	p = put_i32(p, ev->dport);
 	p = put_i16(p, ev->oldstate);
 	p = put_i16(p, ev->newstate);
-	p = put_bytes(p, o->boot_id, sizeof(o->boot_id));
-	p = put_i64(p, o->run_id);
-	p = put_i64(p, ev->seq);
 	p = f & TCA_EV_NETNS ? put_i64(p, ev->netns) : put_null(p);
 	p = f & TCA_EV_CGROUP ? put_i64(p, ev->cgroup) : put_null(p);
 	p = f & TCA_EV_UID ? put_i64(p, ev->uid) : put_null(p);
@@ -204,14 +229,54 @@ static char *copy_row(char *p, const struct copy_origin *o, const struct tca_eve
 	return f & TCA_EV_LIFETIME ? put_i64(p, ev->lifetime_ns) : put_null(p);
 }
 
-size_t copy_encode(char *buf, const struct copy_origin *o, const struct tca_event *ev, size_t n)
+size_t copy_encode(char *buf, int32_t run, const struct tca_event *ev, size_t n)
 {
 	char *p = buf;
 
 	memcpy(p, copy_header, sizeof(copy_header));
 	p += sizeof(copy_header);
 	for (size_t i = 0; i < n; i++)
-		p = copy_row(p, o, &ev[i]);
+		p = copy_row(p, run, &ev[i]);
 	p = put_u16(p, UINT16_MAX); /* the trailer: -1 */
+	return (size_t)(p - buf);
+}
+
+static char *copy_conn_row(char *p, int32_t run, const struct conn_sum *s)
+{
+	const struct tca_event *l = s->last, *o = s->owner;
+
+	p = put_u16(p, COPY_CONN_NFIELDS);
+	p = put_i32(p, (uint32_t)run);
+	p = put_i64(p, s->sock);
+	p = put_time(p, s->first->time_ns);
+	p = put_time(p, l->time_ns);
+	p = put_i16(p, l->family);
+	p = put_i16(p, l->protocol);
+	p = put_inet(p, l->family, l->saddr);
+	p = put_i32(p, l->sport);
+	p = put_inet(p, l->family, l->daddr);
+	p = put_i32(p, l->dport);
+	p = put_i16(p, s->first->oldstate);
+	p = put_i16(p, l->newstate);
+	p = put_i32(p, s->states);
+	p = put_owner(p, o);
+	p = put_i16(p, o->flags & TCA_EV_PID ? o->owner : TCA_OWNER_UNKNOWN);
+	p = s->uid ? put_i64(p, s->uid->uid) : put_null(p);
+	p = s->netns ? put_i64(p, s->netns->netns) : put_null(p);
+	p = s->cgroup ? put_i64(p, s->cgroup->cgroup) : put_null(p);
+	if (s->has_bytes)
+		return put_i64(put_i64(p, s->bytes_sent), s->bytes_received);
+	return put_null(put_null(p));
+}
+
+size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a)
+{
+	char *p = buf;
+
+	memcpy(p, copy_header, sizeof(copy_header));
+	p += sizeof(copy_header);
+	for (size_t i = 0; i < a->n; i++)
+		p = copy_conn_row(p, run, &a->sum[i]);
+	p = put_u16(p, UINT16_MAX);
 	return (size_t)(p - buf);
 }

@@ -56,14 +56,10 @@ static void pgsql_close(void *state)
 	free(pg->where);
 	free(pg->qschema);
 	free(pg->qtable);
-	free(pg->sql_copy_direct);
-	free(pg->sql_copy_stage);
-	free(pg->sql_merge_stage);
-	free(pg->sql_make_stage);
+	copy_free(pg);
 	free(pg->sql_gaps);
 	free(pg->sql_run);
-	free(pg->buf);
-	free(pg->host_text);
+	free(pg->sql_run_key);
 	free(pg);
 }
 
