@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -45,11 +46,9 @@
 	 + 2 * COPY_I64_SIZE     /* bytes_sent, bytes_received */               \
 	 + COPY_I64_SIZE)        /* lifetime_ns */
 
-/* A connection row's fields, in order; copy_conn_row() writes these. */
-#define COPY_CONN_NFIELDS 21
+/* A connection's fields, each an array element (copy_conn_field()). */
 #define COPY_CONN_ROW_MAX                                                      \
-	(2                       /* the field count */                          \
-	 + COPY_I32_SIZE         /* run */                                      \
+	(COPY_I32_SIZE         /* run */                                      \
 	 + 3 * COPY_I64_SIZE     /* sock, first_time, last_time */              \
 	 + 2 * COPY_I16_SIZE     /* family, protocol */                         \
 	 + COPY_INET_MAX + COPY_I32_SIZE /* saddr, sport */                     \
@@ -89,9 +88,14 @@ size_t copy_batch_max(size_t n)
 	return copy_frame_max(COPY_ROW_MAX, n);
 }
 
+/* The arrays' headers: dimensions, flags, element type, size, lower bound. */
+#define COPY_ARRAY_HEADER (5 * 4)
+
 size_t copy_conn_batch_max(size_t n)
 {
-	return copy_frame_max(COPY_CONN_ROW_MAX, n);
+	if (n > (SIZE_MAX - COPY_CONN_NFIELDS * COPY_ARRAY_HEADER) / COPY_CONN_ROW_MAX)
+		return SIZE_MAX;
+	return COPY_CONN_NFIELDS * COPY_ARRAY_HEADER + n * COPY_CONN_ROW_MAX;
 }
 
 static char *put_u16(char *p, uint16_t v)
@@ -241,42 +245,77 @@ size_t copy_encode(char *buf, int32_t run, const struct tca_event *ev, size_t n)
 	return (size_t)(p - buf);
 }
 
-static char *copy_conn_row(char *p, int32_t run, const struct conn_sum *s)
+/* Each connection column's element type, in the order of copy_conn_field():
+ * array_recv() refuses an array whose element type is not the column's. */
+#define COPY_OID_INT2 21
+#define COPY_OID_INT4 23
+#define COPY_OID_INT8 20
+#define COPY_OID_TEXT 25
+#define COPY_OID_INET 869
+#define COPY_OID_TIMESTAMPTZ 1184
+static const uint32_t copy_conn_oid[COPY_CONN_NFIELDS] = {
+	COPY_OID_INT4, COPY_OID_INT8, COPY_OID_TIMESTAMPTZ, COPY_OID_TIMESTAMPTZ,
+	COPY_OID_INT2, COPY_OID_INT2, COPY_OID_INET, COPY_OID_INT4, COPY_OID_INET,
+	COPY_OID_INT4, COPY_OID_INT2, COPY_OID_INT2, COPY_OID_INT4, COPY_OID_INT4,
+	COPY_OID_TEXT, COPY_OID_INT2, COPY_OID_INT8, COPY_OID_INT8, COPY_OID_INT8,
+	COPY_OID_INT8, COPY_OID_INT8,
+};
+
+/* Field col of a connection, in the same binary form as a COPY field. */
+static char *copy_conn_field(char *p, unsigned col, int32_t run, const struct conn_sum *s)
 {
 	const struct tca_event *l = s->last, *o = s->owner;
+	bool pid = o->flags & TCA_EV_PID;
 
-	p = put_u16(p, COPY_CONN_NFIELDS);
-	p = put_i32(p, (uint32_t)run);
-	p = put_i64(p, s->sock);
-	p = put_time(p, s->first->time_ns);
-	p = put_time(p, l->time_ns);
-	p = put_i16(p, l->family);
-	p = put_i16(p, l->protocol);
-	p = put_inet(p, l->family, l->saddr);
-	p = put_i32(p, l->sport);
-	p = put_inet(p, l->family, l->daddr);
-	p = put_i32(p, l->dport);
-	p = put_i16(p, s->first->oldstate);
-	p = put_i16(p, l->newstate);
-	p = put_i32(p, s->states);
-	p = put_owner(p, o);
-	p = put_i16(p, o->flags & TCA_EV_PID ? o->owner : TCA_OWNER_UNKNOWN);
-	p = s->uid ? put_i64(p, s->uid->uid) : put_null(p);
-	p = s->netns ? put_i64(p, s->netns->netns) : put_null(p);
-	p = s->cgroup ? put_i64(p, s->cgroup->cgroup) : put_null(p);
-	if (s->has_bytes)
-		return put_i64(put_i64(p, s->bytes_sent), s->bytes_received);
-	return put_null(put_null(p));
+	switch (col) {
+	case 0: return put_i32(p, (uint32_t)run);
+	case 1: return put_i64(p, s->sock);
+	case 2: return put_time(p, s->first->time_ns);
+	case 3: return put_time(p, l->time_ns);
+	case 4: return put_i16(p, l->family);
+	case 5: return put_i16(p, l->protocol);
+	case 6: return put_inet(p, l->family, l->saddr);
+	case 7: return put_i32(p, l->sport);
+	case 8: return put_inet(p, l->family, l->daddr);
+	case 9: return put_i32(p, l->dport);
+	case 10: return put_i16(p, s->first->oldstate);
+	case 11: return put_i16(p, l->newstate);
+	case 12: return put_i32(p, s->states);
+	case 13: return pid ? put_i32(p, (uint32_t)o->pid) : put_null(p);
+	case 14: return pid ? put_comm(p, o->comm) : put_null(p);
+	case 15: return put_i16(p, pid ? o->owner : TCA_OWNER_UNKNOWN);
+	case 16: return s->uid ? put_i64(p, s->uid->uid) : put_null(p);
+	case 17: return s->netns ? put_i64(p, s->netns->netns) : put_null(p);
+	case 18: return s->cgroup ? put_i64(p, s->cgroup->cgroup) : put_null(p);
+	case 19: return s->has_bytes ? put_i64(p, s->bytes_sent) : put_null(p);
+	default: return s->has_bytes ? put_i64(p, s->bytes_received) : put_null(p);
+	}
 }
 
-size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a)
+size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a,
+			size_t off[COPY_CONN_NFIELDS + 1])
 {
 	char *p = buf;
 
-	memcpy(p, copy_header, sizeof(copy_header));
-	p += sizeof(copy_header);
-	for (size_t i = 0; i < a->n; i++)
-		p = copy_conn_row(p, run, &a->sum[i]);
-	p = put_u16(p, UINT16_MAX);
-	return (size_t)(p - buf);
+	for (unsigned c = 0; c < COPY_CONN_NFIELDS; c++) {
+		char *flags;
+		bool nulls = false;
+
+		off[c] = (size_t)(p - buf);
+		/* array_send's form: one dimension from 1, then the elements. */
+		p = put_u32(p, 1);
+		flags = p;
+		p = put_u32(p, 0);
+		p = put_u32(p, copy_conn_oid[c]);
+		p = put_u32(p, (uint32_t)a->n);
+		p = put_u32(p, 1);
+		for (size_t i = 0; i < a->n; i++) {
+			char *e = p;
+			p = copy_conn_field(p, c, run, &a->sum[i]);
+			nulls |= p - e == COPY_NULL_SIZE && !memcmp(e, "\377\377\377\377", 4);
+		}
+		put_u32(flags, nulls);
+	}
+	off[COPY_CONN_NFIELDS] = (size_t)(p - buf);
+	return off[COPY_CONN_NFIELDS];
 }

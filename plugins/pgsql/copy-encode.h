@@ -18,7 +18,7 @@
 
 /* The most bytes copy_encode() writes for one event row, and for n rows
  * with the COPY header and trailer; SIZE_MAX when that would not fit. The
- * same for copy_conn_encode()'s connection rows. */
+ * same for one connection and for copy_conn_encode()'s n connections. */
 size_t copy_row_max(void);
 size_t copy_batch_max(size_t n);
 size_t copy_conn_row_max(void);
@@ -38,8 +38,12 @@ size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN]);
  * the length written. */
 size_t copy_encode(char *buf, int32_t run, const struct tca_event *ev, size_t n);
 
-/* The connections that conn_agg_batch() made, likewise, into a buffer of
- * copy_conn_batch_max(a->n) bytes. */
-size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a);
+/* The connections that conn_agg_batch() made, as COPY_CONN_NFIELDS arrays
+ * in binary form (a column each, for unnest()), into a buffer of
+ * copy_conn_batch_max(a->n) bytes; array c is at off[c], off[c + 1] - off[c]
+ * bytes long. Returns the length written. */
+#define COPY_CONN_NFIELDS 21
+size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a,
+			size_t off[COPY_CONN_NFIELDS + 1]);
 
 #endif

@@ -8,8 +8,8 @@
  *   replayed twice) goes through a staging table, and only the rows that
  *   are not stored yet are inserted, so that no event is stored twice and
  *   none is dropped, whatever order batches come in;
- * - COPY the batch's connections (conn-agg.c) to a staging table and merge
- *   them into tcp_connections;
+ * - merge the batch's connections (conn-agg.c), sent as one array per
+ *   column, into tcp_connections;
  * - move stored_seq, and commit.
  * The rows themselves are encoded by copy-encode.c.
  */
@@ -34,6 +34,13 @@
 #define COPY_CONN_COLUMNS "run, sock, first_time, last_time, family, protocol, saddr, sport, " \
 	"daddr, dport, first_state, last_state, states, pid, comm, owner, uid, netns, cgroup, "   \
 	"bytes_sent, bytes_received"
+
+/* The parameters of the merge: one array per column, in that order. */
+#define COPY_CONN_ARRAYS "$1::integer[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], " \
+	"$5::smallint[], $6::smallint[], $7::inet[], $8::integer[], $9::inet[], $10::integer[], " \
+	"$11::smallint[], $12::smallint[], $13::integer[], $14::integer[], $15::text[], "        \
+	"$16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], "          \
+	"$21::bigint[]"
 
 /* The merge keeps what the batch-side summary keeps (conn-agg.h): the
  * earliest start, the latest addresses and state, the best owner, every
@@ -67,8 +74,7 @@ int copy_prepare(struct pgsql *pg)
 
 	if (asprintf(&pg->sql_copy_direct, "COPY %s (" COPY_COLUMNS ") FROM STDIN (FORMAT binary)", t) < 0 ||
 	    asprintf(&pg->sql_make_stage, "CREATE TEMP TABLE IF NOT EXISTS tca_stage (LIKE %s) "
-		     "ON COMMIT DELETE ROWS; CREATE TEMP TABLE IF NOT EXISTS tca_conn_stage "
-		     "(LIKE %s.tcp_connections) ON COMMIT DELETE ROWS", t, s) < 0 ||
+		     "ON COMMIT DELETE ROWS", t) < 0 ||
 	    asprintf(&pg->sql_copy_stage, "COPY pg_temp.tca_stage (" COPY_COLUMNS ") "
 		     "FROM STDIN (FORMAT binary)") < 0 ||
 	    /* The stored rows of the batch's seq and time range, found through
@@ -77,11 +83,8 @@ int copy_prepare(struct pgsql *pg)
 		     " FROM pg_temp.tca_stage WHERE seq NOT IN (SELECT seq FROM %s WHERE run = $1"
 		     " AND seq BETWEEN $2 AND $3 AND time BETWEEN $4::timestamptz AND $5::timestamptz)",
 		     t, t) < 0 ||
-	    asprintf(&pg->sql_copy_conns, "COPY pg_temp.tca_conn_stage (" COPY_CONN_COLUMNS ") "
-		     "FROM STDIN (FORMAT binary)") < 0 ||
 	    asprintf(&pg->sql_merge_conns, "INSERT INTO %s.tcp_connections AS c (" COPY_CONN_COLUMNS
-		     ") SELECT " COPY_CONN_COLUMNS " FROM pg_temp.tca_conn_stage%s; COMMIT", s,
-		     copy_conn_merge) < 0 ||
+		     ") SELECT * FROM unnest(" COPY_CONN_ARRAYS ")%s", s, copy_conn_merge) < 0 ||
 	    asprintf(&pg->sql_lock_run, "SELECT coalesce(stored_seq, 0) FROM %s.tcp_audit_runs "
 		     "WHERE run = $1 FOR UPDATE", s) < 0 ||
 	    asprintf(&pg->sql_stored, "UPDATE %s.tcp_audit_runs SET stored_seq = "
@@ -96,7 +99,6 @@ void copy_free(struct pgsql *pg)
 	free(pg->sql_copy_stage);
 	free(pg->sql_merge_stage);
 	free(pg->sql_make_stage);
-	free(pg->sql_copy_conns);
 	free(pg->sql_merge_conns);
 	free(pg->sql_lock_run);
 	free(pg->sql_stored);
@@ -243,16 +245,22 @@ static int copy_events(struct pgsql *pg, const struct tca_batch *b, uint64_t sto
 
 static int copy_connections(struct pgsql *pg, const struct tca_batch *b)
 {
-	size_t len;
+	size_t off[COPY_CONN_NFIELDS + 1];
+	const char *params[COPY_CONN_NFIELDS];
+	int lengths[COPY_CONN_NFIELDS];
 	int r = conn_agg_batch(&pg->agg, b->ev, b->n);
 
 	if (r >= 0)
 		r = copy_reserve(&pg->cbuf, &pg->cbuf_cap, copy_conn_batch_max(pg->agg.n));
 	if (r < 0)
 		return r;
-	len = copy_conn_encode(pg->cbuf, pg->run, &pg->agg);
-	r = pgconn_copy(pg, pg->sql_copy_conns, pg->cbuf, len);
-	return r < 0 ? r : pgconn_exec(pg, pg->sql_merge_conns);
+	copy_conn_encode(pg->cbuf, pg->run, &pg->agg, off);
+	for (int c = 0; c < COPY_CONN_NFIELDS; c++) {
+		params[c] = pg->cbuf + off[c];
+		lengths[c] = (int)(off[c + 1] - off[c]);
+	}
+	r = pgconn_query_binary(pg, pg->sql_merge_conns, COPY_CONN_NFIELDS, params, lengths);
+	return r < 0 ? r : pgconn_exec(pg, "COMMIT");
 }
 
 int copy_write(struct pgsql *pg, const struct tca_batch *b)

@@ -42,9 +42,8 @@ struct pgsql {
 	char *sql_copy_direct;  /* COPY straight into the table */
 	char *sql_copy_stage;   /* COPY into the events' staging table */
 	char *sql_merge_stage;  /* INSERT the staged events not stored yet */
-	char *sql_make_stage;   /* the per-connection staging tables */
-	char *sql_copy_conns;   /* COPY the batch's connections to their staging table */
-	char *sql_merge_conns;  /* merge them into tcp_connections, and COMMIT */
+	char *sql_make_stage;   /* the per-connection staging table */
+	char *sql_merge_conns;  /* merge the batch's connections into tcp_connections */
 	char *sql_lock_run;     /* a run's stored_seq, locked until the commit */
 	char *sql_stored;       /* move a run's stored_seq */
 	char *sql_run_key;      /* an origin's key in tcp_audit_runs, made if new */
@@ -52,7 +51,7 @@ struct pgsql {
 	char *sql_run;          /* a run record's upsert */
 	enum pgsql_partition partition;
 	uint64_t partition_next_ms; /* when to look for partitions to create */
-	bool stage_ready;       /* the staging tables exist on this connection */
+	bool stage_ready;       /* the staging table exists on this connection */
 	int32_t run;            /* tcp_audit_runs.run of the last batch's origin; 0: none */
 	char origin_host[256];  /* the origin that run is for, to see a change */
 	uint64_t origin_run_id;
@@ -74,6 +73,9 @@ void pgconn_close(struct pgsql *pg);
 int pgconn_exec(struct pgsql *pg, const char *sql);
 int pgconn_query(struct pgsql *pg, const char *sql, int nparams, const char *const *params,
 		 PGresult **out);
+/* The same, with every parameter in binary form, and no result rows kept. */
+int pgconn_query_binary(struct pgsql *pg, const char *sql, int nparams, const char *const *params,
+			const int *lengths);
 int pgconn_copy(struct pgsql *pg, const char *sql, const char *data, size_t len);
 char *pgconn_ident(struct pgsql *pg, const char *name);
 

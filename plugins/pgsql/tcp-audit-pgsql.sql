@@ -246,7 +246,6 @@ BEGIN
 END $$;
 
 CREATE INDEX ON :"schema".:"table" USING brin (time);
-CREATE INDEX ON :"schema".:"table" USING brin (run, seq);
 
 -- One row per socket life. first_state is the state it left first,
 -- last_state the one it is in; states has bit (1 << state) for each state
@@ -278,8 +277,6 @@ CREATE TABLE IF NOT EXISTS :"schema".tcp_connections (
 );
 CREATE INDEX IF NOT EXISTS tcp_connections_daddr_dport_idx
 	ON :"schema".tcp_connections (daddr, dport);
-CREATE INDEX IF NOT EXISTS tcp_connections_saddr_sport_idx
-	ON :"schema".tcp_connections (saddr, sport);
 CREATE INDEX IF NOT EXISTS tcp_connections_first_time_idx
 	ON :"schema".tcp_connections USING brin (first_time);
 

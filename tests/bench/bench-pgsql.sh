@@ -53,9 +53,14 @@ sink_run() {
 	s0=$(server_cpu_us)
 	start=$(now_ns)
 	/usr/bin/time -f '%U %S' -o "$T/client" "$TCP_AUDIT" -c /dev/null -P "$TCP_AUDIT_PLUGIN_DIR" \
-		--log-level=notice -S schema="$1" --queue-memory=$((N * 160 + (16 << 20))) \
+		--log-level=notice --shutdown-timeout=600s -S schema="$1" ${BENCH_PGSQL_SINK_ARGS:-} --queue-memory=$((N * 160 + (16 << 20))) \
 		-e replay -E count="$N" -s pgsql 2>"$T/log"
 	end=$(now_ns)
+	# The backend's time reaches the postmaster's once it has been reaped.
+	while [ "$(pg_sql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tcp-audit'")" != 0 ]; do
+		sleep 0.1
+	done
+	sleep 0.5
 	s1=$(server_cpu_us)
 	grep -q "stats: read $N, written $N in .*, lost 0 " "$T/log" ||
 		{ cat "$T/log" >&2; echo "bench-pgsql: events were lost" >&2; exit 1; }
