@@ -70,14 +70,18 @@ sink_run() {
 	echo "$((end - start)) $batches $(awk '{ printf "%.0f", ($1 + $2) * 1e6 }' "$T/client") $((s1 - s0))"
 }
 # psql copying the rows of schema a, as text, into a fresh schema $1.
+# Prints ns and the server's CPU µs.
 copy_run() {
-	local start end
+	local start end s0 s1
 	make_schema "$1"
+	s0=$(server_cpu_us)
 	start=$(now_ns)
 	pg_sql -c "\\copy $1.tcp_events FROM '$T/events.txt'"
 	pg_sql -c "\\copy $1.tcp_connections FROM '$T/connections.txt'"
 	end=$(now_ns)
-	echo $((end - start))
+	sleep 0.5
+	s1=$(server_cpu_us)
+	echo "$((end - start)) $((s1 - s0))"
 }
 # The events table's size (heap, TOAST, indexes; every partition), and the
 # whole archive's (with tcp_connections and tcp_audit_runs), per event.
@@ -99,9 +103,9 @@ read -r ns1 batches cli1 srv1 < <(sink_run a)
 pg_sql -c "\\copy a.tcp_events TO '$T/events.txt'"
 pg_sql -c "\\copy a.tcp_connections TO '$T/connections.txt'"
 conns=$(pg_sql -c "SELECT count(*) FROM a.tcp_connections")
-c1=$(copy_run ref1)
+read -r c1 cs1 < <(copy_run ref1)
 read -r ns2 _ cli2 srv2 < <(sink_run b)
-c2=$(copy_run ref2)
+read -r c2 cs2 < <(copy_run ref2)
 read -r ev_bytes all_bytes < <(bytes_per_event b)
 read -r ref_bytes _ < <(bytes_per_event ref2)
 sink=$(rate "$N" "$(min "$ns1" "$ns2")")
@@ -114,6 +118,7 @@ printf 'pgsql_server_cpu_us_per_event\t%s\tCPU-us\n' "$(per_event "$N" "$(min "$
 printf 'pgsql_events_bytes_per_event\t%s\tbytes\n' "$ev_bytes"
 printf 'pgsql_archive_bytes_per_event\t%s\tbytes\n' "$all_bytes"
 printf 'pgsql_psql_copy_events_per_s\t%s\tevents/s\n' "$copy"
+printf 'pgsql_psql_copy_server_cpu_us_per_event\t%s\tCPU-us\n' "$(per_event "$N" "$(min "$cs1" "$cs2")")"
 printf 'pgsql_psql_copy_events_bytes_per_event\t%s\tbytes\n' "$ref_bytes"
 
 # One INSERT per row, each its own transaction and round trip.
@@ -126,4 +131,5 @@ insert=$(rate "$NI" $((end - start)))
 printf 'pgsql_insert_per_row_rows_per_s\t%s\trows/s\n' "$insert"
 
 printf 'pgsql_sink_vs_copy\t%s\tpercent\n' "$(awk -v a="$sink" -v b="$copy" 'BEGIN { printf "%.0f", 100 * a / b }')"
+printf 'pgsql_sink_vs_copy_server_cpu\t%s\tpercent\n' "$(awk -v a="$(min "$srv1" "$srv2")" -v b="$(min "$cs1" "$cs2")" 'BEGIN { printf "%.0f", 100 * b / a }')"
 printf 'pgsql_sink_vs_insert\t%s\ttimes\n' "$(awk -v a="$sink" -v b="$insert" 'BEGIN { printf "%.1f", a / b }')"

@@ -45,7 +45,7 @@ PY
 n=$(cat "$T/events.tsv.count")
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s pgsql
 assert_eq "exit status" "$rc" 0
-host=$(pg_sql -c 'SELECT DISTINCT host FROM tcp_events')
+host=$(pg_sql -c 'SELECT DISTINCT host FROM tcp_events_named')
 
 # t0 + N seconds as psql shows a timestamptz in UTC (add a fraction after).
 at() { date -u -d "@$((t0 + $1))" '+%Y-%m-%d %H:%M:%S'; }
