@@ -320,7 +320,8 @@ CREATE VIEW :"schema".:"view" AS
 	LEFT JOIN :"schema".tcp_audit_states n ON n.state = e.newstate;
 
 -- The connections, likewise; duration is last_time - first_time, so far
--- for one still open.
+-- for one still open; established: it reached ESTABLISHED; connect_failed:
+-- it sent a SYN (SYN_SENT) and closed without reaching ESTABLISHED.
 CREATE OR REPLACE VIEW :"schema".tcp_connections_named AS
 	SELECT r.host, c.sock, c.first_time, c.last_time, c.last_time - c.first_time AS duration,
 	       CASE c.family WHEN 4 THEN 'ipv4' WHEN 6 THEN 'ipv6' ELSE 'unknown' END AS family,
@@ -331,6 +332,7 @@ CREATE OR REPLACE VIEW :"schema".tcp_connections_named AS
 	       c.uid, coalesce(f.name, 'UNKNOWN') AS first_state,
 	       coalesce(l.name, 'UNKNOWN') AS last_state,
 	       (c.states & 2) <> 0 AS established, c.last_state = 7 AS closed,
+	       (c.states & 6) = 4 AND c.last_state = 7 AS connect_failed,
 	       c.bytes_sent, c.bytes_received, c.netns, c.cgroup, r.boot_id, r.run_id
 	FROM :"schema".tcp_connections c
 	JOIN :"schema".tcp_audit_runs r ON r.run = c.run
