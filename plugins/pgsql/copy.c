@@ -35,12 +35,16 @@
 	"daddr, dport, first_state, last_state, states, pid, comm, owner, uid, netns, cgroup, "   \
 	"bytes_sent, bytes_received"
 
-/* The parameters of the merge: one array per column, in that order. */
-#define COPY_CONN_ARRAYS "$1::integer[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], " \
-	"$5::smallint[], $6::smallint[], $7::inet[], $8::integer[], $9::inet[], $10::integer[], " \
-	"$11::smallint[], $12::smallint[], $13::integer[], $14::integer[], $15::text[], "        \
-	"$16::smallint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], "          \
-	"$21::bigint[]"
+/* The parameters of the merge: one array per column, in that order. Set
+ * functions in the select list run in step without a tuplestore, which
+ * unnest() in FROM fills first. */
+#define U(n, type) "unnest($" #n "::" type "[])"
+#define COPY_CONN_ARRAYS U(1, "integer") ", " U(2, "bigint") ", " U(3, "timestamptz") ", "    \
+	U(4, "timestamptz") ", " U(5, "smallint") ", " U(6, "smallint") ", " U(7, "inet") ", " \
+	U(8, "integer") ", " U(9, "inet") ", " U(10, "integer") ", " U(11, "smallint") ", "    \
+	U(12, "smallint") ", " U(13, "integer") ", " U(14, "integer") ", " U(15, "text") ", "  \
+	U(16, "smallint") ", " U(17, "bigint") ", " U(18, "bigint") ", " U(19, "bigint") ", "  \
+	U(20, "bigint") ", " U(21, "bigint")
 
 /* The merge keeps what the batch-side summary keeps (conn-agg.h): the
  * earliest start, the latest addresses and state, the best owner, every
@@ -84,7 +88,7 @@ int copy_prepare(struct pgsql *pg)
 		     " AND seq BETWEEN $2 AND $3 AND time BETWEEN $4::timestamptz AND $5::timestamptz)",
 		     t, t) < 0 ||
 	    asprintf(&pg->sql_merge_conns, "INSERT INTO %s.tcp_connections AS c (" COPY_CONN_COLUMNS
-		     ") SELECT * FROM unnest(" COPY_CONN_ARRAYS ")%s", s, copy_conn_merge) < 0 ||
+		     ") SELECT " COPY_CONN_ARRAYS "%s", s, copy_conn_merge) < 0 ||
 	    asprintf(&pg->sql_lock_run, "SELECT coalesce(stored_seq, 0) FROM %s.tcp_audit_runs "
 		     "WHERE run = $1 FOR UPDATE", s) < 0 ||
 	    asprintf(&pg->sql_stored, "UPDATE %s.tcp_audit_runs SET stored_seq = "
