@@ -91,6 +91,11 @@ size_t copy_batch_max(size_t n)
 /* The arrays' headers: dimensions, flags, element type, size, lower bound. */
 #define COPY_ARRAY_HEADER (5 * 4)
 
+size_t copy_conn_rows_max(size_t n)
+{
+	return copy_frame_max(COPY_CONN_ROW_MAX + 2, n);
+}
+
 size_t copy_conn_batch_max(size_t n)
 {
 	if (n > (SIZE_MAX - COPY_CONN_NFIELDS * COPY_ARRAY_HEADER) / COPY_CONN_ROW_MAX)
@@ -292,7 +297,7 @@ static char *copy_conn_field(char *p, unsigned col, int32_t run, const struct co
 	}
 }
 
-size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a,
+size_t copy_conn_arrays(char *buf, int32_t run, const struct conn_sum *sum, size_t n,
 			size_t off[COPY_CONN_NFIELDS + 1])
 {
 	char *p = buf;
@@ -307,15 +312,30 @@ size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a,
 		flags = p;
 		p = put_u32(p, 0);
 		p = put_u32(p, copy_conn_oid[c]);
-		p = put_u32(p, (uint32_t)a->n);
+		p = put_u32(p, (uint32_t)n);
 		p = put_u32(p, 1);
-		for (size_t i = 0; i < a->n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			char *e = p;
-			p = copy_conn_field(p, c, run, &a->sum[i]);
+			p = copy_conn_field(p, c, run, &sum[i]);
 			nulls |= p - e == COPY_NULL_SIZE && !memcmp(e, "\377\377\377\377", 4);
 		}
 		put_u32(flags, nulls);
 	}
 	off[COPY_CONN_NFIELDS] = (size_t)(p - buf);
 	return off[COPY_CONN_NFIELDS];
+}
+
+size_t copy_conn_rows(char *buf, int32_t run, const struct conn_sum *sum, size_t n)
+{
+	char *p = buf;
+
+	memcpy(p, copy_header, sizeof(copy_header));
+	p += sizeof(copy_header);
+	for (size_t i = 0; i < n; i++) {
+		p = put_u16(p, COPY_CONN_NFIELDS);
+		for (unsigned c = 0; c < COPY_CONN_NFIELDS; c++)
+			p = copy_conn_field(p, c, run, &sum[i]);
+	}
+	p = put_u16(p, UINT16_MAX);
+	return (size_t)(p - buf);
 }

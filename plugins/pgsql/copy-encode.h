@@ -38,12 +38,18 @@ size_t copy_comm_encode(char *out, const char comm[TCA_COMM_LEN]);
  * the length written. */
 size_t copy_encode(char *buf, int32_t run, const struct tca_event *ev, size_t n);
 
-/* The connections that conn_agg_batch() made, as COPY_CONN_NFIELDS arrays
+/* n connections (conn_agg_batch()'s summaries) as COPY_CONN_NFIELDS arrays
  * in binary form (a column each, for unnest()), into a buffer of
- * copy_conn_batch_max(a->n) bytes; array c is at off[c], off[c + 1] - off[c]
+ * copy_conn_batch_max(n) bytes; array c is at off[c], off[c + 1] - off[c]
  * bytes long. Returns the length written. */
 #define COPY_CONN_NFIELDS 21
-size_t copy_conn_encode(char *buf, int32_t run, const struct conn_agg *a,
+size_t copy_conn_arrays(char *buf, int32_t run, const struct conn_sum *sum, size_t n,
 			size_t off[COPY_CONN_NFIELDS + 1]);
+
+/* The same connections as COPY binary rows, with the COPY header and
+ * trailer, into a buffer of copy_conn_rows_max(n) bytes; the columns are
+ * those of the arrays, in the same order. */
+size_t copy_conn_rows_max(size_t n);
+size_t copy_conn_rows(char *buf, int32_t run, const struct conn_sum *sum, size_t n);
 
 #endif

@@ -8,8 +8,9 @@
  *   replayed twice) goes through a staging table, and only the rows that
  *   are not stored yet are inserted, so that no event is stored twice and
  *   none is dropped, whatever order batches come in;
- * - merge the batch's connections (conn-agg.c), sent as one array per
- *   column, into tcp_connections;
+ * - the batch's connections (conn-agg.c): those of this run's sockets that
+ *   the sinker never wrote (conn-seen.c), most of them, are copied in as
+ *   new rows; the others are merged in, sent as one array per column;
  * - move stored_seq, and commit.
  * The rows themselves are encoded by copy-encode.c.
  */
@@ -30,6 +31,10 @@
 #define COPY_COLUMNS "run, seq, time, sock, pid, comm, owner, family, protocol, saddr, sport, " \
 	"daddr, dport, oldstate, newstate, netns, cgroup, uid, bytes_sent, bytes_received, "    \
 	"lifetime_ns"
+
+/* The most sockets of this run that the sinker keeps track of: open ones,
+ * since a closed one is forgotten; past it, every connection is merged. */
+#define COPY_SEEN_MAX (256u * 1024u)
 
 #define COPY_CONN_COLUMNS "run, sock, first_time, last_time, family, protocol, saddr, sport, " \
 	"daddr, dport, first_state, last_state, states, pid, comm, owner, uid, netns, cgroup, "   \
@@ -89,12 +94,14 @@ int copy_prepare(struct pgsql *pg)
 		     t, t) < 0 ||
 	    asprintf(&pg->sql_merge_conns, "INSERT INTO %s.tcp_connections AS c (" COPY_CONN_COLUMNS
 		     ") SELECT " COPY_CONN_ARRAYS "%s", s, copy_conn_merge) < 0 ||
+	    asprintf(&pg->sql_copy_conns, "COPY %s.tcp_connections (" COPY_CONN_COLUMNS ") FROM "
+		     "STDIN (FORMAT binary)", s) < 0 ||
 	    asprintf(&pg->sql_lock_run, "SELECT coalesce(stored_seq, 0) FROM %s.tcp_audit_runs "
 		     "WHERE run = $1 FOR UPDATE", s) < 0 ||
 	    asprintf(&pg->sql_stored, "UPDATE %s.tcp_audit_runs SET stored_seq = "
 		     "greatest(stored_seq, $2::bigint) WHERE run = $1", s) < 0)
 		return -ENOMEM;
-	return 0;
+	return conn_seen_init(&pg->seen, COPY_SEEN_MAX);
 }
 
 void copy_free(struct pgsql *pg)
@@ -104,11 +111,13 @@ void copy_free(struct pgsql *pg)
 	free(pg->sql_merge_stage);
 	free(pg->sql_make_stage);
 	free(pg->sql_merge_conns);
+	free(pg->sql_copy_conns);
 	free(pg->sql_lock_run);
 	free(pg->sql_stored);
 	free(pg->buf);
 	free(pg->cbuf);
 	conn_agg_free(&pg->agg);
+	conn_seen_free(&pg->seen);
 }
 
 /* Grow *buf to need bytes once, then reuse it. */
@@ -222,6 +231,7 @@ static int copy_merge_events(struct pgsql *pg, const struct tca_batch *b, uint64
 	return r;
 }
 
+/* The events; returns 1 when they were all new (above stored_seq). */
 static int copy_events(struct pgsql *pg, const struct tca_batch *b, uint64_t stored)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
@@ -244,36 +254,86 @@ static int copy_events(struct pgsql *pg, const struct tca_batch *b, uint64_t sto
 		r = copy_merge_events(pg, b, lo, hi);
 	if (r >= 0 && hi > stored)
 		r = copy_set_stored(pg, hi);
-	return r;
+	return r < 0 ? r : lo > stored;
 }
 
-static int copy_connections(struct pgsql *pg, const struct tca_batch *b)
+/* Is the batch of the run this process captures? Only its sockets can be
+ * known never to have been written, by this process, which is its only
+ * writer. */
+static bool copy_is_this_run(const struct pgsql *pg, const struct tca_origin *o)
+{
+	return o->run_id == pg->host->run_id && pg->host->hostname &&
+	       !strcmp(o->host, pg->host->hostname);
+}
+
+/*
+ * Put the sockets this run never wrote first, and return how many: their
+ * rows are new. Every socket of the batch may have a row once the batch
+ * is sent, whatever comes of it, except one whose life ended in it (which
+ * the set forgets, so that it stays small).
+ */
+static size_t copy_split_new(struct pgsql *pg, bool fast)
+{
+	struct conn_sum *sum = pg->agg.sum;
+	size_t nnew = 0;
+
+	for (size_t i = 0; i < pg->agg.n; i++) {
+		if (fast && !conn_seen_has(&pg->seen, sum[i].sock)) {
+			struct conn_sum t = sum[nnew];
+			sum[nnew++] = sum[i];
+			sum[i] = t;
+		}
+	}
+	for (size_t i = 0; fast && i < pg->agg.n; i++) {
+		if (sum[i].last->newstate == TCA_STATE_CLOSE)
+			conn_seen_del(&pg->seen, sum[i].sock);
+		else
+			conn_seen_add(&pg->seen, sum[i].sock);
+	}
+	return nnew;
+}
+
+static int copy_merge_conns(struct pgsql *pg, const struct conn_sum *sum, size_t n)
 {
 	size_t off[COPY_CONN_NFIELDS + 1];
 	const char *params[COPY_CONN_NFIELDS];
 	int lengths[COPY_CONN_NFIELDS];
-	int r = conn_agg_batch(&pg->agg, b->ev, b->n);
+	int r = copy_reserve(&pg->cbuf, &pg->cbuf_cap, copy_conn_batch_max(n));
 
-	if (r >= 0)
-		r = copy_reserve(&pg->cbuf, &pg->cbuf_cap, copy_conn_batch_max(pg->agg.n));
 	if (r < 0)
 		return r;
-	copy_conn_encode(pg->cbuf, pg->run, &pg->agg, off);
+	copy_conn_arrays(pg->cbuf, pg->run, sum, n, off);
 	for (int c = 0; c < COPY_CONN_NFIELDS; c++) {
 		params[c] = pg->cbuf + off[c];
 		lengths[c] = (int)(off[c + 1] - off[c]);
 	}
-	r = pgconn_query_binary(pg, pg->sql_merge_conns, COPY_CONN_NFIELDS, params, lengths);
+	return pgconn_query_binary(pg, pg->sql_merge_conns, COPY_CONN_NFIELDS, params, lengths);
+}
+
+static int copy_connections(struct pgsql *pg, const struct tca_batch *b, bool fast)
+{
+	size_t nnew;
+	int r = conn_agg_batch(&pg->agg, b->ev, b->n);
+
+	if (r < 0)
+		return r;
+	nnew = copy_split_new(pg, fast && copy_is_this_run(pg, b->origin));
+	if (nnew) {
+		r = copy_reserve(&pg->cbuf, &pg->cbuf_cap, copy_conn_rows_max(nnew));
+		if (r >= 0)
+			r = pgconn_copy(pg, pg->sql_copy_conns, pg->cbuf,
+					copy_conn_rows(pg->cbuf, pg->run, pg->agg.sum, nnew));
+	}
+	if (r >= 0 && nnew < pg->agg.n)
+		r = copy_merge_conns(pg, pg->agg.sum + nnew, pg->agg.n - nnew);
 	return r < 0 ? r : pgconn_exec(pg, "COMMIT");
 }
 
-int copy_write(struct pgsql *pg, const struct tca_batch *b)
+static int copy_write_once(struct pgsql *pg, const struct tca_batch *b, bool fast)
 {
 	uint64_t stored = 0;
 	int r;
 
-	if (!b->n)
-		return 0;
 	r = copy_set_origin(pg, b->origin);
 	if (r >= 0 && !pg->stage_ready) {
 		r = pgconn_exec(pg, pg->sql_make_stage);
@@ -283,7 +343,24 @@ int copy_write(struct pgsql *pg, const struct tca_batch *b)
 		r = copy_lock_run(pg, &stored);
 	if (r >= 0)
 		r = copy_events(pg, b, stored);
+	/* Events that may be stored already: their sockets too. */
 	if (r >= 0)
-		r = copy_connections(pg, b);
+		r = copy_connections(pg, b, fast && r == 1);
 	return r;
+}
+
+/* A socket taken for new had a row (its id was used again after its
+ * close): the batch again, with every connection merged. */
+int copy_write(struct pgsql *pg, const struct tca_batch *b)
+{
+	int r;
+
+	if (!b->n)
+		return 0;
+	r = copy_write_once(pg, b, true);
+	if (r != -EEXIST)
+		return r;
+	if (pgconn_exec(pg, "ROLLBACK") < 0)
+		return -EAGAIN;
+	return copy_write_once(pg, b, false);
 }

@@ -11,6 +11,7 @@
 #include <tcp-audit/plugin.h>
 
 #include "conn-agg.h"
+#include "conn-seen.h"
 #include "copy-encode.h"
 
 struct pgsql_config {
@@ -44,6 +45,7 @@ struct pgsql {
 	char *sql_merge_stage;  /* INSERT the staged events not stored yet */
 	char *sql_make_stage;   /* the per-connection staging table */
 	char *sql_merge_conns;  /* merge the batch's connections into tcp_connections */
+	char *sql_copy_conns;   /* COPY the batch's new connections into it */
 	char *sql_lock_run;     /* a run's stored_seq, locked until the commit */
 	char *sql_stored;       /* move a run's stored_seq */
 	char *sql_run_key;      /* an origin's key in tcp_audit_runs, made if new */
@@ -61,6 +63,7 @@ struct pgsql {
 	char *cbuf;             /* its connections, likewise */
 	size_t cbuf_cap;
 	struct conn_agg agg;    /* the batch's connections */
+	struct conn_seen seen;  /* this run's sockets that may have a row there */
 	char sqlstate[6];       /* of the last failure; "" when not from the server */
 	char errmsg[256];       /* of the last failure: one line */
 };

@@ -45,8 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(max);
 	if (!buf)
 		abort();
-	len = copy_conn_encode(buf, 1, &a, off);
+	len = copy_conn_arrays(buf, 1, a.sum, a.n, off);
 	if (len > max || off[COPY_CONN_NFIELDS] != len)
+		abort();
+	free(buf);
+	max = copy_conn_rows_max(a.n);
+	buf = malloc(max);
+	if (!buf)
+		abort();
+	if (copy_conn_rows(buf, 1, a.sum, a.n) > max)
 		abort();
 	free(buf);
 	conn_agg_free(&a);

@@ -82,4 +82,20 @@ run -S table=parted -S partition=daily -S partition_ahead=2
 assert_eq "exit status, partitioned" "$rc" 0
 assert_eq "partitions" "$(pg_sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'parted'::regclass")" 4
 assert_eq "rows in the partitioned table" "$(pg_sql -c 'SELECT count(*) FROM parted')" 10
+# A socket id used again after its close, in a later batch: the sinker took
+# it for new (it forgets closed sockets), the server says it is not, and
+# the batch is stored again with its connection merged: one row, all its
+# states, nothing lost.
+t=1767225600
+printf '%s\t9\t1\tc\tipv4\t10.0.0.1\t0\t10.0.0.2\t22\t%s\t%s\n' \
+	"${t}000000000" CLOSE SYN_SENT "${t}000001000" SYN_SENT CLOSE \
+	"${t}000002000" CLOSE SYN_SENT "${t}000003000" SYN_SENT ESTABLISHED >"$T/reuse.tsv"
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/reuse.tsv" -s pgsql -S table=reuse \
+	-S schema=reuse -S batch_size=1 >"$T/out" 2>&1
+assert_eq "exit status, a socket id used again" "$rc" 0
+grep -q 'duplicate key value violates unique constraint "tcp_connections_pkey"' "$PGDIR/server.log" ||
+	fail "the reused socket id was not taken for new: $(cat "$T/out")"
+assert_eq "its events" "$(pg_sql -c 'SELECT count(*) FROM reuse.reuse')" 4
+assert_eq "its connection" "$(pg_sql -c "SELECT count(*), min(first_state), min(last_state),
+	bool_and(established), bool_and(NOT connect_failed) FROM reuse.tcp_connections_named")" "1|CLOSE|ESTABLISHED|t|t"
 echo ok

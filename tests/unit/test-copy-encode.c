@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn-seen.h"
 #include "copy-encode.h"
 #include "suites.h"
 
@@ -217,7 +218,7 @@ START_TEST(test_conn_agg)
 
 		ck_assert_ptr_nonnull(buf);
 		memset(buf + max, 0xa5, GUARD);
-		len = copy_conn_encode(buf, RUN, &a, off);
+		len = copy_conn_arrays(buf, RUN, a.sum, a.n, off);
 		ck_assert_uint_le(len, max);
 		for (size_t i = 0; i < GUARD; i++)
 			ck_assert_uint_eq((unsigned char)buf[max + i], 0xa5);
@@ -237,7 +238,43 @@ START_TEST(test_conn_agg)
 		ck_assert_ptr_null(f[1]);
 		free(buf);
 	}
+	/* And as COPY rows: the widest fill the bound to the byte. */
+	{
+		size_t max = copy_conn_rows_max(a.n), len;
+		char *buf = malloc(max);
+
+		ck_assert_ptr_nonnull(buf);
+		len = copy_conn_rows(buf, RUN, a.sum, a.n);
+		ck_assert_uint_le(len, max);
+		ck_assert_int_eq(memcmp(buf + len - 2, "\377\377", 2), 0);
+		free(buf);
+	}
 	conn_agg_free(&a);
+}
+END_TEST
+
+/* The set of sockets that may have a row: adds, deletes that keep every
+ * other key reachable (colliding ones included), and its bound. */
+START_TEST(test_conn_seen)
+{
+	struct conn_seen s;
+
+	ck_assert_int_eq(conn_seen_init(&s, 1000), 0);
+	for (uint64_t k = 1; k <= 1000; k++)
+		conn_seen_add(&s, k * 4096);
+	ck_assert_uint_eq(s.n, 1000);
+	for (uint64_t k = 1; k <= 1000; k += 2)
+		conn_seen_del(&s, k * 4096);
+	ck_assert_uint_eq(s.n, 500);
+	for (uint64_t k = 1; k <= 1000; k++)
+		ck_assert(conn_seen_has(&s, k * 4096) == (k % 2 == 0));
+	ck_assert(!conn_seen_has(&s, 7));
+	ck_assert(conn_seen_has(&s, 0)); /* cannot be held: taken as seen */
+	for (uint64_t k = 1; k <= 501; k++)
+		conn_seen_add(&s, k * 3);
+	ck_assert(s.full); /* past 1000: every sock may have a row */
+	ck_assert(conn_seen_has(&s, 7));
+	conn_seen_free(&s);
 }
 END_TEST
 
@@ -283,6 +320,7 @@ Suite *suite_copy_encode(void)
 	tcase_add_test(tc, test_copy_bound_overflow);
 	tcase_add_test(tc, test_copy_row_fields);
 	tcase_add_test(tc, test_conn_agg);
+	tcase_add_test(tc, test_conn_seen);
 	tcase_add_test(tc, test_copy_comm);
 	suite_add_tcase(s, tc);
 	return s;
