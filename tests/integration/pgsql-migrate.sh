@@ -100,4 +100,25 @@ assert_eq "run 301's connections" "$(pg_sql -c "SELECT sock, first_time < last_t
 2|t
 3|t"
 assert_eq "run 301's verdict" "$(completeness | grep '^301|')" "301|clean|10|true|complete"
-echo "PASS: schema-2 and schema-3 archives migrated in place"
+
+# A partitioned schema-3 table, made from the first three sections of the
+# shipped DDL file with rows in two partitions: migrated through its parent.
+sed -n '1,/^-- tcp-audit schema version 4/p' "$top_srcdir/plugins/pgsql/tcp-audit-pgsql.sql" >"$T/v3.sql"
+pg_sql -v schema=p -v table=ev -v view=ev_named -v partition='PARTITION BY RANGE (time)' -1 \
+	-f "$T/v3.sql" >/dev/null
+pg_sql -c "CREATE TABLE p.ev_2026 PARTITION OF p.ev FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+	CREATE TABLE p.ev_default PARTITION OF p.ev DEFAULT"
+pg_sql -c "INSERT INTO p.ev (time, host, sock, family, protocol, saddr, sport, daddr, dport, oldstate,
+	newstate, boot_id, run_id, seq) SELECT CASE WHEN i = 30 THEN '2020-01-01'::timestamptz
+	ELSE '2026-01-01'::timestamptz + i * interval '1 s' END, 'h', i / 3 + 1, 4, 6, '10.0.0.1', 1,
+	'10.0.0.2', 2, 7, 2, 'ee32cc19-6448-44cc-a0af-dc1ab298fb49', 5, i FROM generate_series(1, 30) i"
+sinkdrive pgsql schema=p table=ev </dev/null
+grep -q 'migrated the table "p"."ev" from schema version 3 to 4' "$T/drive.log" ||
+	fail "no migration notice: $(cat "$T/drive.log")"
+assert_eq "the partitions' rows" "$(pg_sql -c "SELECT tableoid::regclass, count(*), min(seq), max(seq)
+	FROM p.ev GROUP BY 1 ORDER BY 1")" "p.ev_2026|29|1|29
+p.ev_default|1|30|30"
+assert_eq "the partitions' indexes" "$(pg_sql -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'p'
+	AND tablename LIKE 'ev%' AND indexdef LIKE '%USING brin (\"time\")'")" 3
+assert_eq "their connections" "$(pg_sql -c 'SELECT count(*) FROM p.tcp_connections')" 11
+echo "PASS: schema-2 and schema-3 archives (one partitioned) migrated in place"
