@@ -21,6 +21,7 @@ struct pgsql_config {
 	bool manage_schema;
 	const char *partition;
 	int64_t partition_ahead;
+	uint64_t retention_ms;   /* drop partitions that ended this long ago; 0: keep */
 	int64_t batch_size;
 	uint64_t max_delay_ms;
 	uint64_t connect_timeout_ms;

@@ -82,6 +82,22 @@ run -S table=parted -S partition=daily -S partition_ahead=2
 assert_eq "exit status, partitioned" "$rc" 0
 assert_eq "partitions" "$(pg_sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'parted'::regclass")" 4
 assert_eq "rows in the partitioned table" "$(pg_sql -c 'SELECT count(*) FROM parted')" 10
+
+# Retention drops whole partitions that ended longer ago than it, and
+# nothing else: an old day made by hand with a row in it goes; today's,
+# the ones ahead, the DEFAULT one (with the replayed 2026-01-01 rows) stay.
+pg_sql -c "CREATE TABLE parted_20200101 PARTITION OF parted FOR VALUES FROM ('2020-01-01 00:00:00+00') TO ('2020-01-02 00:00:00+00')"
+pg_sql -c "INSERT INTO parted (run, seq, time, sock, family, protocol, saddr, sport, daddr, dport, oldstate, newstate)
+	VALUES (1, 1000, '2020-01-01 12:00:00+00', 1, 4, 6, '10.0.0.1', 1, '10.0.0.2', 2, 7, 2)"
+assert_eq "rows before retention" "$(pg_sql -c 'SELECT count(*) FROM parted')" 11
+run -S table=parted -S partition=daily -S partition_ahead=2 -S retention=30d
+assert_eq "exit status, retention" "$rc" 0
+grep -q 'dropped the partition "public"."parted_20200101"' "$T/out" || fail "no drop notice: $(cat "$T/out")"
+assert_eq "partitions after retention" "$(pg_sql -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'parted'::regclass")" 4
+assert_eq "rows after retention" "$(pg_sql -c 'SELECT count(*) FROM parted')" 20
+run -S retention=30d
+assert_eq "exit status, retention without partitions" "$rc" 78
+grep -q 'retention= drops whole partitions' "$T/out" || fail "no message: $(cat "$T/out")"
 # A socket id used again after its close, in a later batch: the sinker took
 # it for new (it forgets closed sockets), the server says it is not, and
 # the batch is stored again with its connection merged: one row, all its
