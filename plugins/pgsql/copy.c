@@ -171,11 +171,11 @@ static int copy_lock_run(struct pgsql *pg, uint64_t *stored)
 	if (r >= 0)
 		r = pgconn_query(pg, pg->sql_lock_run, 1, p, &res);
 	if (r >= 0 && PQntuples(res) != 1) {
-		/* The row went (deleted by hand): look the key up again. */
+		/* The row went (deleted by hand): the next try makes it again. */
 		snprintf(pg->errmsg, sizeof(pg->errmsg), "the run's row in tcp_audit_runs is gone");
 		pg->sqlstate[0] = '\0';
 		pg->run = 0;
-		r = -EIO;
+		r = -EAGAIN;
 	}
 	if (r >= 0)
 		*stored = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
