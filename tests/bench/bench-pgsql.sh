@@ -86,14 +86,14 @@ copy_run() {
 # The events table's size (heap, TOAST, indexes; every partition), and the
 # whole archive's (with tcp_connections and tcp_audit_runs), per event.
 bytes_per_event() {
-	pg_sql -c "SELECT (SELECT sum(pg_total_relation_size(c))
+	pg_sql -c "SELECT round((SELECT sum(pg_total_relation_size(c))
 			FROM (SELECT '$1.tcp_events'::regclass AS c UNION ALL
-			      SELECT inhrelid FROM pg_inherits WHERE inhparent = '$1.tcp_events'::regclass) p) / $N,
-		(SELECT sum(pg_total_relation_size(c))
+			      SELECT inhrelid FROM pg_inherits WHERE inhparent = '$1.tcp_events'::regclass) p) / $N, 1),
+		round((SELECT sum(pg_total_relation_size(c))
 			FROM (SELECT '$1.tcp_events'::regclass AS c UNION ALL
 			      SELECT inhrelid FROM pg_inherits WHERE inhparent = '$1.tcp_events'::regclass UNION ALL
 			      SELECT '$1.tcp_connections'::regclass UNION ALL
-			      SELECT '$1.tcp_audit_runs'::regclass) p) / $N" | tr '|' ' '
+			      SELECT '$1.tcp_audit_runs'::regclass) p) / $N, 1)" | tr '|' ' '
 }
 
 # Each twice, interleaved, keeping the best: the first writes of a new
