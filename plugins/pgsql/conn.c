@@ -404,6 +404,23 @@ int pgconn_query(struct pgsql *pg, const char *sql, int nparams, const char *con
 	return r;
 }
 
+int pgconn_query_binary(struct pgsql *pg, const char *sql, int nparams, const char *const *params,
+			const int *lengths)
+{
+	enum { MAX_PARAMS = 64 };
+	int formats[MAX_PARAMS];
+	uint64_t deadline = pgconn_deadline(pg);
+	int r;
+
+	if (nparams > MAX_PARAMS)
+		return -E2BIG;
+	for (int i = 0; i < nparams; i++)
+		formats[i] = 1;
+	r = pgconn_sent(pg, PQsendQueryParams(pg->conn, sql, nparams, NULL, params, lengths,
+					      formats, 0), deadline);
+	return r < 0 ? r : pgconn_collect(pg, deadline, false, NULL);
+}
+
 /* Run sql, which ends in a COPY FROM STDIN, and send data as its rows. */
 int pgconn_copy(struct pgsql *pg, const char *sql, const char *data, size_t len)
 {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Encode events as PostgreSQL COPY binary rows, with a size bound that is
- * built from the same per-field sizes that the encoder writes. */
+/* Encode events, and a batch's connections, as PostgreSQL COPY binary rows,
+ * with size bounds built from the same per-field sizes the encoder writes. */
 #include "config.h"
 
 #include <endian.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -26,47 +27,80 @@
 #define COPY_I16_SIZE (COPY_LEN + 2)
 #define COPY_I32_SIZE (COPY_LEN + 4)
 #define COPY_I64_SIZE (COPY_LEN + 8)
-#define COPY_UUID_SIZE (COPY_LEN + 16)
 #define COPY_INET_MAX (COPY_LEN + 4 + 16)   /* family, bits, is_cidr, len; IPv6 */
 #define COPY_COMM_MAX (COPY_LEN + 4 * COPY_COMM_MAX_BYTES) /* every byte \xHH */
 
-/* The row's fields, in order; copy_row() writes exactly these. */
-#define COPY_NFIELDS 22
-#define COPY_ROW_FIXED_MAX                                                     \
+/* An event row's fields, in order; copy_row() writes exactly these. */
+#define COPY_NFIELDS 21
+#define COPY_ROW_MAX                                                           \
 	(2                       /* the field count */                          \
-	 + COPY_I64_SIZE         /* time */                                     \
-	 + COPY_LEN              /* host, beside its bytes */                   \
-	 + COPY_I64_SIZE         /* sock */                                     \
+	 + COPY_I32_SIZE         /* run */                                      \
+	 + 3 * COPY_I64_SIZE     /* seq, time, sock */                          \
 	 + COPY_I32_SIZE         /* pid */                                      \
 	 + COPY_COMM_MAX         /* comm */                                     \
-	 + 2 * COPY_I16_SIZE     /* family, protocol */                         \
+	 + 3 * COPY_I16_SIZE     /* owner, family, protocol */                  \
 	 + COPY_INET_MAX + COPY_I32_SIZE /* saddr, sport */                     \
 	 + COPY_INET_MAX + COPY_I32_SIZE /* daddr, dport */                     \
 	 + 2 * COPY_I16_SIZE     /* oldstate, newstate */                       \
-	 + COPY_UUID_SIZE        /* boot_id */                                  \
-	 + 2 * COPY_I64_SIZE     /* run_id, seq */                              \
 	 + 3 * COPY_I64_SIZE     /* netns, cgroup, uid */                       \
 	 + 2 * COPY_I64_SIZE     /* bytes_sent, bytes_received */               \
 	 + COPY_I64_SIZE)        /* lifetime_ns */
 
+/* A connection's fields, each an array element (copy_conn_field()). */
+#define COPY_CONN_ROW_MAX                                                      \
+	(COPY_I32_SIZE         /* run */                                      \
+	 + 3 * COPY_I64_SIZE     /* sock, first_time, last_time */              \
+	 + 2 * COPY_I16_SIZE     /* family, protocol */                         \
+	 + COPY_INET_MAX + COPY_I32_SIZE /* saddr, sport */                     \
+	 + COPY_INET_MAX + COPY_I32_SIZE /* daddr, dport */                     \
+	 + 2 * COPY_I16_SIZE     /* first_state, last_state */                  \
+	 + COPY_I32_SIZE         /* states */                                   \
+	 + COPY_I32_SIZE         /* pid */                                      \
+	 + COPY_COMM_MAX         /* comm */                                     \
+	 + COPY_I16_SIZE         /* owner */                                    \
+	 + 3 * COPY_I64_SIZE     /* uid, netns, cgroup */                       \
+	 + 2 * COPY_I64_SIZE)    /* bytes_sent, bytes_received */
+
 static const char copy_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 #define COPY_TRAILER_SIZE 2
 
-size_t copy_row_max(size_t host_len)
+#define COPY_FRAME_SIZE (sizeof(copy_header) + COPY_TRAILER_SIZE)
+
+size_t copy_row_max(void)
 {
-	if (host_len > SIZE_MAX - COPY_ROW_FIXED_MAX)
-		return SIZE_MAX;
-	return COPY_ROW_FIXED_MAX + host_len;
+	return COPY_ROW_MAX;
 }
 
-size_t copy_batch_max(size_t host_len, size_t n)
+size_t copy_conn_row_max(void)
 {
-	size_t row = copy_row_max(host_len);
-	size_t frame = sizeof(copy_header) + COPY_TRAILER_SIZE;
+	return COPY_CONN_ROW_MAX;
+}
 
-	if (row == SIZE_MAX || (n && row > (SIZE_MAX - frame) / n))
+static size_t copy_frame_max(size_t row, size_t n)
+{
+	if (n && row > (SIZE_MAX - COPY_FRAME_SIZE) / n)
 		return SIZE_MAX;
-	return frame + n * row;
+	return COPY_FRAME_SIZE + n * row;
+}
+
+size_t copy_batch_max(size_t n)
+{
+	return copy_frame_max(COPY_ROW_MAX, n);
+}
+
+/* The arrays' headers: dimensions, flags, element type, size, lower bound. */
+#define COPY_ARRAY_HEADER (5 * 4)
+
+size_t copy_conn_rows_max(size_t n)
+{
+	return copy_frame_max(COPY_CONN_ROW_MAX + 2, n);
+}
+
+size_t copy_conn_batch_max(size_t n)
+{
+	if (n > (SIZE_MAX - COPY_CONN_NFIELDS * COPY_ARRAY_HEADER) / COPY_CONN_ROW_MAX)
+		return SIZE_MAX;
+	return COPY_CONN_NFIELDS * COPY_ARRAY_HEADER + n * COPY_CONN_ROW_MAX;
 }
 
 static char *put_u16(char *p, uint16_t v)
@@ -105,13 +139,6 @@ static char *put_i64(char *p, uint64_t v)
 static char *put_null(char *p)
 {
 	return put_u32(p, UINT32_MAX);
-}
-
-static char *put_bytes(char *p, const void *data, size_t len)
-{
-	p = put_u32(p, (uint32_t)len);
-	memcpy(p, data, len);
-	return p + len;
 }
 
 static char *put_inet(char *p, unsigned family, const uint8_t addr[16])
@@ -166,21 +193,31 @@ static char *put_comm(char *p, const char comm[TCA_COMM_LEN])
 	return p + COPY_LEN + n;
 }
 
-static char *copy_row(char *p, const struct copy_origin *o, const struct tca_event *ev)
+/* Microseconds since PostgreSQL's epoch, truncated: timestamptz holds no more. */
+static char *put_time(char *p, uint64_t ns)
+{
+	return put_i64(p, (uint64_t)((int64_t)(ns / 1000u) - COPY_PG_EPOCH_US));
+}
+
+/* pid and comm, or two NULLs. */
+static char *put_owner(char *p, const struct tca_event *ev)
+{
+	if (!(ev->flags & TCA_EV_PID))
+		return put_null(put_null(p));
+	return put_comm(put_i32(p, (uint32_t)ev->pid), ev->comm);
+}
+
+static char *copy_row(char *p, int32_t run, const struct tca_event *ev)
 {
 	uint32_t f = ev->flags;
 
 	p = put_u16(p, COPY_NFIELDS);
-	/* Microseconds, truncated: timestamptz holds no more. */
-	p = put_i64(p, (uint64_t)((int64_t)(ev->time_ns / 1000u) - COPY_PG_EPOCH_US));
-	p = put_bytes(p, o->host, o->host_len);
+	p = put_i32(p, (uint32_t)run);
+	p = put_i64(p, ev->seq);
+	p = put_time(p, ev->time_ns);
 	p = put_i64(p, ev->sock);
-	if (f & TCA_EV_PID) {
-		p = put_i32(p, (uint32_t)ev->pid);
-		p = put_comm(p, ev->comm);
-	} else {
-		p = put_null(put_null(p));
-	}
+	p = put_owner(p, ev);
+	p = put_i16(p, f & TCA_EV_PID ? ev->owner : TCA_OWNER_UNKNOWN);
 	p = put_i16(p, ev->family);
 	p = put_i16(p, ev->protocol);
 	p = put_inet(p, ev->family, ev->saddr);
@@ -189,9 +226,6 @@ static char *copy_row(char *p, const struct copy_origin *o, const struct tca_eve
 	p = put_i32(p, ev->dport);
 	p = put_i16(p, ev->oldstate);
 	p = put_i16(p, ev->newstate);
-	p = put_bytes(p, o->boot_id, sizeof(o->boot_id));
-	p = put_i64(p, o->run_id);
-	p = put_i64(p, ev->seq);
 	p = f & TCA_EV_NETNS ? put_i64(p, ev->netns) : put_null(p);
 	p = f & TCA_EV_CGROUP ? put_i64(p, ev->cgroup) : put_null(p);
 	p = f & TCA_EV_UID ? put_i64(p, ev->uid) : put_null(p);
@@ -204,14 +238,104 @@ static char *copy_row(char *p, const struct copy_origin *o, const struct tca_eve
 	return f & TCA_EV_LIFETIME ? put_i64(p, ev->lifetime_ns) : put_null(p);
 }
 
-size_t copy_encode(char *buf, const struct copy_origin *o, const struct tca_event *ev, size_t n)
+size_t copy_encode(char *buf, int32_t run, const struct tca_event *ev, size_t n)
 {
 	char *p = buf;
 
 	memcpy(p, copy_header, sizeof(copy_header));
 	p += sizeof(copy_header);
 	for (size_t i = 0; i < n; i++)
-		p = copy_row(p, o, &ev[i]);
+		p = copy_row(p, run, &ev[i]);
 	p = put_u16(p, UINT16_MAX); /* the trailer: -1 */
+	return (size_t)(p - buf);
+}
+
+/* Each connection column's element type, in the order of copy_conn_field():
+ * array_recv() refuses an array whose element type is not the column's. */
+#define COPY_OID_INT2 21
+#define COPY_OID_INT4 23
+#define COPY_OID_INT8 20
+#define COPY_OID_TEXT 25
+#define COPY_OID_INET 869
+#define COPY_OID_TIMESTAMPTZ 1184
+static const uint32_t copy_conn_oid[COPY_CONN_NFIELDS] = {
+	COPY_OID_INT4, COPY_OID_INT8, COPY_OID_TIMESTAMPTZ, COPY_OID_TIMESTAMPTZ,
+	COPY_OID_INT2, COPY_OID_INT2, COPY_OID_INET, COPY_OID_INT4, COPY_OID_INET,
+	COPY_OID_INT4, COPY_OID_INT2, COPY_OID_INT2, COPY_OID_INT4, COPY_OID_INT4,
+	COPY_OID_TEXT, COPY_OID_INT2, COPY_OID_INT8, COPY_OID_INT8, COPY_OID_INT8,
+	COPY_OID_INT8, COPY_OID_INT8,
+};
+
+/* Field col of a connection, in the same binary form as a COPY field. */
+static char *copy_conn_field(char *p, unsigned col, int32_t run, const struct conn_sum *s)
+{
+	const struct tca_event *l = s->last, *o = s->owner;
+	bool pid = o->flags & TCA_EV_PID;
+
+	switch (col) {
+	case 0: return put_i32(p, (uint32_t)run);
+	case 1: return put_i64(p, s->sock);
+	case 2: return put_time(p, s->first->time_ns);
+	case 3: return put_time(p, l->time_ns);
+	case 4: return put_i16(p, l->family);
+	case 5: return put_i16(p, l->protocol);
+	case 6: return put_inet(p, l->family, l->saddr);
+	case 7: return put_i32(p, l->sport);
+	case 8: return put_inet(p, l->family, l->daddr);
+	case 9: return put_i32(p, l->dport);
+	case 10: return put_i16(p, s->first->oldstate);
+	case 11: return put_i16(p, l->newstate);
+	case 12: return put_i32(p, s->states);
+	case 13: return pid ? put_i32(p, (uint32_t)o->pid) : put_null(p);
+	case 14: return pid ? put_comm(p, o->comm) : put_null(p);
+	case 15: return put_i16(p, pid ? o->owner : TCA_OWNER_UNKNOWN);
+	case 16: return s->uid ? put_i64(p, s->uid->uid) : put_null(p);
+	case 17: return s->netns ? put_i64(p, s->netns->netns) : put_null(p);
+	case 18: return s->cgroup ? put_i64(p, s->cgroup->cgroup) : put_null(p);
+	case 19: return s->has_bytes ? put_i64(p, s->bytes_sent) : put_null(p);
+	default: return s->has_bytes ? put_i64(p, s->bytes_received) : put_null(p);
+	}
+}
+
+size_t copy_conn_arrays(char *buf, int32_t run, const struct conn_sum *sum, size_t n,
+			size_t off[COPY_CONN_NFIELDS + 1])
+{
+	char *p = buf;
+
+	for (unsigned c = 0; c < COPY_CONN_NFIELDS; c++) {
+		char *flags;
+		bool nulls = false;
+
+		off[c] = (size_t)(p - buf);
+		/* array_send's form: one dimension from 1, then the elements. */
+		p = put_u32(p, 1);
+		flags = p;
+		p = put_u32(p, 0);
+		p = put_u32(p, copy_conn_oid[c]);
+		p = put_u32(p, (uint32_t)n);
+		p = put_u32(p, 1);
+		for (size_t i = 0; i < n; i++) {
+			char *e = p;
+			p = copy_conn_field(p, c, run, &sum[i]);
+			nulls |= p - e == COPY_NULL_SIZE && !memcmp(e, "\377\377\377\377", 4);
+		}
+		put_u32(flags, nulls);
+	}
+	off[COPY_CONN_NFIELDS] = (size_t)(p - buf);
+	return off[COPY_CONN_NFIELDS];
+}
+
+size_t copy_conn_rows(char *buf, int32_t run, const struct conn_sum *sum, size_t n)
+{
+	char *p = buf;
+
+	memcpy(p, copy_header, sizeof(copy_header));
+	p += sizeof(copy_header);
+	for (size_t i = 0; i < n; i++) {
+		p = put_u16(p, COPY_CONN_NFIELDS);
+		for (unsigned c = 0; c < COPY_CONN_NFIELDS; c++)
+			p = copy_conn_field(p, c, run, &sum[i]);
+	}
+	p = put_u16(p, UINT16_MAX);
 	return (size_t)(p - buf);
 }

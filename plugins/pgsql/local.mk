@@ -4,7 +4,7 @@ pkglib_LTLIBRARIES += plugins/pgsql.la
 plugins_pgsql_la_SOURCES = plugins/pgsql/pgsql.c plugins/pgsql/pgsql.h \
 	plugins/pgsql/conn.c plugins/pgsql/schema.c plugins/pgsql/partition.c \
 	plugins/pgsql/copy.c plugins/pgsql/records.c plugins/pgsql/copy-encode.c \
-	plugins/pgsql/copy-encode.h
+	plugins/pgsql/copy-encode.h plugins/pgsql/conn-agg.c plugins/pgsql/conn-agg.h plugins/pgsql/conn-seen.c plugins/pgsql/conn-seen.h
 nodist_plugins_pgsql_la_SOURCES = plugins/pgsql/pgsql-ddl.h
 plugins_pgsql_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/plugins/pgsql
 plugins_pgsql_la_CFLAGS = $(AM_CFLAGS) $(PGSQL_CFLAGS)

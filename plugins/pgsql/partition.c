@@ -3,7 +3,9 @@
  * Partitions by time for the pgsql sinker: the current day or month and
  * the next ones are created ahead, so that inserts never wait on DDL, and
  * a DEFAULT partition keeps events outside every range (a replayed old
- * file, a clock far off) instead of failing the batch.
+ * file, a clock far off) instead of failing the batch. With retention=,
+ * the partitions that ended longer ago than it are dropped whole: never
+ * a delete row by row behind the writer.
  */
 #include "config.h"
 
@@ -90,6 +92,59 @@ static int partition_create(struct pgsql *pg, const char *suffix, const char *bo
 	return r;
 }
 
+/* When partition `name` (TABLE_YYYYMMDD or TABLE_YYYYMM, as made here)
+ * ends; 0 for any other name, such as the DEFAULT partition. */
+static time_t partition_end(const struct pgsql *pg, const char *name)
+{
+	size_t tl = strlen(pg->cfg->table), dl = pg->partition == PGSQL_PART_MONTHLY ? 6 : 8;
+	struct tm tm = { 0 };
+	const char *d = name + tl + 1;
+
+	if (strncmp(name, pg->cfg->table, tl) || name[tl] != '_' || strlen(d) != dl ||
+	    strspn(d, "0123456789") != dl)
+		return 0;
+	tm.tm_year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0') - 1900;
+	tm.tm_mon = (d[4] - '0') * 10 + (d[5] - '0') - 1;
+	tm.tm_mday = dl == 8 ? (d[6] - '0') * 10 + (d[7] - '0') : 1;
+	if (dl == 8)
+		tm.tm_mday++;
+	else
+		tm.tm_mon++;
+	return timegm(&tm);
+}
+
+/* Drop the partitions that ended more than retention ago. */
+static int partition_expire(struct pgsql *pg, time_t now)
+{
+	const char *p[1] = { pg->qtable };
+	PGresult *res = NULL;
+	time_t cutoff = now - (time_t)(pg->cfg->retention_ms / 1000u);
+	int r;
+
+	if (!pg->cfg->retention_ms)
+		return 0;
+	r = pgconn_query(pg, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+			 " WHERE i.inhparent = to_regclass($1) ORDER BY 1", 1, p, &res);
+	for (int i = 0; r >= 0 && i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		time_t end = partition_end(pg, name);
+		char *q, *sql = NULL;
+
+		if (!end || end > cutoff)
+			continue;
+		q = pgconn_ident(pg, name);
+		r = q && asprintf(&sql, "DROP TABLE %s.%s", pg->qschema, q) >= 0 ? pgconn_exec(pg, sql)
+									  : -ENOMEM;
+		if (r >= 0)
+			tca_log(pg->host, TCA_LOG_NOTICE, 0, "dropped the partition %s.%s: it ended "
+				"longer ago than retention", pg->qschema, q);
+		free(sql);
+		free(q);
+	}
+	PQclear(res);
+	return r;
+}
+
 void partition_ensure(struct pgsql *pg, uint64_t now_ms)
 {
 	time_t now = time(NULL);
@@ -119,6 +174,9 @@ void partition_ensure(struct pgsql *pg, uint64_t now_ms)
 			 from.tm_mday, to.tm_year + 1900, to.tm_mon + 1, to.tm_mday);
 		r = partition_create(pg, suffix, bounds);
 	}
+	if (r >= 0 && partition_expire(pg, now) < 0)
+		tca_log(pg->host, TCA_LOG_WARNING, 0, "cannot drop the expired partitions of %s: %s; "
+			"retrying in an hour", pg->qtable, pg->errmsg);
 	if (r < 0) {
 		/* Not fatal: the DEFAULT partition takes the rows meanwhile. */
 		tca_log(pg->host, TCA_LOG_WARNING, 0, "cannot create the partitions of %s ahead: %s; "

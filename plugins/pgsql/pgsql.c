@@ -26,6 +26,11 @@ static int pgsql_check(const struct tca_host *host, const struct pgsql_config *c
 			c->partition);
 		return -EINVAL;
 	}
+	if (c->retention_ms && *part == PGSQL_PART_NONE) {
+		tca_log(host, TCA_LOG_ERR, 0, "retention= drops whole partitions: set partition=daily "
+			"or monthly too (for a new table), or leave retention at 0");
+		return -EINVAL;
+	}
 	if (!c->connect_timeout_ms || !c->statement_timeout_ms) {
 		tca_log(host, TCA_LOG_ERR, 0, "connect_timeout and statement_timeout must be above "
 			"zero: they bound how long a hung server can hold up shutdown");
@@ -56,14 +61,10 @@ static void pgsql_close(void *state)
 	free(pg->where);
 	free(pg->qschema);
 	free(pg->qtable);
-	free(pg->sql_copy_direct);
-	free(pg->sql_copy_stage);
-	free(pg->sql_merge_stage);
-	free(pg->sql_make_stage);
+	copy_free(pg);
 	free(pg->sql_gaps);
 	free(pg->sql_run);
-	free(pg->buf);
-	free(pg->host_text);
+	free(pg->sql_run_key);
 	free(pg);
 }
 
@@ -238,6 +239,9 @@ static const struct tca_option pgsql_options[] = {
 	{ .name = "partition_ahead", .type = TCA_OPT_INT, .def = "3", .min = 1, .max = 366,
 	  .help = "partitions to create ahead of the current one",
 	  .offset = offsetof(struct pgsql_config, partition_ahead) },
+	{ .name = "retention", .type = TCA_OPT_DURATION, .def = "0",
+	  .help = "drop the partitions that ended longer ago than this; 0: keep all",
+	  .offset = offsetof(struct pgsql_config, retention_ms) },
 	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "5000", .min = 1, .max = 1000000,
 	  .help = "most events in one transaction",
 	  .offset = offsetof(struct pgsql_config, batch_size) },

@@ -16,7 +16,7 @@
 
 /* A later state replaces an earlier one, but never with less knowledge:
  * running < unclean < clean or failed. */
-#define RECORDS_RANK(col) "(CASE " col " WHEN 1 THEN 1 WHEN 4 THEN 2 ELSE 3 END)"
+#define RECORDS_RANK(col) "(CASE " col " WHEN 1 THEN 1 WHEN 4 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 3 ELSE 0 END)"
 
 void records_parse_uuid(const char *s, uint8_t out[16])
 {
@@ -76,7 +76,50 @@ int records_prepare(struct pgsql *pg)
 		pg->sql_run = NULL;
 		return -ENOMEM;
 	}
+	/* The events' origin gets its row (with no state: no run record yet)
+	 * the first time one of its batches comes. */
+	if (asprintf(&pg->sql_run_key, "WITH n AS (INSERT INTO %s.tcp_audit_runs (host, run_id, "
+		     "boot_id) VALUES ($1, $2, $3::uuid) ON CONFLICT (host, run_id) DO NOTHING "
+		     "RETURNING run) SELECT run FROM n UNION ALL SELECT run FROM %s.tcp_audit_runs "
+		     "WHERE host = $1 AND run_id = $2", s, s) < 0) {
+		pg->sql_run_key = NULL;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+/* A boot id as the uuid text the server takes, parsed as leniently as
+ * ever, so that every row of one origin names the same boot. */
+static void records_boot_text(const char *boot_id, char out[40])
+{
+	uint8_t u[16];
+
+	records_parse_uuid(boot_id, u);
+	snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
+		 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+int records_run_key(struct pgsql *pg, const struct tca_origin *origin, int32_t *key)
+{
+	char run[24], boot[40];
+	const char *params[3] = { origin->host, run, boot };
+	PGresult *res = NULL;
+	int r;
+
+	records_boot_text(origin->boot_id, boot);
+	snprintf(run, sizeof(run), "%" PRId64, (int64_t)origin->run_id);
+	r = pgconn_query(pg, pg->sql_run_key, 3, params, &res);
+	if (r >= 0 && PQntuples(res) < 1) {
+		/* Made by another writer after our insert looked: the next try finds it. */
+		snprintf(pg->errmsg, sizeof(pg->errmsg), "the run's row in tcp_audit_runs is not there yet");
+		pg->sqlstate[0] = '\0';
+		r = -EAGAIN;
+	}
+	if (r >= 0)
+		*key = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return r;
 }
 
 /* Growing text arrays "{1,2,3}", one per column of the gaps. */
@@ -130,17 +173,12 @@ out:
 int records_run(struct pgsql *pg, const struct tca_run *run)
 {
 	char num[6][24], boot[40];
-	uint8_t u[16];
 	const char *params[8] = { run->origin.host, num[0], boot, num[1], num[2], num[3], num[4],
 				  num[5] };
 	PGresult *res = NULL;
 	int r;
 
-	/* The same lenient parse as the events' boot_id, so the two match. */
-	records_parse_uuid(run->origin.boot_id, u);
-	snprintf(boot, sizeof(boot), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8],
-		 u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	records_boot_text(run->origin.boot_id, boot);
 	snprintf(num[0], sizeof(num[0]), "%" PRId64, (int64_t)run->origin.run_id);
 	snprintf(num[1], sizeof(num[1]), "%" PRId64, (int64_t)run->prev_run_id);
 	snprintf(num[2], sizeof(num[2]), "%" PRIu32, run->state);

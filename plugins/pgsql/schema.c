@@ -121,18 +121,20 @@ static int schema_version(struct pgsql *pg, int *version)
 
 static int schema_migrate(struct pgsql *pg, int from)
 {
-	char view[256], *qview = NULL, *lit = NULL, *sql = NULL;
+	char view[256], *qview = NULL, *lit = NULL, *slit = NULL, *sql = NULL;
 	int r = -ENOMEM;
 
 	snprintf(view, sizeof(view), "%s_named", pg->cfg->table);
 	qview = pgconn_ident(pg, view);
 	lit = PQescapeLiteral(pg->conn, pg->cfg->table, strlen(pg->cfg->table));
-	if (qview && lit) {
+	slit = PQescapeLiteral(pg->conn, pg->cfg->schema, strlen(pg->cfg->schema));
+	if (qview && lit && slit) {
 		const struct schema_subst subst[] = {
 			{ ":\"schema\"", pg->qschema },
 			{ ":\"table\"", pg->qtable + strlen(pg->qschema) + 1 },
 			{ ":\"view\"", qview },
 			{ ":'table'", lit },
+			{ ":'schema'", slit },
 			{ ":partition", pg->partition != PGSQL_PART_NONE ? "PARTITION BY RANGE (time)" : "" },
 		};
 		sql = schema_render(subst, sizeof(subst) / sizeof(subst[0]), from);
@@ -153,6 +155,7 @@ static int schema_migrate(struct pgsql *pg, int from)
 	free(sql);
 	free(qview);
 	PQfreemem(lit);
+	PQfreemem(slit);
 	return r == -EAGAIN ? -ECONNREFUSED : r;
 }
 

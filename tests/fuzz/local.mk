@@ -45,6 +45,7 @@ if ENABLE_FUZZING
 noinst_LTLIBRARIES += tests/fuzz/libfuzzed.la
 tests_fuzz_libfuzzed_la_SOURCES = \
 	plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
+	plugins/pgsql/conn-agg.c plugins/pgsql/conn-agg.h plugins/pgsql/conn-seen.c plugins/pgsql/conn-seen.h \
 	plugins/replay/tsv.c plugins/replay/replay.h
 tests_fuzz_libfuzzed_la_LIBADD = src/libprocessor.la
 if BUILD_TRACEFS

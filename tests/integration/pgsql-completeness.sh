@@ -15,9 +15,9 @@ sinkdrive pgsql <"$top_srcdir/tests/data/completeness.drive"
 assert_eq "commands that failed" "$(grep -vc ': [0-9]*$' "$T/drive.out")" 0
 assert_eq "the first batch reports its count" "$(sed -n 3p "$T/drive.out")" "events 1 10: 10"
 
-assert_eq "schema version" "$(pg_sql -c 'SELECT version FROM tcp_audit_schema_version')" 3
+assert_eq "schema version" "$(pg_sql -c 'SELECT version FROM tcp_audit_schema_version')" 4
 assert_eq "run 100's events: rows, distinct seq" "$(pg_sql -c \
-	'SELECT count(*), count(DISTINCT seq) FROM tcp_events WHERE run_id = 100')" "20|20"
+	'SELECT count(*), count(DISTINCT seq) FROM tcp_events_named WHERE run_id = 100')" "20|20"
 assert_eq "gap rows (each written twice)" "$(pg_sql -c 'SELECT count(*) FROM tcp_audit_gaps')" 2
 assert_eq "run 100's gap" "$(pg_sql -c "SELECT host, first_seq, count, reason, cpu IS NULL
 	FROM tcp_audit_gaps_named WHERE run_id = 100")" "h1|11|5|queue_full|t"
@@ -56,6 +56,6 @@ assert_eq "refused batches, then a good one" "$(cat "$T/drive.out")" \
 events 1 10: -74
 events 1 10: -74
 events 11 10: 10"
-assert_eq "run 700's rows" "$(pg_sql -c 'SELECT min(seq), max(seq) FROM tcp_events
+assert_eq "run 700's rows" "$(pg_sql -c 'SELECT min(seq), max(seq) FROM tcp_events_named
 	WHERE run_id = 700')" "11|20"
 echo "PASS: gap and run records round-trip, every verdict, idempotent rewrites, refusals"

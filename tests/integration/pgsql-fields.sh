@@ -43,7 +43,11 @@ pg_sql -F '|' -c "SELECT seq, time, sock, pid, encode(convert_to(comm, 'UTF8'), 
 diff -u "$T/expected" "$T/got" >&2 || fail "the rows differ from the events"
 # NULL, not 0 or '': an unknown pid and comm.
 assert_eq "unknown pid is NULL" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE pid IS NULL AND comm IS NULL')" 1
-assert_eq "identity" "$(pg_sql -c "SELECT count(DISTINCT (host, boot_id, run_id)), min(host) = '$(hostname)', min(boot_id::text) = '$(cat /proc/sys/kernel/random/boot_id)' FROM tcp_events")" "1|t|t"
+assert_eq "identity" "$(pg_sql -c "SELECT count(DISTINCT (host, boot_id, run_id)), min(host) = '$(hostname)', min(boot_id::text) = '$(cat /proc/sys/kernel/random/boot_id)' FROM tcp_events_named")" "1|t|t"
+# Whose pid and comm each row carries: the replayed ones name their holder.
+assert_eq "owner kinds" "$(pg_sql -c 'SELECT owner, count(*), count(pid) FROM tcp_events_named GROUP BY 1 ORDER BY 1')" \
+	"holder|13|13
+unknown|1|0"
 assert_eq "masks are host addresses" "$(pg_sql -c 'SELECT count(*) FROM tcp_events WHERE masklen(saddr) = (CASE family WHEN 4 THEN 32 ELSE 128 END) AND masklen(daddr) = masklen(saddr)')" 14
 
 # A LATIN1 server cannot hold a CJK character: sent as it is, the whole

@@ -43,13 +43,18 @@ with open(sys.argv[1], "w") as f:
 print(len(ev), file=open(sys.argv[1] + ".count", "w"))
 PY
 n=$(cat "$T/events.tsv.count")
-run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s pgsql
+# One event a batch: every connection is built by merging batch after
+# batch into tcp_connections, the hardest case for its rules.
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s pgsql -S batch_size=1 \
+	2>"$T/log"
 assert_eq "exit status" "$rc" 0
-host=$(pg_sql -c 'SELECT DISTINCT host FROM tcp_events')
+grep -q "written $n in $n batches" "$T/log" || fail "not one event a batch: $(cat "$T/log")"
+host=$(pg_sql -c 'SELECT DISTINCT host FROM tcp_events_named')
 
 # t0 + N seconds as psql shows a timestamptz in UTC (add a fraction after).
 at() { date -u -d "@$((t0 + $1))" '+%Y-%m-%d %H:%M:%S'; }
-# The query after '.\" example-query NAME' in the man page, unescaped.
+# The query after '.\" example-query NAME' in the man page source, unescaped,
+# so that what the page shows is what is run.
 query() {
 	awk -v name="$1" '$0 == ".\\\" example-query " name { on = 1; next }
 		on && $0 == ".nf" { next } on && $0 == ".fi" { exit } on { print }' \
@@ -60,20 +65,32 @@ check() {
 	sql=$(query "$1")
 	[ -n "$sql" ] || fail "no example query '$1' in tcp-audit-pgsql(7)"
 	assert_eq "example query $1" "$(pg_sql -c "$sql")" "$2"
+	checked=$((checked + 1))
 }
+checked=0
 check who-talked "curl|1234|192.0.2.1|198.51.100.7|443
 curl|1236|192.0.2.1|198.51.100.7|443
 wget|200|192.0.2.1|198.51.100.7|443"
-check process "$(at 0).001+00|curl|192.0.2.1|40001|198.51.100.7|443"
-check still-open "$host|7|$(at 50).001+00|1237|curl|192.0.2.1|40007|198.51.100.8|8443|ESTABLISHED"
-check never-established "$host|4|$(at 30)+00|ssh|198.51.100.9|22"
+check process "$(at 0)+00|curl|192.0.2.1|40001|198.51.100.7|443|00:00:05.000002"
+check top-talkers "curl|4|3
+wget|1|1"
 check busiest "198.51.100.7|443|3
 198.51.100.8|8443|1
 203.0.113.5|80|1"
+check still-open "$host|7|$(at 50).001+00|1237|curl|192.0.2.1|40007|198.51.100.8|8443|ESTABLISHED"
+check never-established "$host|4|$(at 30)+00|ssh|198.51.100.9|22"
 check long-lived "5|nginx|0.0.0.0|0|7199
 3|wget|198.51.100.7|443|3600"
 check listeners "$(at 1)+00|nginx|0.0.0.0|80|opened
 $(at 7200)+00|nginx|0.0.0.0|80|closed"
+check socket-life "$(at 0)+00|CLOSE|SYN_SENT|0
+$(at 0).001+00|SYN_SENT|ESTABLISHED|40001
+$(at 5)+00|ESTABLISHED|FIN_WAIT1|40001
+$(at 5).000001+00|FIN_WAIT1|FIN_WAIT2|40001
+$(at 5).000002+00|FIN_WAIT2|CLOSE|40001"
 run=$(pg_sql -c 'SELECT run_id FROM tcp_audit_runs')
 check completeness "$run|clean|$n|$n|0|0|complete"
-echo "PASS: the 9 example queries of tcp-audit-pgsql(7) answer as documented"
+# Every example of the page is checked above: none can go untested.
+assert_eq "example queries in tcp-audit-pgsql(7)" \
+	"$(grep -c '^\.\\" example-query ' "$top_srcdir/man/tcp-audit-pgsql.7")" "$checked"
+echo "PASS: the $checked example queries of tcp-audit-pgsql(7) answer as documented"

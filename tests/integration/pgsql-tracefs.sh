@@ -30,5 +30,5 @@ while read -r fam port; do
 		AND oldstate = 'CLOSE' AND newstate = 'LISTEN' AND saddr = '$addr'")
 	assert_eq "IPv$fam LISTEN rows on port $port" "$got" 1
 done <"$T/cases"
-assert_eq "distinct run ids" "$(pg_sql -c "SELECT count(DISTINCT run_id) FROM tcp_events")" 1
+assert_eq "distinct run ids" "$(pg_sql -c "SELECT count(DISTINCT run_id) FROM tcp_events_named")" 1
 echo "PASS: real loopback connections on IPv4 and IPv6 reached PostgreSQL"

@@ -28,6 +28,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-file.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
 tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
+	plugins/pgsql/conn-agg.c plugins/pgsql/conn-agg.h plugins/pgsql/conn-seen.c plugins/pgsql/conn-seen.h \
 	plugins/replay/tsv.c plugins/replay/replay.h
 tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/plugins/pgsql \
 	-I$(top_srcdir)/plugins/replay
