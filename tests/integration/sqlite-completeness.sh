@@ -16,7 +16,7 @@ assert_eq "the first batch reports its count" "$(sed -n 3p "$T/drive.out")" "eve
 
 q() { sqlite3 "$db" "$1"; }
 assert_eq "run 100's events: rows, distinct seq" \
-	"$(q 'SELECT count(*), count(DISTINCT seq) FROM tcp_events WHERE run_id = 100')" "20|20"
+	"$(q 'SELECT count(*), count(DISTINCT seq) FROM tcp_events_named WHERE run_id = 100')" "20|20"
 assert_eq "gap rows (each written twice)" "$(q 'SELECT count(*) FROM tcp_audit_gaps')" 2
 assert_eq "run 100's gap" "$(q "SELECT host, first_seq, count, reason, cpu IS NULL
 	FROM tcp_audit_gaps_named WHERE run_id = 100")" "h1|11|5|queue_full|1"
