@@ -73,6 +73,8 @@ static void connfold_merge(struct connfold_conn *c, const struct tca_event *ev)
 		c->last_ns = ev->time_ns;
 	c->last_seq = ev->seq;
 	c->state = ev->newstate;
+	if (ev->oldstate < 32)
+		c->states |= 1u << ev->oldstate;
 	if (ev->newstate < 32)
 		c->states |= 1u << ev->newstate;
 	c->events++;

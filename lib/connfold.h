@@ -14,7 +14,7 @@ struct connfold_conn {
 	uint64_t sock;
 	uint64_t first_ns, last_ns;
 	uint64_t last_seq;       /* of the newest event folded in */
-	uint32_t states;         /* bit 1 << s for every state s entered */
+	uint32_t states;         /* bit 1 << s for every state s it was in */
 	uint32_t events;
 	uint32_t flags;          /* enum tca_event_flags known for the fields below */
 	uint8_t family, state, owner;

@@ -180,6 +180,9 @@ int db_open(struct sqlite_sink *s)
 #ifdef SQLITE_OPEN_EXRESCODE
 	flags |= SQLITE_OPEN_EXRESCODE;
 #endif
+	/* Before SQLite's first use in the process (later, a no-op): no
+	 * global mutex around every allocation for statistics nobody reads. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	r = db_make_parents(s->path);
 	if (r < 0) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "cannot create the directory of %s", s->path);

@@ -29,37 +29,38 @@ static const char insert_sql[] =
 	" ?17, ?18, ?19, ?20) ON CONFLICT (id) DO NOTHING";
 
 /* Holder over listener over unknown, as lib/connfold ranks them. */
-#define OWNER_RANK(t) \
-	"(CASE WHEN " t "pid IS NULL THEN 0 WHEN " t "owner = 1 THEN 3 WHEN " t "owner = 2 THEN 2 ELSE 1 END)"
-#define OWNED(col) \
-	col " = iif(excluded.pid IS NOT NULL AND " OWNER_RANK("excluded.") " >= " OWNER_RANK("") \
-	", excluded." col ", " col ")"
+#define OWNER_RANK(pid, owner) \
+	"(CASE WHEN " pid " IS NULL THEN 0 WHEN " owner " = 1 THEN 3 WHEN " owner " = 2 THEN 2" \
+	" ELSE 1 END)"
+#define OWNED(col, v) \
+	col " = iif(?11 IS NOT NULL AND " OWNER_RANK("?11", "?13") " >= " OWNER_RANK("pid", "owner") \
+	", " v ", " col ")"
 
-/* The summary of this batch's events of a socket merged into its row:
- * the same rules as lib/connfold's within a batch; an address or port,
- * once not zero, is fixed (events equal to it store NULL). ?23: bit 0,
- * the batch knew the source address; bit 1, the destination. */
-static const char conn_upsert_sql[] =
+/* A connection first seen: most are, so this is tried first, and its row
+ * holds what was bound. */
+static const char conn_insert_sql[] =
 	"INSERT INTO tcp_connections (run_key, sock, first_time, last_time, family, protocol,"
 	" saddr, sport, daddr, dport, pid, comm, owner, uid, netns, cgroup, state, states, events,"
 	" bytes_sent, bytes_received, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
-	" ON CONFLICT (run_key, sock) DO UPDATE SET"
-	" first_time = min(first_time, excluded.first_time),"
-	" last_time = max(last_time, excluded.last_time),"
-	" family = excluded.family, protocol = excluded.protocol,"
-	" saddr = iif(?23 & 1 AND saddr = zeroblob(length(saddr)), excluded.saddr, saddr),"
-	" sport = iif(sport = 0, excluded.sport, sport),"
-	" daddr = iif(?23 & 2 AND daddr = zeroblob(length(daddr)), excluded.daddr, daddr),"
-	" dport = iif(dport = 0, excluded.dport, dport),"
-	" " OWNED("pid") ", " OWNED("comm") ", " OWNED("owner") ","
-	" uid = coalesce(excluded.uid, uid), netns = coalesce(excluded.netns, netns),"
-	" cgroup = coalesce(excluded.cgroup, cgroup),"
-	" state = iif(excluded.last_seq >= last_seq, excluded.state, state),"
-	" states = states | excluded.states, events = events + excluded.events,"
-	" bytes_sent = coalesce(excluded.bytes_sent, bytes_sent),"
-	" bytes_received = coalesce(excluded.bytes_received, bytes_received),"
-	" last_seq = max(last_seq, excluded.last_seq)"
+	" ON CONFLICT (run_key, sock) DO NOTHING";
+
+/* Else this batch's summary merged into its row, with the parameters of
+ * the insert: the same rules as lib/connfold's within a batch; an address
+ * or port, once not zero, is fixed (events equal to it store NULL). ?23:
+ * bit 0, the batch knew the source address; bit 1, the destination. */
+static const char conn_update_sql[] =
+	"UPDATE tcp_connections SET first_time = min(first_time, ?3),"
+	" last_time = max(last_time, ?4), family = ?5, protocol = ?6,"
+	" saddr = iif(?23 & 1 AND saddr = zeroblob(length(saddr)), ?7, saddr),"
+	" sport = iif(sport = 0, ?8, sport),"
+	" daddr = iif(?23 & 2 AND daddr = zeroblob(length(daddr)), ?9, daddr),"
+	" dport = iif(dport = 0, ?10, dport),"
+	" " OWNED("pid", "?11") ", " OWNED("comm", "?12") ", " OWNED("owner", "?13") ","
+	" uid = coalesce(?14, uid), netns = coalesce(?15, netns), cgroup = coalesce(?16, cgroup),"
+	" state = iif(?22 >= last_seq, ?17, state), states = states | ?18, events = events + ?19,"
+	" bytes_sent = coalesce(?20, bytes_sent), bytes_received = coalesce(?21, bytes_received),"
+	" last_seq = max(last_seq, ?22) WHERE run_key = ?1 AND sock = ?2"
 	" RETURNING conn, saddr, sport, daddr, dport";
 
 int events_prepare(struct sqlite_sink *s)
@@ -77,14 +78,16 @@ int events_prepare(struct sqlite_sink *s)
 		rc = db_prepare(s, "UPDATE tcp_audit_runs SET high_seq = ?2"
 			       " WHERE run_key = ?1 AND high_seq < ?2", &s->run_high);
 	if (rc == SQLITE_OK)
-		rc = db_prepare(s, conn_upsert_sql, &s->conn_upsert);
+		rc = db_prepare(s, conn_insert_sql, &s->conn_insert);
+	if (rc == SQLITE_OK)
+		rc = db_prepare(s, conn_update_sql, &s->conn_update);
 	return rc;
 }
 
 void events_finalize(struct sqlite_sink *s)
 {
 	sqlite3_stmt **all[] = { &s->insert, &s->run_add, &s->run_key, &s->run_high,
-				 &s->conn_upsert };
+				 &s->conn_insert, &s->conn_update };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -149,10 +152,9 @@ static void events_copy_blob(uint8_t dst[16], sqlite3_stmt *st, int col)
 }
 
 /* Step 2, for one socket: its row's key into c->store_id. */
-static int events_upsert_conn(struct sqlite_sink *s, int64_t run_key, struct connfold_conn *c)
+static int events_bind_conn(sqlite3_stmt *st, int64_t run_key, const struct connfold_conn *c)
 {
-	sqlite3_stmt *st = s->conn_upsert;
-	int alen = events_alen(c->family), rc;
+	int alen = events_alen(c->family);
 	bool pid = c->flags & TCA_EV_PID, bytes = c->flags & TCA_EV_BYTES;
 
 	sqlite3_bind_int64(st, 1, run_key);
@@ -181,8 +183,25 @@ static int events_upsert_conn(struct sqlite_sink *s, int64_t run_key, struct con
 	events_bind_opt(st, 20, bytes, (int64_t)c->bytes_sent);
 	events_bind_opt(st, 21, bytes, (int64_t)c->bytes_received);
 	sqlite3_bind_int64(st, 22, (int64_t)c->last_seq);
-	sqlite3_bind_int(st, 23, events_known_addr(c->saddr, alen) |
-					 events_known_addr(c->daddr, alen) << 1);
+	return sqlite3_bind_int(st, 23, events_known_addr(c->saddr, alen) |
+						events_known_addr(c->daddr, alen) << 1);
+}
+
+static int events_upsert_conn(struct sqlite_sink *s, int64_t run_key, struct connfold_conn *c)
+{
+	sqlite3_stmt *st = s->conn_insert;
+	int rc;
+
+	events_bind_conn(st, run_key, c);
+	rc = db_exec_stmt(st);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (sqlite3_changes(s->db) > 0) {
+		c->store_id = sqlite3_last_insert_rowid(s->db);
+		return SQLITE_OK;
+	}
+	st = s->conn_update;
+	events_bind_conn(st, run_key, c);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		/* What the row holds now, which events equal to it leave out. */

@@ -133,6 +133,23 @@ static void migrate_nonzero_final(sqlite3_context *ctx)
 	sqlite3_result_int64(ctx, v);
 }
 
+/* tca_bit_or(x), an aggregate: the bits set in any x. */
+static void migrate_or_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int64_t *acc = sqlite3_aggregate_context(ctx, sizeof(*acc));
+
+	(void)argc;
+	if (acc)
+		*acc |= sqlite3_value_int64(argv[0]);
+}
+
+static void migrate_or_final(sqlite3_context *ctx)
+{
+	int64_t *acc = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, acc ? *acc : 0);
+}
+
 /* tca_unique_key(time), called in time order: the time, or the next ns
  * after the last key given if that is taken. */
 static void migrate_unique_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -162,6 +179,7 @@ int migrate_register(sqlite3 *db)
 		{ "tca_addr_blob", 2, migrate_addr, NULL, NULL, SQLITE_DETERMINISTIC },
 		{ "tca_first_addr", 3, NULL, migrate_first_step, migrate_first_final, 0 },
 		{ "tca_first_nonzero", 2, NULL, migrate_nonzero_step, migrate_nonzero_final, 0 },
+		{ "tca_bit_or", 1, NULL, migrate_or_step, migrate_or_final, 0 },
 		{ "tca_unique_key", 1, migrate_unique_key, NULL, NULL, 0 },
 	};
 	int rc = SQLITE_OK;

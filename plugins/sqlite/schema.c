@@ -177,6 +177,10 @@ static const char schema_v2[] =
 	" WHEN substr(h, 1, 24) = '000000000000000000000000' AND substr(h, 25, 4) <> '0000'" \
 	" THEN '::' || " V4AT("25") " ELSE " V6 " END FROM (SELECT hex(" col ") AS h))"
 
+/* A socket that listened, connected (SYN_SENT) or was accepted (SYN_RECV). */
+#define ROLE(col) "CASE WHEN " col " & 1024 THEN 'listener' WHEN " col " & 4 THEN 'client'" \
+	" WHEN " col " & 4104 THEN 'server' END"
+
 /* NULL for an address equal to its connection's, unless zero. */
 #define SAME_ADDR(a, c) "(SELECT iif(x = " c " AND x <> zeroblob(length(x)), NULL, x)" \
 	" FROM (SELECT " a " AS x))"
@@ -259,7 +263,7 @@ static const char schema_v3[] =
 	" netns INTEGER,"
 	" cgroup INTEGER,"
 	" state INTEGER NOT NULL,"  /* the newest event's newstate */
-	" states INTEGER NOT NULL," /* bit 1 << s for every state s entered */
+	" states INTEGER NOT NULL," /* bit 1 << s for every state s it was in */
 	" events INTEGER NOT NULL,"
 	" bytes_sent INTEGER,"
 	" bytes_received INTEGER,"
@@ -273,7 +277,8 @@ static const char schema_v3[] =
 	" tca_proto_num(protocol), tca_first_addr(family, saddr, seq),"
 	" coalesce(tca_first_nonzero(sport, seq), 0), tca_first_addr(family, daddr, seq),"
 	" coalesce(tca_first_nonzero(dport, seq), 0), NULL, NULL, NULL, NULL, NULL, NULL,"
-	" 0, sum(DISTINCT 1 << tca_state_num(newstate)), count(*), NULL, NULL, max(seq)"
+	" 0, tca_bit_or((1 << tca_state_num(oldstate)) | (1 << tca_state_num(newstate))),"
+	" count(*), NULL, NULL, max(seq)"
 	" FROM (SELECT r.run_key, e.* FROM tcp_events e JOIN tcp_audit_runs3 r"
 	" ON r.host = e.host AND r.run_id = e.run_id ORDER BY e.seq)"
 	" GROUP BY run_key, sock ORDER BY min(time);"
@@ -353,7 +358,7 @@ static const char schema_v3[] =
 	" " PROTO_NAME("c.protocol") " AS protocol, " ADDR("c.saddr") " AS saddr, c.sport,"
 	" " ADDR("c.daddr") " AS daddr, c.dport, c.pid, c.comm, " OWNER_NAME("c.owner") " AS owner,"
 	" c.uid, c.netns, c.cgroup, " STATE_NAME("c.state") " AS state,"
-	" (c.states >> 1) & 1 AS established, (c.states >> 10) & 1 AS listened, c.events,"
+	" " ROLE("c.states") " AS role, (c.states >> 1) & 1 AS established, c.events,"
 	" c.bytes_sent, c.bytes_received, r.boot_id, r.run_id"
 	" FROM tcp_connections c JOIN tcp_audit_runs r ON r.run_key = c.run_key;"
 	"CREATE VIEW tcp_audit_runs_named AS SELECT host, boot_id, run_id, prev_run_id,"

@@ -27,7 +27,7 @@ struct sqlite_sink {
 
 	sqlite3 *db;             /* NULL after a failure that needs a reopen */
 	sqlite3_stmt *insert;    /* one event */
-	sqlite3_stmt *run_add, *run_key, *run_high, *conn_upsert;
+	sqlite3_stmt *run_add, *run_key, *run_high, *conn_insert, *conn_update;
 	sqlite3_stmt *insert_gap, *upsert_run;
 	sqlite3_stmt *begin, *commit, *rollback;
 	sqlite3_stmt *prune_end, *prune_count, *prune_delete, *prune_conns;

@@ -299,7 +299,7 @@ static const struct tca_option sqlite_options[] = {
 	{ .name = "max_size", .type = TCA_OPT_SIZE, .def = "0",
 	  .help = "delete the oldest events while the data exceeds this size (0: no limit)",
 	  .offset = offsetof(struct sqlite_config, max_size) },
-	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "1000",
+	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "10000",
 	  .help = "most events per transaction",
 	  .offset = offsetof(struct sqlite_config, batch_size), .min = 1, .max = 100000 },
 	{ .name = "max_delay", .type = TCA_OPT_DURATION, .def = "200ms",
