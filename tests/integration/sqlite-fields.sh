@@ -79,6 +79,23 @@ assert_eq "the key of tcp_events" "$(sqlite3 "$db" "SELECT name FROM pragma_tabl
 # Every socket is a connection (each event here is its own socket).
 assert_eq "connections" "$(sqlite3 "$db" "SELECT count(*), sum(events) FROM tcp_connections")" "24|24"
 
+# Events of the same nanosecond (five, then one a ns later, which the
+# moved keys reach): every one is stored, with its exact time.
+printf '1767225600000000000\t%d\t-\t-\tipv4\t127.0.0.1\t1\t127.0.0.2\t80\tCLOSE\tSYN_SENT\n' 1 2 3 4 5 >"$T/same.tsv"
+printf '1767225600000000001\t6\t-\t-\tipv4\t127.0.0.1\t1\t127.0.0.2\t80\tCLOSE\tSYN_SENT\n' >>"$T/same.tsv"
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/same.tsv" -s sqlite -S path="$T/same.db"
+assert_eq "exit status (same times)" "$rc" 0
+assert_eq "events of the same ns" "$(sqlite3 "$T/same.db" "SELECT seq, time, sock
+	FROM tcp_events_named ORDER BY seq")" "1|2026-01-01T00:00:00.000000000Z|1
+2|2026-01-01T00:00:00.000000000Z|2
+3|2026-01-01T00:00:00.000000000Z|3
+4|2026-01-01T00:00:00.000000000Z|4
+5|2026-01-01T00:00:00.000000000Z|5
+6|2026-01-01T00:00:00.000000001Z|6"
+assert_eq "their keys, and the exact times kept" "$(sqlite3 "$T/same.db" "SELECT
+	id - 1767225600000000000, time IS NULL FROM tcp_events ORDER BY seq" | tr '\n' ' ')" \
+	"0|1 1|0 2|0 3|0 4|0 5|0 "
+
 # A second run appends: rows are never replaced, and the schema stays.
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s sqlite -S path="$db"
 assert_eq "exit status of the second run" "$rc" 0
