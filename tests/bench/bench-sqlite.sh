@@ -70,13 +70,13 @@ PY
 sink_run() {
 	local db=$1 start end
 	shift
-	"$TCP_AUDIT" -c /dev/null -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=1 -s sqlite \
+	"$TCP_AUDIT" -c /dev/null -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir="$T/state" -e replay -E count=1 -s sqlite \
 		-S path="$db" --check --log-level=warning >"$T/log" 2>&1 || { cat "$T/log" >&2; exit 1; }
 	start=$(date +%s%N)
 	# The replay eventer does not wait for the sink: give the queue room
 	# for every event, and the drain at its end all the time it needs,
 	# so that this measures the sink, not the loss.
-	/usr/bin/time -f '%U %S' -o "$T/cpu" "$TCP_AUDIT" -c /dev/null -P "$TCP_AUDIT_PLUGIN_DIR" \
+	/usr/bin/time -f '%U %S' -o "$T/cpu" "$TCP_AUDIT" -c /dev/null -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir="$T/state" \
 		--log-level=notice --queue-memory=$((n / 1000 * 200 / 1000 + 64))M --shutdown-timeout=1h \
 		-s sqlite -S path="$db" "$@" 2>"$T/log" || { cat "$T/log" >&2; fail "tcp-audit failed"; }
 	end=$(date +%s%N)
