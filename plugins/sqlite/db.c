@@ -164,9 +164,7 @@ int db_transaction(struct sqlite_sink *s, int (*fn)(struct sqlite_sink *s, const
 		rc = db_exec_stmt(s->commit);
 	if (rc == SQLITE_OK)
 		return rc;
-	if (!s->own_error)
-		db_save_error(s, rc);
-	s->own_error = false;
+	db_save_error(s, rc);
 	if (!sqlite3_get_autocommit(s->db))
 		db_exec_stmt(s->rollback);
 	return rc;

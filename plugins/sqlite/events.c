@@ -8,7 +8,8 @@
  *     split in order), so an event at or below it was stored by an
  *     earlier try of the same batch, and is skipped;
  *  2. the new events are folded, one summary per socket (lib/connfold),
- *     and each summary is one UPSERT into tcp_connections;
+ *     and each summary is one INSERT into tcp_connections, or an UPDATE
+ *     of the row an earlier batch made;
  *  3. the new events are inserted, keyed by their time, pointing at their
  *     connection, and high_seq moves up.
  * So a retried batch changes nothing, and no index serves idempotency.

@@ -39,7 +39,6 @@ struct sqlite_sink {
 	uint64_t prune_next_ms;  /* monotonic time of the next retention check */
 	char errmsg[256];        /* the message of the last failure */
 	int sys_errno;           /* and its errno, if SQLite had one */
-	bool own_error;          /* errmsg is the sinker's, not SQLite's */
 	/* A batch's working memory, sized at open for batch_max events. */
 	struct connfold fold;
 	int32_t *ev_conn;        /* per event: its fold index, or -1 if already stored */
