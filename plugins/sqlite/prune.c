@@ -54,11 +54,13 @@ int prune_prepare(struct sqlite_sink *s)
 		  " JOIN tcp_audit_runs r ON r.run_key = x.run WHERE 1"
 		  " ON CONFLICT (host, run_id) DO UPDATE SET count = count + excluded.count" },
 		{ offsetof(struct sqlite_sink, prune_delete), "DELETE FROM tcp_events WHERE id <= ?1" },
-		/* Connections older than the oldest one an event still points
-		 * at have no events left. */
+		/* The connections of the range that have no event after it:
+		 * each goes with its last event. Bounded by the step, however
+		 * old a connection still open is. */
 		{ offsetof(struct sqlite_sink, prune_conns),
-		  "DELETE FROM tcp_connections WHERE conn < coalesce((SELECT min(conn)"
-		  " FROM tcp_events), (SELECT max(conn) + 1 FROM tcp_connections))" },
+		  "DELETE FROM tcp_connections WHERE conn IN (SELECT conn FROM tcp_events"
+		  " WHERE id <= ?1) AND NOT EXISTS (SELECT 1 FROM tcp_events e"
+		  " WHERE e.conn = tcp_connections.conn AND e.id > ?1)" },
 		{ offsetof(struct sqlite_sink, page_count), "PRAGMA page_count" },
 		{ offsetof(struct sqlite_sink, freelist), "PRAGMA freelist_count" },
 		{ offsetof(struct sqlite_sink, vacuum), "PRAGMA incremental_vacuum" },
@@ -108,7 +110,7 @@ struct prune_range {
 };
 
 /* In the open transaction: find the range's end, count it per run,
- * delete it, and the connections left without events. */
+ * delete the connections it leaves without events, and it. */
 static int prune_range_tx(struct sqlite_sink *s, const void *arg)
 {
 	const struct prune_range *r = arg;
@@ -132,13 +134,15 @@ static int prune_range_tx(struct sqlite_sink *s, const void *arg)
 	sqlite3_bind_int64(s->prune_count, 1, end);
 	rc = db_exec_stmt(s->prune_count);
 	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s->prune_conns, 1, end);
+		rc = db_exec_stmt(s->prune_conns);
+	}
+	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s->prune_delete, 1, end);
 		rc = db_exec_stmt(s->prune_delete);
 	}
 	if (rc == SQLITE_OK)
 		s->prune_deleted = sqlite3_changes(s->db);
-	if (rc == SQLITE_OK && s->prune_deleted > 0)
-		rc = db_exec_stmt(s->prune_conns);
 	return rc;
 }
 
