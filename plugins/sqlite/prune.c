@@ -1,21 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-/* Retention for the sqlite sinker: delete expired rows a small step at a
- * time between batches, so that a large backlog of old rows never holds
- * the write lock long enough to stall the writer. */
+/* Retention for the sqlite sinker: delete the oldest events by ranges of
+ * their key, which is their time, a bounded step at a time between
+ * batches, sized to keep up with the writer without holding the write
+ * lock for long. */
 #include "config.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "sqlite-sink.h"
 
-/* Rows deleted per step, and how often to look while under the limits. */
-#define PRUNE_STEP_ROWS 1000
 #define PRUNE_STR_(x) #x
 #define PRUNE_STR(x) PRUNE_STR_(x)
+/* The most events one step deletes (a few tens of ms). */
+#define PRUNE_STEP_ROWS 20000
+/* How often to look at max_age while nothing is expired. */
 #define PRUNE_INTERVAL_MS 1000
-/* At close, at most this many steps (10 million rows). */
+/* At close, at most this many steps (200 million rows). */
 #define PRUNE_CLOSE_STEPS 10000
+/* An event takes at least this many bytes with its indexes: a step for
+ * max_size deletes (over / this) rows, so one step is enough or more. */
+#define PRUNE_MIN_EVENT_BYTES 48
 
 static uint64_t clock_ms(clockid_t clock)
 {
@@ -26,10 +32,12 @@ static uint64_t clock_ms(clockid_t clock)
 }
 
 /*
- * A step picks the rows to delete into a temporary table first, so that
- * what it counts as pruned, per run, is exactly what it deletes: the
- * completeness view tells a run thinned by retention from one with a hole
- * (a row deleted by hand is not counted, and shows as missing).
+ * A step deletes the events whose key (their time) is at most an end:
+ * the ?2-th oldest event's below a cutoff (the max_age limit, or none for
+ * max_size), or the last below it if there are fewer. What it counts as
+ * pruned, per run, is exactly what it deletes, in the same transaction:
+ * the completeness view tells a run thinned by retention from one with a
+ * hole (a row deleted by hand is not counted).
  */
 int prune_prepare(struct sqlite_sink *s)
 {
@@ -37,46 +45,37 @@ int prune_prepare(struct sqlite_sink *s)
 		size_t offset;
 		const char *sql;
 	} stmts[] = {
-		{ offsetof(struct sqlite_sink, pick_age),
-		  "INSERT INTO temp.tca_prune SELECT rowid FROM tcp_events"
-		  " WHERE time < ?1 LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) },
-		/* rowid grows with insertion, so the smallest are the oldest. */
-		{ offsetof(struct sqlite_sink, pick_oldest),
-		  "INSERT INTO temp.tca_prune SELECT rowid FROM tcp_events"
-		  " ORDER BY rowid LIMIT " PRUNE_STR(PRUNE_STEP_ROWS) },
-		{ offsetof(struct sqlite_sink, count_picked),
-		  "INSERT INTO tcp_audit_pruned (host, run_id, count) SELECT host, run_id, count(*)"
-		  " FROM tcp_events WHERE rowid IN temp.tca_prune GROUP BY host, run_id"
+		{ offsetof(struct sqlite_sink, prune_end),
+		  "SELECT coalesce((SELECT id FROM tcp_events WHERE id < ?1 ORDER BY id"
+		  " LIMIT 1 OFFSET ?2), (SELECT max(id) FROM tcp_events WHERE id < ?1))" },
+		{ offsetof(struct sqlite_sink, prune_count),
+		  "INSERT INTO tcp_audit_pruned (host, run_id, count) SELECT r.host, r.run_id, x.n"
+		  " FROM (SELECT run, count(*) AS n FROM tcp_events WHERE id <= ?1 GROUP BY run) x"
+		  " JOIN tcp_audit_runs r ON r.run_key = x.run WHERE 1"
 		  " ON CONFLICT (host, run_id) DO UPDATE SET count = count + excluded.count" },
-		{ offsetof(struct sqlite_sink, delete_picked),
-		  "DELETE FROM tcp_events WHERE rowid IN temp.tca_prune" },
-		{ offsetof(struct sqlite_sink, clear_picked), "DELETE FROM temp.tca_prune" },
+		{ offsetof(struct sqlite_sink, prune_delete), "DELETE FROM tcp_events WHERE id <= ?1" },
+		/* The connections of the range that have no event after it:
+		 * each goes with its last event. Bounded by the step, however
+		 * old a connection still open is. */
+		{ offsetof(struct sqlite_sink, prune_conns),
+		  "DELETE FROM tcp_connections WHERE conn IN (SELECT conn FROM tcp_events"
+		  " WHERE id <= ?1) AND NOT EXISTS (SELECT 1 FROM tcp_events e"
+		  " WHERE e.conn = tcp_connections.conn AND e.id > ?1)" },
 		{ offsetof(struct sqlite_sink, page_count), "PRAGMA page_count" },
 		{ offsetof(struct sqlite_sink, freelist), "PRAGMA freelist_count" },
 		{ offsetof(struct sqlite_sink, vacuum), "PRAGMA incremental_vacuum" },
 	};
-	int rc = sqlite3_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS tca_prune"
-			      " (id INTEGER PRIMARY KEY)", NULL, NULL, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK) {
-		db_save_error(s, rc);
-		return rc;
-	}
-	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
-		sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + stmts[i].offset);
-		rc = sqlite3_prepare_v3(s->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-		if (rc != SQLITE_OK) {
-			db_save_error(s, rc);
-			return rc;
-		}
-	}
-	return SQLITE_OK;
+	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]) && rc == SQLITE_OK; i++)
+		rc = db_prepare(s, stmts[i].sql, (sqlite3_stmt **)((char *)s + stmts[i].offset));
+	return rc;
 }
 
 void prune_finalize(struct sqlite_sink *s)
 {
-	sqlite3_stmt **all[] = { &s->pick_age, &s->pick_oldest, &s->count_picked, &s->delete_picked,
-				 &s->clear_picked, &s->page_count, &s->freelist, &s->vacuum };
+	sqlite3_stmt **all[] = { &s->prune_end, &s->prune_count, &s->prune_delete,
+				 &s->prune_conns, &s->page_count, &s->freelist, &s->vacuum };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -105,78 +104,129 @@ static int64_t prune_used_bytes(struct sqlite_sink *s)
 	return (pages - free_pages) * s->page_size;
 }
 
-/* Count and delete the rows that pick chose, in the open transaction. */
-static int prune_picked(struct sqlite_sink *s, const void *arg)
-{
-	sqlite3_stmt *pick = (sqlite3_stmt *)arg;
-	int rc = db_exec_stmt(pick), n = 0;
+struct prune_range {
+	int64_t cutoff; /* delete only keys below it */
+	int64_t rows;   /* at most this many */
+};
 
+/* In the open transaction: find the range's end, count it per run,
+ * delete the connections it leaves without events, and it. */
+static int prune_range_tx(struct sqlite_sink *s, const void *arg)
+{
+	const struct prune_range *r = arg;
+	int64_t end = 0;
+	int rc;
+
+	s->prune_deleted = 0;
+	sqlite3_bind_int64(s->prune_end, 1, r->cutoff);
+	sqlite3_bind_int64(s->prune_end, 2, r->rows - 1);
+	rc = sqlite3_step(s->prune_end);
+	if (rc == SQLITE_ROW) {
+		end = sqlite3_column_int64(s->prune_end, 0);
+		/* NULL: nothing below the cutoff. */
+		rc = sqlite3_column_type(s->prune_end, 0) == SQLITE_NULL ? SQLITE_DONE : SQLITE_OK;
+	}
+	sqlite3_reset(s->prune_end);
+	if (rc == SQLITE_DONE)
+		return SQLITE_OK;
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(s->prune_count, 1, end);
+	rc = db_exec_stmt(s->prune_count);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s->prune_conns, 1, end);
+		rc = db_exec_stmt(s->prune_conns);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s->prune_delete, 1, end);
+		rc = db_exec_stmt(s->prune_delete);
+	}
 	if (rc == SQLITE_OK)
-		n = sqlite3_changes(s->db);
-	if (rc == SQLITE_OK && n > 0)
-		rc = db_exec_stmt(s->count_picked);
-	if (rc == SQLITE_OK && n > 0)
-		rc = db_exec_stmt(s->delete_picked);
-	if (rc == SQLITE_OK)
-		rc = db_exec_stmt(s->clear_picked);
-	s->prune_deleted = n;
+		s->prune_deleted = sqlite3_changes(s->db);
 	return rc;
 }
 
-/* One batch of picked rows, counted and deleted in one transaction:
- * returns how many, or a negative SQLite code. */
-static int prune_delete(struct sqlite_sink *s, sqlite3_stmt *pick)
+/* One range in one transaction: returns how many events, or a negative
+ * SQLite code. */
+static int prune_range(struct sqlite_sink *s, const struct prune_range *r)
 {
-	int rc = db_transaction(s, prune_picked, pick);
+	int rc = db_transaction(s, prune_range_tx, r);
 
 	return rc == SQLITE_OK ? s->prune_deleted : -rc;
 }
 
-/* One step: returns how many rows it deleted, or a negative SQLite code. */
-static int prune_step(struct sqlite_sink *s)
+static int prune_by_age(struct sqlite_sink *s)
 {
-	int deleted = 0, r, rc;
+	/* In milliseconds first: a max_age of centuries must not overflow. */
+	uint64_t now = clock_ms(CLOCK_REALTIME);
+	int64_t cutoff = now > s->max_age_ms ? (int64_t)((now - s->max_age_ms) * 1000000u) : 0;
+	struct prune_range r = { cutoff, PRUNE_STEP_ROWS };
 
-	if (s->max_age_ms) {
-		/* In milliseconds first: a max_age of centuries must not overflow. */
-		uint64_t now = clock_ms(CLOCK_REALTIME);
-		int64_t cutoff = now > s->max_age_ms ? (int64_t)((now - s->max_age_ms) * 1000000u) : 0;
+	return cutoff > 0 ? prune_range(s, &r) : 0;
+}
 
-		sqlite3_bind_int64(s->pick_age, 1, cutoff);
-		r = prune_delete(s, s->pick_age);
+/* While over max_size: the oldest events, enough to go a little under
+ * (so that a step is not needed after every batch). */
+static int prune_by_size(struct sqlite_sink *s)
+{
+	int64_t used = prune_used_bytes(s), rows;
+	struct prune_range r = { INT64_MAX, 0 };
+
+	if (used <= (int64_t)s->max_size)
+		return 0;
+	rows = (used - (int64_t)(s->max_size - s->max_size / 32)) / PRUNE_MIN_EVENT_BYTES;
+	r.rows = rows < 256 ? 256 : rows > PRUNE_STEP_ROWS ? PRUNE_STEP_ROWS : rows;
+	return prune_range(s, &r);
+}
+
+/* One step: returns how many rows it deleted, or a negative SQLite code;
+ * *more says whether max_age has expired rows left. */
+static int prune_step(struct sqlite_sink *s, bool age_due, bool *more)
+{
+	int deleted = 0, r;
+
+	*more = false;
+	if (s->max_age_ms && age_due) {
+		r = prune_by_age(s);
+		if (r < 0)
+			return r;
+		*more = r >= PRUNE_STEP_ROWS;
+		deleted += r;
+	}
+	if (s->max_size) {
+		r = prune_by_size(s);
 		if (r < 0)
 			return r;
 		deleted += r;
 	}
-	if (s->max_size && deleted < PRUNE_STEP_ROWS) {
-		int64_t used = prune_used_bytes(s);
-		if (used > (int64_t)s->max_size) {
-			r = prune_delete(s, s->pick_oldest);
-			if (r < 0)
-				return r;
-			deleted += r;
-		}
-	}
-	if (deleted > 0) {
-		/* Give the freed pages back to the file system (a no-op for
-		 * a database created without auto_vacuum). */
-		rc = db_exec_stmt(s->vacuum);
-		if (rc != SQLITE_OK)
-			return -rc;
-	}
 	return deleted;
+}
+
+/* Give free pages back to the file system (a no-op for a database made
+ * without auto_vacuum): at close, or when a large purge left the file
+ * mostly empty. New rows reuse free pages, so a steady state needs none. */
+static int prune_vacuum(struct sqlite_sink *s, bool always)
+{
+	int64_t pages = prune_pragma(s->page_count), free_pages = prune_pragma(s->freelist);
+
+	if (free_pages <= 0 || (!always && free_pages * 4 < pages))
+		return 0;
+	return -db_exec_stmt(s->vacuum);
 }
 
 void prune_run(struct sqlite_sink *s, bool until_done)
 {
 	uint64_t now = clock_ms(CLOCK_MONOTONIC);
+	bool age_due = until_done || now >= s->prune_next_ms, more = false;
 	int steps = until_done ? PRUNE_CLOSE_STEPS : 1;
 	int r = 0;
 
-	if (!s->db || (!s->max_age_ms && !s->max_size) || (!until_done && now < s->prune_next_ms))
+	if (!s->db || (!s->max_age_ms && !s->max_size))
 		return;
-	while (steps-- > 0 && (r = prune_step(s)) > 0)
+	while (steps-- > 0 && (r = prune_step(s, age_due, &more)) > 0)
 		;
+	if (r >= 0)
+		r = prune_vacuum(s, until_done);
 	if (r < 0) {
 		/* Retention failing loses nothing: say so once, and keep writing. */
 		if (!s->prune_failing)
@@ -190,6 +240,7 @@ void prune_run(struct sqlite_sink *s, bool until_done)
 	if (s->prune_failing)
 		tca_log(s->host, TCA_LOG_NOTICE, 0, "pruning old rows from %s works again", s->path);
 	s->prune_failing = false;
-	/* Still over a limit: the next batch takes the next step at once. */
-	s->prune_next_ms = r > 0 ? 0 : now + PRUNE_INTERVAL_MS;
+	/* Expired rows left: the next batch takes the next step at once. */
+	if (age_due)
+		s->prune_next_ms = more ? 0 : now + PRUNE_INTERVAL_MS;
 }

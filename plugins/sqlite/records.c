@@ -19,9 +19,11 @@ static const char insert_gap_sql[] =
  * running < unclean < clean or failed, so a replayed RUNNING record never
  * undoes an end, nor an UNCLEAN one (the next run's guess) an exact end.
  * last_seq is known only for an end (clean or failed), where 0 means a run
- * that gave out no seq.
+ * that gave out no seq. A row that its events made (state NULL: no record
+ * yet) takes any record.
  */
-#define RECORDS_RANK(col) "(CASE " col " WHEN 1 THEN 1 WHEN 4 THEN 2 ELSE 3 END)"
+#define RECORDS_RANK(col) \
+	"(CASE " col " WHEN 1 THEN 1 WHEN 4 THEN 2 WHEN 2 THEN 3 WHEN 3 THEN 3 ELSE 0 END)"
 static const char upsert_run_sql[] =
 	"INSERT INTO tcp_audit_runs (host, run_id, boot_id, prev_run_id, state, start_time,"
 	" end_time, last_seq) VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, nullif(?6, 0),"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The sqlite sinker's state, shared by its files: the plugin (sqlite.c),
- * the connection and schema (db.c), gap and run records (records.c) and
- * retention (prune.c). */
+ * the connection (db.c), the schema (schema.c, migrate.c), events and
+ * connections (events.c), gap and run records (records.c) and retention
+ * (prune.c). */
 #ifndef TCA_SQLITE_SINK_H
 #define TCA_SQLITE_SINK_H
 
@@ -11,10 +12,8 @@
 #include <sqlite3.h>
 #include <tcp-audit/plugin.h>
 
-#include "fmt.h"
-
-/* PRAGMA user_version of the schema this code writes. */
-#define SQLITE_SCHEMA_VERSION 2
+#include "connfold.h"
+#include "sqlite-schema.h"
 
 struct sqlite_sink {
 	const struct tca_host *host;
@@ -27,10 +26,11 @@ struct sqlite_sink {
 	int synchronous;         /* 0 off, 1 normal, 2 full */
 
 	sqlite3 *db;             /* NULL after a failure that needs a reopen */
-	sqlite3_stmt *insert;    /* the origin's columns bound once a batch */
+	sqlite3_stmt *insert;    /* one event */
+	sqlite3_stmt *run_add, *run_key, *run_high, *conn_insert, *conn_update;
 	sqlite3_stmt *insert_gap, *upsert_run;
 	sqlite3_stmt *begin, *commit, *rollback;
-	sqlite3_stmt *pick_age, *pick_oldest, *count_picked, *delete_picked, *clear_picked;
+	sqlite3_stmt *prune_end, *prune_count, *prune_delete, *prune_conns;
 	sqlite3_stmt *page_count, *freelist, *vacuum;
 	int prune_deleted;       /* rows the last step deleted */
 	int64_t page_size;
@@ -39,7 +39,9 @@ struct sqlite_sink {
 	uint64_t prune_next_ms;  /* monotonic time of the next retention check */
 	char errmsg[256];        /* the message of the last failure */
 	int sys_errno;           /* and its errno, if SQLite had one */
-	char saddr[FMT_ADDR_LEN], daddr[FMT_ADDR_LEN];
+	/* A batch's working memory, sized at open for batch_max events. */
+	struct connfold fold;
+	int32_t *ev_conn;        /* per event: its fold index, or -1 if already stored */
 };
 
 /* Open the database, apply the pragmas, create or check the schema and
@@ -57,6 +59,13 @@ int db_prepare(struct sqlite_sink *s, const char *sql, sqlite3_stmt **st);
  * returns an SQLite code, with the message in s->errmsg. */
 int db_transaction(struct sqlite_sink *s, int (*fn)(struct sqlite_sink *s, const void *arg),
 		   const void *arg);
+
+/* Prepare, and finalize, the event and connection statements. */
+int events_prepare(struct sqlite_sink *s);
+void events_finalize(struct sqlite_sink *s);
+/* Store a batch's events and fold them into tcp_connections, inside a
+ * transaction: an SQLite code. */
+int events_store(struct sqlite_sink *s, const struct tca_batch *b);
 
 /* Prepare, and finalize, the gap and run statements (called by db_open/db_close). */
 int records_prepare(struct sqlite_sink *s);

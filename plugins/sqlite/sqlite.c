@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The sqlite sinker: the default archive, one local file that needs no
- * server. Batches go in one transaction each through one prepared INSERT;
- * gap and run records beside them prove what is complete. */
+ * server. Batches go in one transaction each (events.c), with a row per
+ * connection beside the events; gap and run records prove what is
+ * complete. */
 #include "config.h"
 
 #include <errno.h>
@@ -125,68 +126,9 @@ static int sqlite_failed(struct sqlite_sink *s, int rc, const char *what, bool e
 	return -EIO;
 }
 
-static void sqlite_bind_opt(sqlite3_stmt *st, int col, bool known, int64_t v)
-{
-	if (known)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-/* Bind one event. Text is bound SQLITE_STATIC: the names are constants,
- * the addresses live in s until the next event, the comm in the batch. */
-static void sqlite_bind_event(struct sqlite_sink *s, const struct tca_event *ev)
-{
-	sqlite3_stmt *st = s->insert;
-	bool pid = ev->flags & TCA_EV_PID;
-
-	sqlite3_bind_int64(st, 1, (int64_t)ev->time_ns);
-	sqlite3_bind_int64(st, 3, (int64_t)ev->sock);
-	sqlite_bind_opt(st, 4, pid, ev->pid);
-	if (pid)
-		sqlite3_bind_text(st, 5, ev->comm, (int)strnlen(ev->comm, sizeof(ev->comm)),
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_text(st, 6, names_family(ev->family), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, names_protocol(ev->protocol), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, fmt_addr(s->saddr, sizeof(s->saddr), ev->family, ev->saddr), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int(st, 9, ev->sport);
-	sqlite3_bind_text(st, 10, fmt_addr(s->daddr, sizeof(s->daddr), ev->family, ev->daddr), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int(st, 11, ev->dport);
-	sqlite3_bind_text(st, 12, names_state(ev->oldstate), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, names_state(ev->newstate), -1, SQLITE_STATIC);
-	sqlite_bind_opt(st, 14, ev->flags & TCA_EV_NETNS, (int64_t)ev->netns);
-	sqlite_bind_opt(st, 15, ev->flags & TCA_EV_CGROUP, (int64_t)ev->cgroup);
-	sqlite_bind_opt(st, 16, ev->flags & TCA_EV_UID, ev->uid);
-	sqlite_bind_opt(st, 17, ev->flags & TCA_EV_BYTES, (int64_t)ev->bytes_sent);
-	sqlite_bind_opt(st, 18, ev->flags & TCA_EV_BYTES, (int64_t)ev->bytes_received);
-	sqlite_bind_opt(st, 19, ev->flags & TCA_EV_LIFETIME, (int64_t)ev->lifetime_ns);
-	sqlite3_bind_int64(st, 22, (int64_t)ev->seq);
-}
-
-/* The origin's columns, once a batch: sqlite3_reset() keeps bindings. The
- * strings live until write() returns, and every later batch binds anew. */
-static void sqlite_bind_origin(struct sqlite_sink *s, const struct tca_origin *o)
-{
-	sqlite3_bind_text(s->insert, 2, o->host, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->insert, 20, o->boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->insert, 21, (int64_t)o->run_id);
-}
-
 static int sqlite_insert_events(struct sqlite_sink *s, const void *arg)
 {
-	const struct tca_batch *b = arg;
-	int rc = SQLITE_OK;
-
-	sqlite_bind_origin(s, b->origin);
-	for (size_t i = 0; i < b->n && rc == SQLITE_OK; i++) {
-		sqlite_bind_event(s, &b->ev[i]);
-		rc = db_exec_stmt(s->insert);
-	}
-	return rc;
+	return events_store(s, arg);
 }
 
 /* Open the database again after a failure that closed it. No failure to
@@ -275,6 +217,22 @@ static int sqlite_parse_sync(const struct tca_host *host, const char *v)
 	return -EINVAL;
 }
 
+static void sqlite_free(struct sqlite_sink *s)
+{
+	connfold_free(&s->fold);
+	free(s->ev_conn);
+	free(s);
+}
+
+/* The batch's working memory, once: nothing is allocated per batch. */
+static int sqlite_alloc(struct sqlite_sink *s)
+{
+	s->ev_conn = calloc(s->batch_max, sizeof(*s->ev_conn));
+	if (!s->ev_conn || connfold_init(&s->fold, s->batch_max) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static void sqlite_close(void *state)
 {
 	struct sqlite_sink *s = state;
@@ -283,7 +241,7 @@ static void sqlite_close(void *state)
 	 * too quick for the throttled steps. */
 	prune_run(s, true);
 	db_close(s);
-	free(s);
+	sqlite_free(s);
 }
 
 static int sqlite_open(const struct tca_host *host, const void *config, void **state)
@@ -313,6 +271,10 @@ static int sqlite_open(const struct tca_host *host, const void *config, void **s
 		.busy_timeout_ms = c->busy_timeout_ms, .max_delay_ms = c->max_delay_ms,
 		.batch_max = (size_t)c->batch_size, .synchronous = sync,
 	};
+	if (sqlite_alloc(s) < 0) {
+		sqlite_free(s);
+		return -ENOMEM;
+	}
 	rc = db_open(s);
 	if (rc != SQLITE_OK) {
 		bool newer = rc == SQLITE_MISMATCH; /* the message says what to do */
@@ -320,7 +282,7 @@ static int sqlite_open(const struct tca_host *host, const void *config, void **s
 		tca_log(host, TCA_LOG_ERR, s->sys_errno, "cannot open the database %s: %s%s%s%s",
 			s->path, s->errmsg, newer ? "" : " (", newer ? "" : sqlite_hint(rc),
 			newer ? "" : ")");
-		free(s);
+		sqlite_free(s);
 		return err;
 	}
 	*state = s;
@@ -337,7 +299,7 @@ static const struct tca_option sqlite_options[] = {
 	{ .name = "max_size", .type = TCA_OPT_SIZE, .def = "0",
 	  .help = "delete the oldest events while the data exceeds this size (0: no limit)",
 	  .offset = offsetof(struct sqlite_config, max_size) },
-	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "1000",
+	{ .name = "batch_size", .type = TCA_OPT_INT, .def = "10000",
 	  .help = "most events per transaction",
 	  .offset = offsetof(struct sqlite_config, batch_size), .min = 1, .max = 100000 },
 	{ .name = "max_delay", .type = TCA_OPT_DURATION, .def = "200ms",

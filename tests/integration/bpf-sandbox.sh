@@ -66,7 +66,7 @@ wait $pid || rc=$?
 assert_eq "exit status in the sandbox ($(tail -3 "$T/log"))" "$rc" 0
 
 got=$(sqlite3 "$T/state/tcp-audit.db" "SELECT oldstate || '>' || newstate || ' ' || pid || ' ' || comm
-	FROM tcp_events WHERE sport = $port OR dport = $port ORDER BY 1" | tr '\n' ',')
+	FROM tcp_events_named WHERE sport = $port OR dport = $port ORDER BY 1" | tr '\n' ',')
 # One connection, accepted and closed by both ends: 12 changes, each
 # owned by the client script (in SQLite's byte order, as LC_ALL=C sorts).
 want=$(for t in 'CLOSE>LISTEN' 'LISTEN>CLOSE' 'CLOSE>SYN_SENT' 'SYN_SENT>ESTABLISHED' \

@@ -16,7 +16,7 @@ assert_eq "the first batch reports its count" "$(sed -n 3p "$T/drive.out")" "eve
 
 q() { sqlite3 "$db" "$1"; }
 assert_eq "run 100's events: rows, distinct seq" \
-	"$(q 'SELECT count(*), count(DISTINCT seq) FROM tcp_events WHERE run_id = 100')" "20|20"
+	"$(q 'SELECT count(*), count(DISTINCT seq) FROM tcp_events_named WHERE run_id = 100')" "20|20"
 assert_eq "gap rows (each written twice)" "$(q 'SELECT count(*) FROM tcp_audit_gaps')" 2
 assert_eq "run 100's gap" "$(q "SELECT host, first_seq, count, reason, cpu IS NULL
 	FROM tcp_audit_gaps_named WHERE run_id = 100")" "h1|11|5|queue_full|1"
@@ -41,4 +41,30 @@ assert_eq "the completeness view" "$(q "SELECT run_id, state, last_seq, stored, 
 assert_eq "the view's times" "$(q "SELECT boot_id, start_time, end_time
 	FROM tcp_audit_completeness WHERE run_id = 600")" \
 	"$boot|2023-11-14T22:13:28.000000000Z|2023-11-14T22:13:29.000000000Z"
+
+# A retry that overlaps what is stored (seqs 6..10 again, then 11..15 new),
+# and one of two origins interleaved: only the new events are stored, and
+# counted once in their connections.
+sinkdrive sqlite path="$T/b.db" <<'EOF2'
+origin h2 11111111-2222-3333-4444-555555555555 700
+events 1 10
+origin h3 11111111-2222-3333-4444-555555555555 800
+events 1 4
+origin h2 11111111-2222-3333-4444-555555555555 700
+events 6 10
+origin h3 11111111-2222-3333-4444-555555555555 800
+events 1 6
+EOF2
+assert_eq "the batches' reported counts" "$(grep '^events' "$T/drive.out" | cut -d' ' -f4 | tr '\n' ' ')" "10 4 10 6 "
+assert_eq "events after overlapping retries" "$(sqlite3 "$T/b.db" "SELECT run_id, count(*),
+	count(DISTINCT seq), min(seq), max(seq) FROM tcp_events_named GROUP BY run_id")" \
+	"700|15|15|1|15
+800|6|6|1|6"
+assert_eq "their connections' events" "$(sqlite3 "$T/b.db" "SELECT r.run_id, sum(c.events)
+	FROM tcp_connections c JOIN tcp_audit_runs r USING (run_key) GROUP BY r.run_id")" \
+	"700|15
+800|6"
+assert_eq "the runs' high_seq" "$(sqlite3 "$T/b.db" "SELECT run_id, high_seq FROM tcp_audit_runs
+	ORDER BY run_id")" "700|15
+800|6"
 echo "PASS: gap and run records round-trip, every verdict, idempotent rewrites"

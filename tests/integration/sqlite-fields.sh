@@ -37,11 +37,13 @@ run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s sq
 assert_eq "exit status" "$rc" 0
 assert_eq "mode of the created directory" "$(stat -c %a "$T/new/dir")" 750
 
-sqlite3 -json "$db" "SELECT e.*, n.time AS time_text FROM tcp_events e
-	JOIN tcp_events_named n USING (boot_id, run_id, seq) ORDER BY seq" >"$T/got.json"
+# The view, beside the exact time in ns (the key, or the column time
+# where the key had to move to stay unique).
+sqlite3 -json "$db" "SELECT n.*, coalesce(e.time, e.id) AS time_ns FROM tcp_events_named n
+	JOIN tcp_events e ON e.seq = n.seq ORDER BY n.seq" >"$T/got.json"
 assert_eq "columns of the view tcp_events_named" \
 	"$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM pragma_table_info('tcp_events_named')")" \
-	"time host sock pid comm family protocol saddr sport daddr dport oldstate newstate netns cgroup uid bytes_sent bytes_received lifetime_ns boot_id run_id seq"
+	"time host sock pid comm family protocol saddr sport daddr dport oldstate newstate netns cgroup uid bytes_sent bytes_received lifetime_ns boot_id run_id seq owner"
 python3 - "$T/expected.json" "$T/got.json" "$(hostname)" "$(cat /proc/sys/kernel/random/boot_id)" <<'PY' || fail "rows differ (see above)"
 import json, sys, datetime
 want, got = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -53,9 +55,10 @@ run_ids = {g["run_id"] for g in got}
 if len(run_ids) != 1 or not isinstance(next(iter(run_ids)), int):
     print("run_id:", run_ids); bad = 1
 for w, g in zip(want, got):
-    w = dict(w, host=host, boot_id=boot_id, run_id=g["run_id"])
+    w = dict(w, host=host, boot_id=boot_id, run_id=g["run_id"], time_ns=w["time"],
+             owner="unknown" if w["pid"] is None else "holder")
     secs, ns = divmod(w["time"], 10**9)
-    w["time_text"] = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{ns:09d}Z"
+    w["time"] = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{ns:09d}Z"
     if set(g) != set(w):
         print("columns differ:", sorted(set(g) ^ set(w))); bad = 1
     for k in w:
@@ -64,24 +67,45 @@ for w, g in zip(want, got):
 sys.exit(bad)
 PY
 
-# The schema: version, WAL, the indexes the man page promises.
-assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 2
+# The schema: version, WAL, the indexes the man page promises (events by
+# time are by their key).
+assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
 assert_eq "journal_mode" "$(sqlite3 "$db" 'PRAGMA journal_mode')" wal
 idx=$(sqlite3 "$db" "SELECT group_concat(name || '(' || cols || ')', ' ') FROM (SELECT m.name,
 	(SELECT group_concat(name) FROM pragma_index_info(m.name)) AS cols FROM sqlite_master m
-	WHERE m.type = 'index' AND m.tbl_name = 'tcp_events' ORDER BY m.name)")
-assert_eq "indexes" "$idx" "sqlite_autoindex_tcp_events_1(run_id,seq) tcp_events_daddr(daddr,dport) tcp_events_saddr(saddr,sport) tcp_events_sock(sock) tcp_events_time(time)"
+	WHERE m.type = 'index' AND m.tbl_name IN ('tcp_events', 'tcp_connections') ORDER BY m.name)")
+assert_eq "indexes" "$idx" "sqlite_autoindex_tcp_connections_1(run_key,sock) tcp_connections_daddr(daddr,dport) tcp_connections_time(first_time) tcp_events_conn(conn)"
+assert_eq "the key of tcp_events" "$(sqlite3 "$db" "SELECT name FROM pragma_table_info('tcp_events') WHERE pk")" id
+# Every socket is a connection (each event here is its own socket).
+assert_eq "connections" "$(sqlite3 "$db" "SELECT count(*), sum(events) FROM tcp_connections")" "24|24"
+
+# Events of the same nanosecond (five, then one a ns later, which the
+# moved keys reach): every one is stored, with its exact time.
+printf '1767225600000000000\t%d\t-\t-\tipv4\t127.0.0.1\t1\t127.0.0.2\t80\tCLOSE\tSYN_SENT\n' 1 2 3 4 5 >"$T/same.tsv"
+printf '1767225600000000001\t6\t-\t-\tipv4\t127.0.0.1\t1\t127.0.0.2\t80\tCLOSE\tSYN_SENT\n' >>"$T/same.tsv"
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/same.tsv" -s sqlite -S path="$T/same.db"
+assert_eq "exit status (same times)" "$rc" 0
+assert_eq "events of the same ns" "$(sqlite3 "$T/same.db" "SELECT seq, time, sock
+	FROM tcp_events_named ORDER BY seq")" "1|2026-01-01T00:00:00.000000000Z|1
+2|2026-01-01T00:00:00.000000000Z|2
+3|2026-01-01T00:00:00.000000000Z|3
+4|2026-01-01T00:00:00.000000000Z|4
+5|2026-01-01T00:00:00.000000000Z|5
+6|2026-01-01T00:00:00.000000001Z|6"
+assert_eq "their keys, and the exact times kept" "$(sqlite3 "$T/same.db" "SELECT
+	id - 1767225600000000000, time IS NULL FROM tcp_events ORDER BY seq" | tr '\n' ' ')" \
+	"0|1 1|0 2|0 3|0 4|0 5|0 "
 
 # A second run appends: rows are never replaced, and the schema stays.
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/events.tsv" -s sqlite -S path="$db"
 assert_eq "exit status of the second run" "$rc" 0
-assert_eq "rows after two runs" "$(sqlite3 "$db" 'SELECT count(*), count(DISTINCT run_id) FROM tcp_events')" "48|2"
+assert_eq "rows after two runs" "$(sqlite3 "$db" 'SELECT count(*), count(DISTINCT run_id) FROM tcp_events_named')" "48|2"
 
 # A newer schema is refused with a message that says what to do.
-sqlite3 "$db" 'PRAGMA user_version = 3'
+sqlite3 "$db" 'PRAGMA user_version = 4'
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=1 -s sqlite -S path="$db" --check \
 	2>"$T/err" && fail "--check accepted a database with a newer schema"
-grep -q "schema version 3, newer than this tcp-audit knows (2); upgrade tcp-audit or choose another path" "$T/err" ||
+grep -q "schema version 4, newer than this tcp-audit knows (3); upgrade tcp-audit or choose another path" "$T/err" ||
 	{ cat "$T/err"; fail "no clear message for a newer schema"; }
 assert_eq "rows after the refused run" "$(sqlite3 "$db" 'SELECT count(*) FROM tcp_events')" 48
 echo "PASS: 24 events round-trip with every field; schema, indexes and version checked"

@@ -42,7 +42,7 @@ wait "$pid" || rc=$?
 cat "$T/log" >&2
 assert_eq "exit status" "$rc" 0
 run1=$(sqlite3 "$db" 'SELECT run_id FROM tcp_audit_runs')
-stored=$(sqlite3 "$db" "SELECT count(*) FROM tcp_events WHERE run_id = $run1")
+stored=$(sqlite3 "$db" "SELECT count(*) FROM tcp_events_named WHERE run_id = $run1")
 lost=$(sqlite3 "$db" "SELECT coalesce(sum(count), 0) FROM tcp_audit_gaps WHERE run_id = $run1")
 echo "run $run1: $stored rows, $lost in gaps" >&2
 sqlite3 -header "$db" "SELECT * FROM tcp_audit_gaps_named" >&2
@@ -51,7 +51,7 @@ assert_eq "rows + gaps" "$((stored + lost))" $n
 assert_eq "queue_full gaps' total" "$(sqlite3 "$db" "SELECT sum(count) FROM tcp_audit_gaps
 	WHERE run_id = $run1 AND reason = 3")" "$lost"
 assert_eq "distinct seqs, first and last" "$(sqlite3 "$db" "SELECT count(DISTINCT seq),
-	min(seq) >= 1, max(seq) <= $n FROM tcp_events WHERE run_id = $run1")" "$stored|1|1"
+	min(seq) >= 1, max(seq) <= $n FROM tcp_events_named WHERE run_id = $run1")" "$stored|1|1"
 assert_eq "the completeness view" "$(view "state, last_seq, stored, gap_events, missing,
 	verdict" "$run1")" "clean|$n|$stored|$lost|0|accounted"
 
@@ -64,7 +64,7 @@ kill -KILL "$pid"
 wait "$pid" 2>/dev/null || true
 run2=$(sqlite3 "$db" 'SELECT run_id FROM tcp_audit_runs WHERE state = 1')
 [ -n "$run2" ] || fail "no RUNNING record for the killed run"
-max2=$(sqlite3 "$db" "SELECT max(seq) FROM tcp_events WHERE run_id = $run2")
+max2=$(sqlite3 "$db" "SELECT max(seq) FROM tcp_events_named WHERE run_id = $run2")
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir="$T/state" -e replay -E count=10 \
 	-s sqlite -S path="$db" 2>"$T/log3"
 cat "$T/log3" >&2

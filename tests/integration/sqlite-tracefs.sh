@@ -19,13 +19,13 @@ while read -r fam port; do
 	[ "$fam" = 6 ] && addr=::1
 	# The client's socket: its connect and its handshake, by port and name.
 	got=$(sqlite3 "$db" "SELECT family, saddr, daddr, group_concat(oldstate || '>' || newstate, ' ')
-		FROM (SELECT * FROM tcp_events WHERE dport = $port AND comm = 'tca-e2e-client'
+		FROM (SELECT * FROM tcp_events_named WHERE dport = $port AND comm = 'tca-e2e-client'
 		      AND newstate IN ('SYN_SENT', 'ESTABLISHED') ORDER BY time, seq)")
 	assert_eq "IPv$fam client rows to port $port" "$got" "ipv$fam|$addr|$addr|CLOSE>SYN_SENT SYN_SENT>ESTABLISHED"
 	# The listener on the server side, by its port.
-	got=$(sqlite3 "$db" "SELECT count(*) FROM tcp_events WHERE sport = $port
+	got=$(sqlite3 "$db" "SELECT count(*) FROM tcp_events_named WHERE sport = $port
 		AND oldstate = 'CLOSE' AND newstate = 'LISTEN' AND saddr = '$addr'")
 	assert_eq "IPv$fam LISTEN rows on port $port" "$got" 1
 done <"$T/cases"
-assert_eq "distinct run ids" "$(sqlite3 "$db" 'SELECT count(DISTINCT run_id) FROM tcp_events')" 1
+assert_eq "distinct run ids" "$(sqlite3 "$db" 'SELECT count(DISTINCT run_id) FROM tcp_events_named')" 1
 echo "PASS: real loopback connections on IPv4 and IPv6 reached the database"

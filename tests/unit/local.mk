@@ -15,6 +15,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-fmt.c \
 	tests/unit/test-names.c \
 	tests/unit/test-backoff.c \
+	tests/unit/test-connfold.c \
 	tests/unit/test-filteropt.c \
 	tests/unit/test-kvlist.c \
 	tests/unit/test-exit-status.c \

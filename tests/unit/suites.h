@@ -19,6 +19,7 @@ Suite *suite_plugin_config(void);
 Suite *suite_fmt(void);
 Suite *suite_names(void);
 Suite *suite_backoff(void);
+Suite *suite_connfold(void);
 Suite *suite_filteropt(void);
 Suite *suite_processor(void);
 Suite *suite_kvlist(void);
