@@ -68,6 +68,26 @@ static const char schema_v1[] =
  * tcp-audit-sqlite(7). Both tables are keyed by what makes a rewrite
  * idempotent, WITHOUT ROWID since the key is the row.
  */
+/* The columns after start_time and the verdict of tcp_audit_completeness,
+ * the same in every schema version that has the view: the view is rebuilt
+ * by each step, but what its verdicts mean never changes. */
+#define COMPLETENESS_TAIL                                                                   \
+	" " DB_RFC3339("end_time") " AS end_time, last_seq, stored, pruned, gap_events,"       \
+	" unknown_gaps,"                                                                     \
+	" CASE WHEN state IN (2, 3) THEN last_seq - stored - pruned - gap_events END AS missing," \
+	" prev_present,"                                                                     \
+	" CASE"                                                                              \
+	"  WHEN state IS NULL THEN 'no run record'"                                          \
+	"  WHEN state = 1 THEN 'running'"                                                    \
+	"  WHEN state IN (2, 3) AND last_seq - stored - pruned - gap_events <> 0 THEN 'incomplete'" \
+	"  WHEN unknown_gaps > 0 THEN 'unknown-size gap'"                                    \
+	"  WHEN state = 4 THEN 'incomplete'"                                                 \
+	"  WHEN prev_present = 0 THEN 'chain hole'"                                          \
+	"  WHEN pruned > 0 THEN 'pruned'"                                                    \
+	"  WHEN gap_events > 0 THEN 'accounted'"                                             \
+	"  ELSE 'complete' END AS verdict"                                                   \
+	" FROM c;"
+
 static const char schema_v2[] =
 	"CREATE TABLE tcp_audit_gaps ("
 	" host TEXT NOT NULL,"
@@ -128,21 +148,7 @@ static const char schema_v2[] =
 	" CASE state WHEN 1 THEN 'running' WHEN 2 THEN 'clean' WHEN 3 THEN 'failed'"
 	" WHEN 4 THEN 'unclean' END AS state,"
 	" " DB_RFC3339("start_time") " AS start_time,"
-	" " DB_RFC3339("end_time") " AS end_time, last_seq, stored, pruned, gap_events,"
-	" unknown_gaps,"
-	" CASE WHEN state IN (2, 3) THEN last_seq - stored - pruned - gap_events END AS missing,"
-	" prev_present,"
-	" CASE"
-	"  WHEN state IS NULL THEN 'no run record'"
-	"  WHEN state = 1 THEN 'running'"
-	"  WHEN state IN (2, 3) AND last_seq - stored - pruned - gap_events <> 0 THEN 'incomplete'"
-	"  WHEN unknown_gaps > 0 THEN 'unknown-size gap'"
-	"  WHEN state = 4 THEN 'incomplete'"
-	"  WHEN prev_present = 0 THEN 'chain hole'"
-	"  WHEN pruned > 0 THEN 'pruned'"
-	"  WHEN gap_events > 0 THEN 'accounted'"
-	"  ELSE 'complete' END AS verdict"
-	" FROM c;";
+	COMPLETENESS_TAIL;
 
 
 
@@ -381,20 +387,6 @@ static const char schema_v3[] =
 	"  LEFT JOIN tcp_audit_pruned pr ON pr.host = r.host AND pr.run_id = r.run_id)"
 	" SELECT host, boot_id, run_id, prev_run_id, " RUN_STATE_NAME("state") " AS state,"
 	" " DB_RFC3339("start_time") " AS start_time,"
-	" " DB_RFC3339("end_time") " AS end_time, last_seq, stored, pruned, gap_events,"
-	" unknown_gaps,"
-	" CASE WHEN state IN (2, 3) THEN last_seq - stored - pruned - gap_events END AS missing,"
-	" prev_present,"
-	" CASE"
-	"  WHEN state IS NULL THEN 'no run record'"
-	"  WHEN state = 1 THEN 'running'"
-	"  WHEN state IN (2, 3) AND last_seq - stored - pruned - gap_events <> 0 THEN 'incomplete'"
-	"  WHEN unknown_gaps > 0 THEN 'unknown-size gap'"
-	"  WHEN state = 4 THEN 'incomplete'"
-	"  WHEN prev_present = 0 THEN 'chain hole'"
-	"  WHEN pruned > 0 THEN 'pruned'"
-	"  WHEN gap_events > 0 THEN 'accounted'"
-	"  ELSE 'complete' END AS verdict"
-	" FROM c;";
+	COMPLETENESS_TAIL;
 
 const char *const schema_steps[SQLITE_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
