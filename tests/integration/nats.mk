@@ -4,7 +4,9 @@
 # reads the stream back, independently of the plugin (but for lib/wire.c).
 NATS_TESTS = \
 	tests/integration/nats-replay.sh \
-	tests/integration/nats-errors.sh
+	tests/integration/nats-errors.sh \
+	tests/integration/nats-node-kill.sh
+NATS_TEST_LIBS = tests/lib/nats.sh tests/lib/nats-events.sh
 if BUILD_NATS
 check_PROGRAMS += tests/lib/nats-check
 tests_lib_nats_check_SOURCES = tests/lib/nats-check.c

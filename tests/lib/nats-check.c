@@ -5,7 +5,8 @@
  *
  *   nats-check URLS ready [REPLICAS]   wait (60 s) until a stream of that
  *                                      many replicas can be created
- *   nats-check URLS info STREAM        "msgs N", "replicas R", "subjects S"
+ *   nats-check URLS info STREAM        "msgs N", "replicas R", "subjects S",
+ *                                      "leader NAME" (n1, n2, ... in nats.sh)
  *   nats-check URLS dump STREAM        one line per message, in stream order:
  *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
  *     TYPE is event, gap, run or BAD (a message that does not decode);
@@ -109,6 +110,8 @@ static int cmd_info(const char *stream)
 	printf("msgs %" PRIu64 "\nreplicas %" PRId64 "\n", si->State.Msgs, si->Config->Replicas);
 	for (int i = 0; i < si->Config->SubjectsLen; i++)
 		printf("subjects %s\n", si->Config->Subjects[i]);
+	if (si->Cluster && si->Cluster->Leader)
+		printf("leader %s\n", si->Cluster->Leader);
 	jsStreamInfo_Destroy(si);
 	return 0;
 }
