@@ -5,8 +5,8 @@
 NATS_TESTS = \
 	tests/integration/nats-replay.sh \
 	tests/integration/nats-errors.sh \
-	tests/integration/nats-node-kill.sh
-NATS_TEST_LIBS = tests/lib/nats.sh tests/lib/nats-events.sh
+	tests/integration/nats-node-kill.sh \
+	tests/integration/nats-outage.sh
 if BUILD_NATS
 check_PROGRAMS += tests/lib/nats-check
 tests_lib_nats_check_SOURCES = tests/lib/nats-check.c
