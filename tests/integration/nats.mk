@@ -13,5 +13,8 @@ tests_lib_nats_check_SOURCES = tests/lib/nats-check.c
 tests_lib_nats_check_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 tests_lib_nats_check_LDADD = lib/libtca.la $(NATS_LIBS)
 TESTS += $(NATS_TESTS)
+if BUILD_TRACEFS
+TESTS += tests/integration/nats-tracefs.sh
 endif
-EXTRA_DIST += $(NATS_TESTS)
+endif
+EXTRA_DIST += $(NATS_TESTS) tests/integration/nats-tracefs.sh

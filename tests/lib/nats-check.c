@@ -10,6 +10,7 @@
  *   nats-check URLS dump STREAM        one line per message, in stream order:
  *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
  *     TYPE is event, gap, run or BAD (a message that does not decode);
+ *     an event adds OLD>NEW (state numbers) TAB SPORT TAB DPORT TAB COMM;
  *     for a gap the last field is first_seq:count:reason, for a run the
  *     state:last_seq.
  *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
@@ -130,7 +131,9 @@ static void print_msg(natsMsg *m)
 	printf("%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t", natsMsg_GetSubject(m), id ? id : "",
 	       types[rec.type], rec.host, rec.boot_id, rec.origin.run_id);
 	if (rec.type == WIRE_EVENT)
-		printf("%" PRIu64 "\n", rec.u.ev.seq);
+		printf("%" PRIu64 "\t%u>%u\t%u\t%u\t%s\n", rec.u.ev.seq, rec.u.ev.oldstate,
+		       rec.u.ev.newstate, rec.u.ev.sport, rec.u.ev.dport,
+		       rec.u.ev.flags & TCA_EV_PID ? rec.u.ev.comm : "-");
 	else if (rec.type == WIRE_GAP)
 		printf("%" PRIu64 ":%" PRIu64 ":%" PRIu32 "\n", rec.u.gap.first_seq, rec.u.gap.count,
 		       rec.u.gap.reason);
