@@ -320,3 +320,30 @@ int wire_decode(const void *buf, size_t len, struct wire_record *rec)
 	wire_record_fix(rec);
 	return 0;
 }
+
+size_t wire_head_len(const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	size_t at = 2;
+
+	if (!buf || len < 3 || b[0] != WIRE_VERSION)
+		return 0;
+	at += 1 + (size_t)b[at]; /* host */
+	if (at >= len)
+		return 0;
+	at += 1 + (size_t)b[at]; /* boot id */
+	at += 8;                 /* run id */
+	return at <= len ? at : 0;
+}
+
+int wire_event_seq(const void *buf, size_t len, uint64_t *seq)
+{
+	size_t at = wire_head_len(buf, len);
+	struct rbuf b;
+
+	if (!at || ((const uint8_t *)buf)[1] != WIRE_EVENT || len - at < 8)
+		return -EBADMSG;
+	b = (struct rbuf){ .p = (const uint8_t *)buf + at, .end = (const uint8_t *)buf + len };
+	*seq = r_le(&b, 8);
+	return 0;
+}

@@ -79,6 +79,15 @@ struct wire_record {
  */
 int wire_decode(const void *buf, size_t len, struct wire_record *rec);
 
+/* The length of a record's header (version, type and origin), or 0 when
+ * buf does not start with a whole one; two records of one origin have the
+ * same header bytes. */
+size_t wire_head_len(const void *buf, size_t len);
+
+/* The seq of an encoded event, without decoding the rest: for matching a
+ * message to its place in a batch. -EBADMSG when it is not an event. */
+int wire_event_seq(const void *buf, size_t len, uint64_t *seq);
+
 /* Point rec's origin pointers back at its own strings (after a memcpy). */
 void wire_record_fix(struct wire_record *rec);
 

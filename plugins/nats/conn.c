@@ -246,8 +246,8 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 	/* A whole batch may be in flight: the batch waits for its acks, so
 	 * the library's own stall limit would only slow it down. */
 	jo.PublishAsync.MaxPending = ns->cfg->batch_size + 1;
-	jo.PublishAsync.AckHandler = nats_ack_handler;
-	jo.PublishAsync.AckHandlerClosure = &ns->acks;
+	jo.PublishAsync.ErrHandler = nats_ack_error;
+	jo.PublishAsync.ErrHandlerClosure = &ns->acks;
 	s = natsConnection_JetStream(&ns->js, ns->nc, &jo);
 	if (s != NATS_OK) {
 		snprintf(err, errsize, "%s", nats_last_error(s));

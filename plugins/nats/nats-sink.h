@@ -40,18 +40,17 @@ struct nats_config {
 #define NATS_SUBJECT_MAX 512
 #define NATS_MSGID_MAX (2 * WIRE_STR_MAX + 64)
 
-/* What the acks of one batch say; the ack handler runs on a libnats
- * thread, so it is under lock. */
+/* What the stream said of the batch in flight: the first event not
+ * stored. The library reports failures on its own thread, hence the lock. */
 struct nats_acks {
 	pthread_mutex_t lock;
-	bool open;              /* a batch is in flight; late acks after it are ignored */
-	uint64_t gen;           /* of the batch in flight */
-	const struct tca_event *ev; /* its events, to find an ack's place by seq */
+	bool ready;             /* lock initialised */
+	bool open;              /* a batch is in flight; reports after it are ignored */
+	const struct tca_event *ev; /* its events, to find a message's place by seq */
 	size_t n;
-	uint8_t *done;          /* per place: 0 waiting, 1 acked, 2 failed */
-	size_t cap;
-	char prefix[NATS_MSGID_MAX]; /* host:boot:run: of the batch's ids */
-	size_t prefix_len;
+	size_t first_bad;       /* the first place failed or pending; n: none */
+	uint8_t head[WIRE_HEAD_MAX]; /* the header bytes of the batch's messages */
+	size_t head_len;
 	char why[160];          /* the first failure's text */
 };
 
@@ -78,8 +77,6 @@ int nats_subjects_for(struct nats_sink *ns, const char *host);
 size_t nats_msgid_event(char *out, size_t size, const struct tca_origin *o, uint64_t seq);
 size_t nats_msgid_gap(char *out, size_t size, const struct tca_origin *o, const struct tca_gap *g);
 size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run);
-/* The seq at the end of an event's message id, or 0. */
-uint64_t nats_msgid_seq(const char *id);
 
 /* conn.c: options, connecting, and what a libnats status means. */
 int nats_conn_options(struct nats_sink *ns);
@@ -91,9 +88,9 @@ const char *nats_last_error(natsStatus s);
 int nats_stream_ensure(struct nats_sink *ns);
 
 /* publish.c: a batch of messages, and their acks. */
-int nats_acks_init(struct nats_acks *a, size_t cap);
+int nats_acks_init(struct nats_acks *a);
 void nats_acks_free(struct nats_acks *a);
-void nats_ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
+void nats_ack_error(jsCtx *js, jsPubAckErr *pae, void *closure);
 int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b);
 int nats_publish_one(struct nats_sink *ns, const char *subject, const char *msgid,
 		     const void *data, size_t len);

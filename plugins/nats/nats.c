@@ -83,7 +83,7 @@ static int nats_open(const struct tca_host *host, const void *config, void **sta
 	ns->cfg = c;
 	r = nats_check(host, c);
 	if (r == 0)
-		r = nats_acks_init(&ns->acks, (size_t)c->batch_size);
+		r = nats_acks_init(&ns->acks);
 	if (r == 0)
 		r = nats_conn_options(ns);
 	if (r < 0)

@@ -2,8 +2,11 @@
 /*
  * Publishing: a batch of events goes out as asynchronous JetStream
  * publishes, one message each, and counts as stored up to its first event
- * the stream has not acknowledged. The acks arrive on a libnats thread;
- * each finds its event by the seq at the end of its Nats-Msg-Id.
+ * the stream has not acknowledged. Acks that succeed cost nothing here
+ * (no callback per message, as in a plain publisher); the events that did
+ * not make it are the ones the library reports failed (on its thread) and
+ * the ones still pending after the wait, each found by the seq in its
+ * payload.
  */
 #include "config.h"
 
@@ -15,31 +18,33 @@
 
 #include "nats-sink.h"
 
-enum { ACK_WAITING = 0, ACK_STORED = 1, ACK_FAILED = 2 };
-
-int nats_acks_init(struct nats_acks *a, size_t cap)
+int nats_acks_init(struct nats_acks *a)
 {
-	a->done = calloc(cap ? cap : 1, 1);
-	if (!a->done)
-		return -ENOMEM;
-	a->cap = cap;
-	return -pthread_mutex_init(&a->lock, NULL);
+	int r = pthread_mutex_init(&a->lock, NULL);
+
+	a->ready = r == 0;
+	return -r;
 }
 
 void nats_acks_free(struct nats_acks *a)
 {
-	if (!a->done)
-		return;
-	pthread_mutex_destroy(&a->lock);
-	free(a->done);
-	a->done = NULL;
+	if (a->ready)
+		pthread_mutex_destroy(&a->lock);
+	a->ready = false;
 }
 
-/* The place of seq in the batch (its events are in seq order), or n. */
-static size_t acks_find(const struct nats_acks *a, uint64_t seq)
+/* The place in the batch of the event a message carries (the batch's
+ * events are in seq order), or n: not of this batch. */
+static size_t acks_place(const struct nats_acks *a, const natsMsg *msg)
 {
+	const void *data = natsMsg_GetData((natsMsg *)msg);
+	size_t len = (size_t)natsMsg_GetDataLength((natsMsg *)msg);
 	size_t lo = 0, hi = a->n;
+	uint64_t seq;
 
+	if (wire_head_len(data, len) != a->head_len || memcmp(data, a->head, a->head_len) != 0 ||
+	    wire_event_seq(data, len, &seq) < 0)
+		return a->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -51,75 +56,73 @@ static size_t acks_find(const struct nats_acks *a, uint64_t seq)
 	return lo < a->n && a->ev[lo].seq == seq ? lo : a->n;
 }
 
-static void acks_note(struct nats_acks *a, const char *id, bool stored, const char *why)
+/* Under lock: the message's event, and all after it, are not stored. */
+static void acks_fail(struct nats_acks *a, const natsMsg *msg, const char *why)
 {
 	size_t at;
 
-	if (!a->open || !id || strncmp(id, a->prefix, a->prefix_len) != 0)
-		return; /* an ack of a batch given up on, or of another origin */
-	at = acks_find(a, nats_msgid_seq(id));
-	if (at == a->n || a->done[at] != ACK_WAITING)
-		return;
-	a->done[at] = stored ? ACK_STORED : ACK_FAILED;
-	if (!stored && !a->why[0])
+	if (!a->open)
+		return; /* a message of a batch given up on */
+	at = acks_place(a, msg);
+	if (at < a->first_bad)
+		a->first_bad = at;
+	if (why && !a->why[0])
 		snprintf(a->why, sizeof(a->why), "%s", why);
 }
 
-void nats_ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+void nats_ack_error(jsCtx *js, jsPubAckErr *pae, void *closure)
 {
 	struct nats_acks *a = closure;
-	const char *id = NULL;
-	const char *why = "no ack";
+	const char *why = pae->ErrText && *pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err);
 
 	(void)js;
-	natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
-	if (!pa && pae)
-		why = pae->ErrText && *pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err);
 	pthread_mutex_lock(&a->lock);
-	acks_note(a, id, pa != NULL, why);
+	acks_fail(a, pae->Msg, why);
 	pthread_mutex_unlock(&a->lock);
-	natsMsg_Destroy(msg);
 }
 
-static void acks_begin(struct nats_acks *a, const struct tca_batch *b)
+static void acks_begin(struct nats_acks *a, const struct tca_batch *b, const uint8_t *first,
+		       size_t first_len)
 {
-	size_t len;
-
 	pthread_mutex_lock(&a->lock);
 	a->ev = b->ev;
 	a->n = b->n;
-	memset(a->done, ACK_WAITING, b->n);
+	a->first_bad = b->n;
 	a->why[0] = '\0';
-	/* Every id of the batch starts with host:boot:run: and ends with its seq. */
-	len = nats_msgid_event(a->prefix, sizeof(a->prefix), b->origin, 0);
-	a->prefix_len = len ? len - 1 : 0;
+	/* Every message of the batch starts with these bytes. */
+	a->head_len = wire_head_len(first, first_len);
+	memcpy(a->head, first, a->head_len);
 	a->open = true;
 	pthread_mutex_unlock(&a->lock);
 }
 
-/* Close the batch: later acks change nothing. Returns the acked prefix. */
-static size_t acks_end(struct nats_acks *a, char *why, size_t whysize)
-{
-	size_t i;
-
-	pthread_mutex_lock(&a->lock);
-	a->open = false;
-	for (i = 0; i < a->n && a->done[i] == ACK_STORED; i++)
-		;
-	if (a->why[0])
-		snprintf(why, whysize, "%s", a->why);
-	pthread_mutex_unlock(&a->lock);
-	return i;
-}
-
-/* Messages still without an ack after the wait: take them back from the
- * library and drop them; the retry publishes them again, same ids. */
-static void drop_pending(struct nats_sink *ns)
+/* Messages still without an ack after the wait: taken back from the
+ * library (the retry publishes them again, same ids), and not stored. */
+static void acks_pending(struct nats_sink *ns)
 {
 	natsMsgList pending;
 
-	if (js_PublishAsyncGetPendingList(&pending, ns->js) == NATS_OK)
-		natsMsgList_Destroy(&pending);
+	if (js_PublishAsyncGetPendingList(&pending, ns->js) != NATS_OK)
+		return;
+	pthread_mutex_lock(&ns->acks.lock);
+	for (int i = 0; i < pending.Count; i++)
+		acks_fail(&ns->acks, pending.Msgs[i], NULL);
+	pthread_mutex_unlock(&ns->acks.lock);
+	natsMsgList_Destroy(&pending);
+}
+
+/* Close the batch: later reports change nothing. Returns the stored prefix. */
+static size_t acks_end(struct nats_acks *a, size_t sent, char *why, size_t whysize)
+{
+	size_t stored;
+
+	pthread_mutex_lock(&a->lock);
+	a->open = false;
+	stored = a->first_bad < sent ? a->first_bad : sent;
+	if (a->why[0])
+		snprintf(why, whysize, "%s", a->why);
+	pthread_mutex_unlock(&a->lock);
+	return stored;
 }
 
 static bool connected(struct nats_sink *ns)
@@ -138,12 +141,9 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 	size_t sent, stored;
 	bool bad = false;
 
-	if (b->n > ns->acks.cap)
-		return -EINVAL; /* the writer honours limits(): a bug, not an outage */
 	if (!connected(ns))
 		return -EAGAIN;
 	nats_subjects_for(ns, b->origin->host);
-	acks_begin(&ns->acks, b);
 	jsPubOptions_Init(&po);
 	po.MaxWait = (int64_t)ns->cfg->ack_timeout_ms;
 	po.MsgId = id;
@@ -154,6 +154,8 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 			bad = true; /* stop here: what went before is stored, this is refused */
 			break;
 		}
+		if (sent == 0)
+			acks_begin(&ns->acks, b, ns->buf, (size_t)len);
 		nats_msgid_event(id, sizeof(id), b->origin, b->ev[sent].seq);
 		s = js_PublishAsync(ns->js, ns->subj_events, ns->buf, (int)len, &po);
 		if (s != NATS_OK) {
@@ -161,13 +163,14 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 			break;
 		}
 	}
-	if (sent > 0 && js_PublishAsyncComplete(ns->js, &po) != NATS_OK)
-		drop_pending(ns);
-	stored = acks_end(&ns->acks, why, sizeof(why));
+	if (sent == 0)
+		return bad ? -EBADMSG : (tca_retry_reason(ns->host, 0, "publishing to %s: %s",
+							   ns->cfg->stream, why), -EAGAIN);
+	if (js_PublishAsyncComplete(ns->js, &po) != NATS_OK)
+		acks_pending(ns);
+	stored = acks_end(&ns->acks, sent, why, sizeof(why));
 	if (stored == b->n)
 		return (int)stored;
-	if (bad && stored == sent && stored == 0)
-		return -EBADMSG;
 	if (!bad || stored < sent)
 		tca_retry_reason(ns->host, 0, "stream %s took %zu of %zu events in %" PRIu64 " ms: %s",
 				 ns->cfg->stream, stored, b->n, ns->cfg->ack_timeout_ms,

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "nats-sink.h"
@@ -110,16 +109,4 @@ size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run)
 	outbuf_lit(&o, ":run:");
 	outbuf_u64(&o, run->state);
 	return msgid_finish(&o, out);
-}
-
-uint64_t nats_msgid_seq(const char *id)
-{
-	const char *colon = id ? strrchr(id, ':') : NULL;
-	char *end;
-	unsigned long long v;
-
-	if (!colon || !colon[1])
-		return 0;
-	v = strtoull(colon + 1, &end, 10);
-	return *end ? 0 : v;
 }

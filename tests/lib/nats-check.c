@@ -5,12 +5,14 @@
  *
  *   nats-check URLS ready [REPLICAS]   wait (60 s) until a stream of that
  *                                      many replicas can be created
- *   nats-check URLS info STREAM        "msgs N", "replicas R", "subjects S",
+ *   nats-check URLS info STREAM        "msgs N", "bytes B", "replicas R", "subjects S",
  *                                      "leader NAME" (n1, n2, ... in nats.sh)
- *   nats-check URLS dump STREAM        one line per message, in stream order:
+ *   nats-check URLS dump STREAM [MAX]  one line per message, in stream order
+ *                                      (the first MAX only):
  *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
  *     TYPE is event, gap, run or BAD (a message that does not decode);
- *     an event adds OLD>NEW (state numbers) TAB SPORT TAB DPORT TAB COMM;
+ *     an event adds OLD>NEW (state numbers) TAB SPORT TAB DPORT TAB COMM
+ *     TAB the payload's size in bytes;
  *     for a gap the last field is first_seq:count:reason, for a run the
  *     state:last_seq.
  *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
@@ -108,7 +110,8 @@ static int cmd_info(const char *stream)
 
 	if (s != NATS_OK)
 		return die(stream, s);
-	printf("msgs %" PRIu64 "\nreplicas %" PRId64 "\n", si->State.Msgs, si->Config->Replicas);
+	printf("msgs %" PRIu64 "\nbytes %" PRIu64 "\nreplicas %" PRId64 "\n", si->State.Msgs,
+	       si->State.Bytes, si->Config->Replicas);
 	for (int i = 0; i < si->Config->SubjectsLen; i++)
 		printf("subjects %s\n", si->Config->Subjects[i]);
 	if (si->Cluster && si->Cluster->Leader)
@@ -131,9 +134,10 @@ static void print_msg(natsMsg *m)
 	printf("%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t", natsMsg_GetSubject(m), id ? id : "",
 	       types[rec.type], rec.host, rec.boot_id, rec.origin.run_id);
 	if (rec.type == WIRE_EVENT)
-		printf("%" PRIu64 "\t%u>%u\t%u\t%u\t%s\n", rec.u.ev.seq, rec.u.ev.oldstate,
+		printf("%" PRIu64 "\t%u>%u\t%u\t%u\t%s\t%d\n", rec.u.ev.seq, rec.u.ev.oldstate,
 		       rec.u.ev.newstate, rec.u.ev.sport, rec.u.ev.dport,
-		       rec.u.ev.flags & TCA_EV_PID ? rec.u.ev.comm : "-");
+		       rec.u.ev.flags & TCA_EV_PID ? rec.u.ev.comm : "-",
+		       natsMsg_GetDataLength(m));
 	else if (rec.type == WIRE_GAP)
 		printf("%" PRIu64 ":%" PRIu64 ":%" PRIu32 "\n", rec.u.gap.first_seq, rec.u.gap.count,
 		       rec.u.gap.reason);
@@ -143,7 +147,7 @@ static void print_msg(natsMsg *m)
 
 /* An ordered consumer reads the stream from its start, as many messages
  * as the stream says it holds. */
-static int cmd_dump(const char *stream)
+static int cmd_dump(const char *stream, uint64_t max)
 {
 	jsStreamInfo *si = NULL;
 	jsSubOptions so;
@@ -154,6 +158,8 @@ static int cmd_dump(const char *stream)
 	if (s != NATS_OK)
 		return die(stream, s);
 	want = si->State.Msgs;
+	if (max && max < want)
+		want = max;
 	jsSubOptions_Init(&so);
 	so.Stream = stream;
 	so.Ordered = true;
@@ -190,7 +196,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[2], "info") && argc > 3)
 		rc = cmd_info(argv[3]);
 	else if (!strcmp(argv[2], "dump") && argc > 3)
-		rc = cmd_dump(argv[3]);
+		rc = cmd_dump(argv[3], argc > 4 ? strtoull(argv[4], NULL, 10) : 0);
 	else if (!strcmp(argv[2], "create") && argc > 5)
 		rc = (s = create(argv[3], argv[4], atoi(argv[5]))) == NATS_OK ? 0 : die(argv[3], s);
 	else

@@ -324,6 +324,30 @@ START_TEST(corrupt_fields)
 }
 END_TEST
 
+/* The header and seq of an event, found without decoding the rest. */
+START_TEST(peek_head_and_seq)
+{
+	struct tca_event ev = full_event();
+	struct tca_gap gap = { .reason = 1 };
+	uint8_t buf[WIRE_RECORD_MAX];
+	ssize_t len = wire_encode_event(buf, sizeof(buf), &origin, &ev);
+	size_t head = 2 + 1 + strlen(origin.host) + 1 + strlen(origin.boot_id) + 8;
+	uint64_t seq = 0;
+
+	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), head);
+	ck_assert_int_eq(wire_event_seq(buf, (size_t)len, &seq), 0);
+	ck_assert_uint_eq(seq, ev.seq);
+	for (size_t i = 0; i < head; i++)
+		ck_assert_uint_eq(wire_head_len(buf, i), 0);
+	ck_assert_int_eq(wire_event_seq(buf, head + 7, &seq), -EBADMSG);
+	len = wire_encode_gap(buf, sizeof(buf), &origin, &gap);
+	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), head);
+	ck_assert_int_eq(wire_event_seq(buf, (size_t)len, &seq), -EBADMSG);
+	buf[0] = 9;
+	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), 0);
+}
+END_TEST
+
 Suite *suite_wire(void)
 {
 	Suite *s = suite_create("wire");
@@ -336,6 +360,7 @@ Suite *suite_wire(void)
 	tcase_add_test(tc, bounds_and_nobufs);
 	tcase_add_test(tc, truncated_and_trailing);
 	tcase_add_test(tc, corrupt_fields);
+	tcase_add_test(tc, peek_head_and_seq);
 	suite_add_tcase(s, tc);
 	return s;
 }
