@@ -55,6 +55,14 @@ tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -iquote $(top_srcdir)/plugins/trace
 tests_unit_runner_CFLAGS += $(TRACEFS_CFLAGS)
 tests_unit_runner_LDADD += lib/libtca.la $(TRACEFS_LIBS)
 endif
+if BUILD_NATS
+# The nats sinker's subjects and message ids.
+tests_unit_runner_SOURCES += tests/unit/test-nats-subject.c plugins/nats/subject.c
+tests_unit_runner_CPPFLAGS += -DTEST_NATS -I$(top_srcdir)/plugins/nats
+tests_unit_runner_CFLAGS += $(NATS_CFLAGS)
+tests_unit_runner_LDADD += lib/libtca.la
+endif
+EXTRA_DIST += tests/unit/test-nats-subject.c
 # The runner loads these at run time: build them before it, even with -j.
 EXTRA_tests_unit_runner_DEPENDENCIES = $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
 endif
