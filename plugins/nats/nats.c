@@ -55,6 +55,7 @@ static const char *nats_connect_hint(int err)
 static void nats_close(void *state)
 {
 	struct nats_sink *ns = state;
+	bool opened = ns->opts != NULL; /* libnats was started (it starts with the options) */
 
 	if (ns->nc)
 		natsConnection_FlushTimeout(ns->nc, 1000);
@@ -65,8 +66,10 @@ static void nats_close(void *state)
 	free(ns->where);
 	free(ns);
 	/* The library's threads must be gone before the processor unloads
-	 * the plugin, and libnats with it. */
-	nats_CloseAndWait(2000);
+	 * the plugin, and libnats with it; closing what never started would
+	 * start it. */
+	if (opened)
+		nats_CloseAndWait(2000);
 }
 
 static int nats_open(const struct tca_host *host, const void *config, void **state)
