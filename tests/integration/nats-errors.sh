@@ -44,3 +44,20 @@ run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --event replay -E count=10 --sink nats 
 	-S servers="$NATS_URLS" -S user=edge -S password=s3cret-pw -S replicas=3 2>"$T/err"
 [ "$rc" -eq 0 ] || { cat "$T/err" >&2; fail "exit $rc with the right password"; }
 assert_eq "messages" "$(nats_check info TCP_AUDIT | sed -n 's/^msgs //p')" 12
+
+# While it runs, the password is not on its command line (ps), nor in its log.
+"$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --event replay -E count=10 -E hold=yes --sink nats \
+	-S servers="$NATS_URLS" -S user=edge -S password=s3cret-pw 2>"$T/err" &
+pid=$!
+for _ in $(seq 1 600); do
+	grep -q 'capturing:' "$T/err" && break
+	kill -0 $pid 2>/dev/null || { cat "$T/err" >&2; fail "tcp-audit ended at start"; }
+	sleep 0.1
+done
+grep -q 'capturing:' "$T/err" || fail "tcp-audit did not start in 60 s"
+tr '\0' ' ' </proc/$pid/cmdline >"$T/cmdline"
+grep -q 'password=' "$T/cmdline" || fail "no password= on the command line: $(cat "$T/cmdline")"
+! grep -q 's3cret' "$T/cmdline" || fail "the password is on the command line: $(cat "$T/cmdline")"
+kill -TERM $pid
+wait $pid || fail "tcp-audit exited $? on SIGTERM"
+! grep -q 's3cret' "$T/err" || fail "the password is in the log"
