@@ -9,9 +9,12 @@ make_tmpdir
 nats_cluster_start 3
 
 N=60000
+# The queue holds some 12,000 events, 8 s of them: enough for the write
+# that waits for acks (1 s) when the cluster goes, before tcp-audit knows
+# it is gone and spools; not enough for the 30 s of the outage.
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --event replay -E count=$N -E rate=1500 -E hold=yes \
-	--queue-memory=256K --spool-dir="$T/spool" \
-	--sink nats -S servers="$NATS_URLS" -S replicas=3 -S batch_size=1000 -S ack_timeout=2s \
+	--queue-memory=2M --spool-dir="$T/spool" \
+	--sink nats -S servers="$NATS_URLS" -S replicas=3 -S batch_size=1000 -S ack_timeout=1s \
 	2>"$T/log" &
 pid=$!
 
