@@ -10,5 +10,5 @@ plugins_nats_la_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 plugins_nats_la_LIBADD = lib/libtca.la $(NATS_LIBS) -lpthread
 plugins_nats_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 endif
-EXTRA_DIST += $(NATS_SINK_SOURCES) plugins/nats/Dockerfile
+EXTRA_DIST += $(NATS_SINK_SOURCES)
 dist_man_MANS += man/tcp-audit-nats.7
