@@ -53,6 +53,8 @@ nats_node_start() {
 	local i=$1
 	"$NATS_SERVER" -c "$NATS_DIR/n$i.conf" >>"$NATS_DIR/n$i.log" 2>&1 &
 	echo $! >"$NATS_DIR/pid.$i"
+	# Out of the job table: a killed node is no "Killed" line in the output.
+	disown $! 2>/dev/null || true
 	# Wait until it takes clients (its port answers).
 	for _ in $(seq 1 600); do
 		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
