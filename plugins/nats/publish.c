@@ -141,6 +141,8 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 	size_t sent, stored;
 	bool bad = false;
 
+	if (b->n == 0)
+		return 0;
 	if (!connected(ns))
 		return -EAGAIN;
 	nats_subjects_for(ns, b->origin->host);
@@ -163,9 +165,15 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 			break;
 		}
 	}
-	if (sent == 0)
-		return bad ? -EBADMSG : (tca_retry_reason(ns->host, 0, "publishing to %s: %s",
-							   ns->cfg->stream, why), -EAGAIN);
+	if (sent == 0 && bad)
+		return -EBADMSG;
+	if (sent == 0) {
+		/* Nothing went out; the batch is closed all the same, so that no
+		 * report can look at events the processor may free now. */
+		acks_end(&ns->acks, 0, why, sizeof(why));
+		tca_retry_reason(ns->host, 0, "publishing to %s: %s", ns->cfg->stream, why);
+		return -EAGAIN;
+	}
 	if (js_PublishAsyncComplete(ns->js, &po) != NATS_OK)
 		acks_pending(ns);
 	stored = acks_end(&ns->acks, sent, why, sizeof(why));
