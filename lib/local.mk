@@ -7,4 +7,5 @@ lib_libtca_la_SOURCES = \
 	lib/filteropt.c lib/filteropt.h \
 	lib/file.c lib/file.h \
 	lib/crc32c.c lib/crc32c.h \
-	lib/connfold.c lib/connfold.h
+	lib/connfold.c lib/connfold.h \
+	lib/wire.c lib/wire.h

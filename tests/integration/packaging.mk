@@ -17,7 +17,8 @@ EXTRA_DIST += \
 	plugins/tracefs/Dockerfile \
 	plugins/pgsql/Dockerfile \
 	plugins/sqlite/Dockerfile \
-	plugins/journal/Dockerfile
+	plugins/journal/Dockerfile \
+	plugins/nats/Dockerfile
 
 # The unit's sandbox and the images are tested for real, not rebuilt by
 # hand: .ci/boot-test boots the packages under systemd, .ci/docker-test

@@ -26,7 +26,8 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-processor.c \
 	tests/unit/test-copy-encode.c \
 	tests/unit/test-replay-tsv.c \
-	tests/unit/test-file.c
+	tests/unit/test-file.c \
+	tests/unit/test-wire.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
 tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
 	plugins/pgsql/conn-agg.c plugins/pgsql/conn-agg.h plugins/pgsql/conn-seen.c plugins/pgsql/conn-seen.h \
@@ -56,6 +57,14 @@ tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -iquote $(top_srcdir)/plugins/trace
 tests_unit_runner_CFLAGS += $(TRACEFS_CFLAGS)
 tests_unit_runner_LDADD += lib/libtca.la $(TRACEFS_LIBS)
 endif
+if BUILD_NATS
+# The nats sinker's subjects and message ids.
+tests_unit_runner_SOURCES += tests/unit/test-nats-subject.c plugins/nats/subject.c
+tests_unit_runner_CPPFLAGS += -DTEST_NATS -I$(top_srcdir)/plugins/nats
+tests_unit_runner_CFLAGS += $(NATS_CFLAGS)
+tests_unit_runner_LDADD += lib/libtca.la
+endif
+EXTRA_DIST += tests/unit/test-nats-subject.c
 # The runner loads these at run time: build them before it, even with -j.
 EXTRA_tests_unit_runner_DEPENDENCIES = $(check_LTLIBRARIES) $(pkglib_LTLIBRARIES)
 endif

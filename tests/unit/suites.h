@@ -41,6 +41,10 @@ Suite *suite_copy_encode(void);
 Suite *suite_replay_tsv(void);
 Suite *suite_file(void);
 Suite *suite_spool(void);
+Suite *suite_wire(void);
+#ifdef TEST_NATS
+Suite *suite_nats_subject(void);
+#endif
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
