@@ -97,6 +97,11 @@ static uint64_t ring_now(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t ring_now_ts(struct ring *r)
+{
+	return ring_now(r);
+}
+
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF);

@@ -5,7 +5,7 @@
  * the socket's owner, with kernel loss counted. This file holds the
  * descriptor, the options and the open/read/close life cycle; the work is
  * in mount.c, instance.c, ring.c, decode.c, socktab.c, pidcache.c,
- * filter.c, clock.c and siphash.c.
+ * tasks.c, creds.c, pidns.c, filter.c, clock.c and siphash.c.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "cgpath.h"
 #include "tracefs.h"
 
 /* A loss is logged at most this often, with the count since the last line. */
@@ -37,6 +38,9 @@ struct tfs {
 	struct tep_handle *tep;
 	struct tdecode dec;
 	struct ttasks tasks;
+	struct tcreds creds;
+	struct cgpaths *cg;     /* the cgroup2 mount: ids of walked tasks, paths */
+	bool cg_note;           /* log each new cgroup id's path (cgroup_paths) */
 	struct ring *ring;
 	struct tfilter filter;
 	struct socktab *socks;
@@ -132,6 +136,7 @@ static void tfs_close(void *state)
 	tfilter_free(&t->filter);
 	socktab_free(t->socks);
 	pidcache_free(t->pids);
+	cgpaths_free(t->cg);
 	free(t->dir);
 	free(t);
 }
@@ -186,6 +191,22 @@ static int tfs_load_format(struct tfs *t, const struct tracefs_config *c)
 	return ret < 0 ? ret : tdecode_init(t->host, t->tep, c->ipv4_mapped, &t->dec);
 }
 
+/* With the task events on: the uid and cgroup events too, then the walk
+ * of /proc, whose values are certain from its end on. */
+static int tfs_track_tasks(struct tfs *t, const struct tracefs_config *c)
+{
+	t->cg = cgpaths_new(t->host);
+	if (!t->cg)
+		return -ENOMEM;
+	t->cg_note = c->cgroup_paths;
+	tcreds_init(t->host, t->tep, &t->ti, c->uid, cgpaths_mount(t->cg) != NULL, &t->creds);
+	pidcache_creds_on(t->pids, t->creds.uid_on, t->creds.cg_on ? t->cg : NULL);
+	if (pidcache_track(t->pids, "/proc") < 0)
+		pidcache_lost(t->pids);
+	pidcache_walk_done(t->pids, ring_now_ts(t->ring));
+	return 0;
+}
+
 static int tfs_open(const struct tca_host *host, const void *config, void **state)
 {
 	const struct tracefs_config *c = config;
@@ -232,9 +253,11 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 		goto fail;
 	/* The task events, then /proc once: what starts after the walk is
 	 * in the stream. Pointless when the kernel's pids are not ours. */
-	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on &&
-	    pidcache_track(t->pids, "/proc") < 0)
-		pidcache_lost(t->pids);
+	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on) {
+		ret = tfs_track_tasks(t, c);
+		if (ret < 0)
+			goto fail;
+	}
 	t->wake_percent = (int)c->wake_percent;
 	t->buffer_kib = (c->buffer_size + 1023) / 1024;
 	t->clock.tai = t->ti.tai;
@@ -265,9 +288,14 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
 		int32_t ended;
-		if (ttasks_event(&t->tasks, t->pids, tdecode_type(&t->dec, rec->data, rec->size),
-				 rec->data, rec->size, &ended)) {
-			if (ended)
+		int type = tdecode_type(&t->dec, rec->data, rec->size);
+		/* Socket events first: most records are. */
+		if (type != t->dec.type_id) {
+			if (t->pids)
+				pidcache_at(t->pids, rec->ts);
+			if (!ttasks_event(&t->tasks, t->pids, type, rec->data, rec->size, &ended))
+				tcreds_event(&t->creds, t->pids, type, rec->data, rec->size);
+			else if (ended)
 				socktab_process_ended(t->socks, ended);
 			ring_next(t->ring);
 			continue;
@@ -278,6 +306,8 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
+			if (t->cg_note && (ev[n].flags & TCA_EV_CGROUP))
+				cgpaths_note(t->cg, ev[n].cgroup);
 			if (tfilter_match(&t->filter, &ev[n]))
 				n++;
 		}
@@ -382,6 +412,13 @@ static const struct tca_option tfs_options[] = {
 	{ .name = "mount", .type = TCA_OPT_BOOL, .def = "yes",
 	  .help = "mount tracefs on /sys/kernel/tracing if it is not mounted",
 	  .offset = offsetof(struct tracefs_config, mount) },
+	{ .name = "uid", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "follow owners' uids with the set*uid system-call tracepoints (which slow "
+		  "every system call on the host a little)",
+	  .offset = offsetof(struct tracefs_config, uid) },
+	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "log the path of each new cgroup id once",
+	  .offset = offsetof(struct tracefs_config, cgroup_paths) },
 	{ .name = NULL },
 };
 
@@ -402,5 +439,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.stop = tfs_stop,
 	},
 	.flags = TCA_EVF_KERNEL_LOSS,
-	.provides = TCA_EV_PID,
+	.provides = TCA_EV_PID | TCA_EV_UID | TCA_EV_CGROUP,
 };
