@@ -25,11 +25,6 @@
 
 /* A loss is logged at most this often, with the count since the last line. */
 #define LOSS_LOG_INTERVAL_S 10
-/* A read() that finds this many events means the load is up: switch the
- * kernel's wake-ups to the busy mode (see ring.c). */
-#define BUSY_EVENTS 32
-/* 1 ms naps while only held records remain (merge.c's margin is 5 ms). */
-#define HOLD_TRIES 8
 
 struct tfs {
 	const struct tca_host *host;
@@ -55,6 +50,7 @@ struct tfs {
 	uint64_t corrupt_logged;
 	uint64_t loss_log_s;
 	int wake_percent;
+	uint64_t events_since_tick; /* read since the busy timer's last tick */
 	uint64_t buffer_kib;
 };
 
@@ -316,12 +312,35 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 	return n;
 }
 
+/* Wake-ups adapt to the load: busy from the first events read, idle again
+ * when a tick of the busy timer finds that none came in a whole period,
+ * so that a load of any rate costs about one wake-up per RING_FLUSH_MS
+ * (or per wake_percent of a buffer), and an idle system none. Records
+ * held back for an empty CPU make it busy too: idle, the buffer they came
+ * from would stay readable, and poll() would spin until they may go. */
+static void tfs_adapt(struct tfs *t, size_t n, uint64_t ticks)
+{
+	bool busy = ring_busy(t->ring), holding = ring_holding(t->ring);
+
+	if (t->wake_percent <= 0)
+		return;
+	t->events_since_tick += n;
+	if (!busy && (n > 0 || holding)) {
+		ring_set_busy(t->ring, true, t->wake_percent);
+		t->events_since_tick = 0;
+	} else if (busy && ticks > 0) {
+		if (!t->events_since_tick && !holding)
+			ring_set_busy(t->ring, false, t->wake_percent);
+		t->events_since_tick = 0;
+	}
+}
+
 static ssize_t tfs_read(void *state, struct tca_read *rd)
 {
 	struct tfs *t = state;
 	struct tca_event *ev = rd->ev;
 	size_t cap = rd->cap;
-	uint64_t now_s = tfs_now_s();
+	uint64_t now_s = tfs_now_s(), ticks;
 	size_t n = 0;
 
 	/* Per batch, never per event: with the boot clock every batch gets a
@@ -330,21 +349,14 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 		tclock_sample(&t->clock);
 		t->clock_s = now_s;
 	}
-	for (int tries = 0;; tries++) {
-		ring_rearm(t->ring);
-		n = tfs_read_records(t, now_s, ev, cap);
-		/* Nothing to give but records held for an empty CPU: they are
-		 * in our memory only, and a caller that stops at 0 (the drain
-		 * at exit) would lose them. Within the merge's margin, the
-		 * empty CPU's next look releases them. */
-		if (n > 0 || !ring_holding(t->ring) || tries >= HOLD_TRIES)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
-	}
+	ticks = ring_rearm(t->ring);
+	/* Never a sleep here: records held for an empty CPU wait for the
+	 * next read, which the hold timer (idle) or the flush timer (busy)
+	 * brings (ring.c); at the final drain nothing is held (tfs_stop). */
+	n = tfs_read_records(t, now_s, ev, cap);
+	/* The mode first: going idle with records held arms the hold timer. */
+	tfs_adapt(t, n, ticks);
 	ring_done(t->ring);
-	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
-	    (n == 0 || n >= BUSY_EVENTS))
-		ring_set_busy(t->ring, n > 0, t->wake_percent);
 	/* Once stopped, every drain read counts exactly: the last one's
 	 * count is the run's final word on what the kernel lost. */
 	if (now_s != t->loss_s || (n < cap && (t->stopped || ring_missed(t->ring) != t->missed_seen))) {
@@ -361,8 +373,17 @@ static int tfs_stop(void *state)
 {
 	struct tfs *t = state;
 
+	uint64_t margin = tmerge_margin_ns();
+
 	if (tracefs_trace_off(t->ti.inst) < 0)
 		return -EIO;
+	/* Once, at shutdown, not in read(): a record reserved before the
+	 * stop is committed within the merge's margin; after it, every
+	 * record there will be is in the buffers, and the drain may hand
+	 * out all it finds. */
+	nanosleep(&(struct timespec){ .tv_sec = (time_t)(margin / 1000000000u),
+				      .tv_nsec = (long)(margin % 1000000000u) }, NULL);
+	ring_final(t->ring);
 	t->stopped = true;
 	return 0;
 }

@@ -123,6 +123,11 @@ const struct trec *tmerge_peek(struct tmerge *m);
 void tmerge_next(struct tmerge *m);
 /* Whether records wait for an empty CPU's next look (call read() again soon). */
 bool tmerge_holding(const struct tmerge *m);
+/* Recording has stopped, and every record it made is committed: an empty
+ * CPU holds nothing back any more (the final drain). */
+void tmerge_final(struct tmerge *m);
+/* How long after a record's time it may still be committed. */
+uint64_t tmerge_margin_ns(void);
 uint64_t tmerge_missed(const struct tmerge *m);
 /* Pages or records dropped because a length in them was impossible. */
 uint64_t tmerge_corrupt(const struct tmerge *m);
@@ -301,8 +306,11 @@ void ring_next(struct ring *r);
 /* Switch the kernel's wake-up threshold (see ring.c). */
 void ring_set_busy(struct ring *r, bool busy, int wake_percent);
 bool ring_busy(const struct ring *r);
-/* Start of a read() call: every CPU may be tried again. */
-void ring_rearm(struct ring *r);
+/* Start of a read() call: every CPU may be tried again. Returns the
+ * timer's ticks since the last call (0: woken by the buffers). */
+uint64_t ring_rearm(struct ring *r);
+/* Recording stopped: the final drain holds nothing back (merge.c). */
+void ring_final(struct ring *r);
 /* Whether records wait for an empty CPU's next look (merge.c). */
 bool ring_holding(const struct ring *r);
 /* End of a read() call: if records were held back, be woken soon. */
