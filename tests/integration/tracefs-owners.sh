@@ -223,4 +223,11 @@ PY
 n=$(events_in "$T/events.json")
 [ "$n" -ge 20000 ] || fail "only $n events in all: the background churn did not run"
 echo "events in all, churn included: $n"
+python3 - "$T/events.json" <<'PY' || true
+import calendar, json, sys, time
+ts = [json.loads(l).get("time") for l in open(sys.argv[1])]
+ts = [calendar.timegm(time.strptime(t[:19], "%Y-%m-%dT%H:%M:%S")) for t in ts if t]
+if len(ts) > 1 and ts[-1] > ts[0]:
+    print(f"event rate over the capture: {len(ts) / (ts[-1] - ts[0]):.0f}/s for {ts[-1] - ts[0]} s")
+PY
 exit 0
