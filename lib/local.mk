@@ -8,4 +8,5 @@ lib_libtca_la_SOURCES = \
 	lib/file.c lib/file.h \
 	lib/crc32c.c lib/crc32c.h \
 	lib/connfold.c lib/connfold.h \
-	lib/wire.c lib/wire.h
+	lib/wire.c lib/wire.h \
+	lib/cgpath.c lib/cgpath.h

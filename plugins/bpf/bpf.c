@@ -5,7 +5,7 @@
  * and its owner, network namespace, cgroup, uid, bytes and lifetime known
  * in the kernel. This file holds the descriptor, the options and the
  * open/close life cycle; load.c loads the program, read.c reads its ring
- * buffer, cgroup.c names cgroups, tca.bpf.c is the kernel side.
+ * buffer, lib/cgpath.c names cgroups, tca.bpf.c is the kernel side.
  */
 #include "config.h"
 

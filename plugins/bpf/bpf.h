@@ -9,6 +9,8 @@
 
 #include <tcp-audit/plugin.h>
 
+#include "cgpath.h"
+
 struct tca_bpf;
 struct ring_buffer;
 
@@ -64,14 +66,7 @@ void bload_detach(struct tca_bpf *skel);
 /* Tell the kernel side whether the reader is busy (see read.c). */
 void bload_set_busy(struct tca_bpf *skel, bool busy);
 
-/* ---- cgroup.c: cgroup v2 ids -> paths, logged once per new id */
-
-struct cgpaths;
-struct cgpaths *cgpaths_new(const struct tca_host *host);
-void cgpaths_free(struct cgpaths *cg);
-/* Note an id seen in an event: the first time, its path is looked up and
- * logged. Cheap for an id already seen. */
-void cgpaths_note(struct cgpaths *cg, uint64_t id);
+/* cgroup v2 ids -> paths, logged once per new id: lib/cgpath.h */
 
 /* ---- read.c: the ring buffer -> struct tca_event batches */
 

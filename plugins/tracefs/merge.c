@@ -42,6 +42,7 @@ struct tmerge {
 	int ncpus;
 	int cur;              /* the CPU tmerge_peek chose */
 	bool holding;
+	bool final;           /* recording has stopped: nothing older can come */
 	uint64_t missed;
 	uint64_t corrupt;
 	struct merge_cpu cpu[];
@@ -99,7 +100,7 @@ static bool tmerge_fill(struct tmerge *m, int i)
 		ssize_t len = m->src.fill(m->src.ctx, i, c->page, m->page_size);
 
 		if (len <= 0 || (size_t)len > m->page_size) {
-			c->wm = now > MERGE_MARGIN_NS ? now - MERGE_MARGIN_NS : 0;
+			c->wm = m->final ? UINT64_MAX : now > MERGE_MARGIN_NS ? now - MERGE_MARGIN_NS : 0;
 			break;
 		}
 		if (tpage_load(&c->pg, c->page, (size_t)len, m->commit_size) < 0) {
@@ -158,6 +159,16 @@ void tmerge_next(struct tmerge *m)
 	if (!c->has_rec && c->pg.corrupt)
 		m->corrupt++;
 	m->cur = -1;
+}
+
+void tmerge_final(struct tmerge *m)
+{
+	m->final = true;
+}
+
+uint64_t tmerge_margin_ns(void)
+{
+	return MERGE_MARGIN_NS;
 }
 
 bool tmerge_holding(const struct tmerge *m)

@@ -97,6 +97,11 @@ static uint64_t ring_now(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t ring_now_ts(struct ring *r)
+{
+	return ring_now(r);
+}
+
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF);
@@ -177,11 +182,13 @@ uint64_t ring_corrupt(const struct ring *r)
 /*
  * Two wake-up modes. Idle: the kernel wakes us at the first event
  * (buffer_percent 0), so an idle system costs no wake-ups and a lone event
- * is read at once. Busy: it wakes us when a CPU's buffer is wake_percent
- * full, which turns thousands of wake-ups per second into a few (the
- * difference is ten times the CPU per event), and a timer bounds the delay
- * to RING_FLUSH_MS. Waiters keep the threshold they polled with, so the
- * CPUs' descriptors are modified to make epoll poll them again.
+ * is read at once. Busy (tracefs.c switches to it as soon as a read finds
+ * events, and back when a timer tick finds none came since the last
+ * one): it wakes us when a CPU's buffer is wake_percent full, which turns
+ * thousands of wake-ups per second into a few (the difference is ten
+ * times the CPU per event), and a timer bounds the delay to RING_FLUSH_MS.
+ * Waiters keep the threshold they polled with, so the CPUs' descriptors
+ * are modified to make epoll poll them again.
  */
 void ring_set_busy(struct ring *r, bool busy, int wake_percent)
 {
@@ -194,8 +201,10 @@ void ring_set_busy(struct ring *r, bool busy, int wake_percent)
 	snprintf(pct, sizeof(pct), "%d", busy ? wake_percent : 0);
 	tracefs_instance_file_write(r->inst, "buffer_percent", pct);
 	if (busy) {
+		/* The first tick soon when records are held: a lone event
+		 * goes out a few ms after its CPU's watermark passes it. */
 		its.it_interval.tv_nsec = RING_FLUSH_MS * 1000000L;
-		its.it_value.tv_nsec = RING_FLUSH_MS * 1000000L;
+		its.it_value.tv_nsec = (tmerge_holding(r->merge) ? RING_HOLD_MS : RING_FLUSH_MS) * 1000000L;
 	}
 	timerfd_settime(r->timerfd, 0, &its, NULL);
 	for (int i = 0; i < r->ncpus; i++) {
@@ -209,14 +218,20 @@ bool ring_busy(const struct ring *r)
 	return r->busy;
 }
 
-void ring_rearm(struct ring *r)
+uint64_t ring_rearm(struct ring *r)
 {
 	uint64_t ticks;
 
 	/* Consume the timer's ticks, or epoll would report it ready forever. */
-	if (read(r->timerfd, &ticks, sizeof(ticks)) < 0)
+	if (read(r->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		ticks = 0;
 	tmerge_rearm(r->merge);
+	return ticks;
+}
+
+void ring_final(struct ring *r)
+{
+	tmerge_final(r->merge);
 }
 
 void ring_done(struct ring *r)
@@ -224,9 +239,9 @@ void ring_done(struct ring *r)
 	struct itimerspec its = { 0 };
 
 	/* The held records are in our memory, not the kernel's: nothing
-	 * else would wake us for them when idle. Busy, the flush timer's
-	 * next tick takes them (a tick every 2 ms here cost more than all
-	 * the rest of the reading). */
+	 * else would wake us for them when always woken at once
+	 * (wake_percent=0). Busy, the flush timer's next tick takes them (a
+	 * tick every 2 ms here cost more than all the rest of the reading). */
 	if (!tmerge_holding(r->merge) || r->busy)
 		return;
 	its.it_value.tv_nsec = RING_HOLD_MS * 1000000L;

@@ -16,6 +16,9 @@
  *   same address in another network namespace, which the tracepoint does
  *   not name) leave it unknown until its holder acts on it, and so does a
  *   listener whose owner has ended (it may live on in a forked child).
+ * - The owner's uid and cgroup are the acting task's at that event, when
+ *   the task map is certain of them (pidcache.c); a listener's children
+ *   take its owner's, as they were when it listened.
  * - An entry goes at CLOSE; the table is bounded, and when full the entry
  *   under a rotating cursor makes room (counted as an eviction).
  */
@@ -33,6 +36,9 @@ struct owner {
 	int32_t pid;          /* 0: unknown */
 	uint8_t kind;         /* enum tca_owner */
 	char comm[TCA_COMM_LEN];
+	uint32_t known;       /* TCA_EV_UID, TCA_EV_CGROUP: certain when it acted */
+	uint32_t uid;
+	uint64_t cgroup;
 };
 
 struct sock_entry {
@@ -200,7 +206,9 @@ static int listen_rank(const struct listen_entry *l, const struct tca_event *ev)
 
 static bool owner_same(const struct owner *a, const struct owner *b)
 {
-	return a->pid == b->pid && memcmp(a->comm, b->comm, TCA_COMM_LEN) == 0;
+	return a->pid == b->pid && memcmp(a->comm, b->comm, TCA_COMM_LEN) == 0 &&
+	       a->known == b->known && (!(a->known & TCA_EV_UID) || a->uid == b->uid) &&
+	       (!(a->known & TCA_EV_CGROUP) || a->cgroup == b->cgroup);
 }
 
 /* The owner of the listeners that may have accepted this child: those of
@@ -366,8 +374,12 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		/* The acting task holds the socket; if it is gone, nobody we
 		 * can name does (the owner before it may not any more). */
 		memset(&e->owner, 0, sizeof(e->owner));
-		if (pidcache_get(pc, raw->pid, now_s, &e->owner.pid, e->owner.comm))
+		if (pidcache_get(pc, raw->pid, now_s, &e->owner.pid, e->owner.comm)) {
 			e->owner.kind = TCA_OWNER_HOLDER;
+			/* As the task was at this event, or not at all. */
+			e->owner.known = pidcache_creds(pc, raw->pid, raw->ts, &e->owner.uid,
+							&e->owner.cgroup);
+		}
 	}
 	ev->sock = e->id;
 	if (e->owner.pid > 0) {
@@ -375,6 +387,9 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		ev->pid = e->owner.pid;
 		ev->owner = e->owner.kind;
 		memcpy(ev->comm, e->owner.comm, TCA_COMM_LEN);
+		ev->flags |= e->owner.known;
+		ev->uid = e->owner.uid;
+		ev->cgroup = e->owner.cgroup;
 	}
 	if (ev->newstate == TCA_STATE_LISTEN)
 		listen_put(st, ev, raw->skaddr, &e->owner);

@@ -21,6 +21,7 @@
 #include "tracefs.h"
 
 #define CLONE_THREAD_FLAG 0x00010000 /* include/uapi/linux/sched.h */
+#define CLONE_INTO_CGROUP_FLAG UINT64_C(0x200000000)
 
 static const struct {
 	const char *system, *name;
@@ -157,11 +158,16 @@ int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const v
 	if (!pc || size < f->end)
 		return 1; /* ours, but nothing to learn from it */
 	switch (which) {
-	case TTASK_NEW:
+	case TTASK_NEW: {
+		uint64_t flags = ttasks_num(f->c, p);
 		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);
 		pidcache_task_new(pc, (int32_t)ttasks_num(f->a, p), (int32_t)ttasks_num(f->b, p), comm,
-				  (ttasks_num(f->c, p) & CLONE_THREAD_FLAG) != 0);
+				  (flags & CLONE_THREAD_FLAG) != 0);
+		/* A 32-bit field cannot show the flag: then it may be set. */
+		if (f->c.size < 8 || (flags & CLONE_INTO_CGROUP_FLAG))
+			pidcache_task_into_cgroup(pc, (int32_t)ttasks_num(f->b, p));
 		break;
+	}
 	case TTASK_EXEC: {
 		/* __data_loc: offset in the low 16 bits, length in the high. */
 		uint32_t loc = (uint32_t)ttasks_num(f->s, p);

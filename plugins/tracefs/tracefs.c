@@ -5,7 +5,7 @@
  * the socket's owner, with kernel loss counted. This file holds the
  * descriptor, the options and the open/read/close life cycle; the work is
  * in mount.c, instance.c, ring.c, decode.c, socktab.c, pidcache.c,
- * filter.c, clock.c and siphash.c.
+ * tasks.c, creds.c, pidns.c, filter.c, clock.c and siphash.c.
  */
 #include "config.h"
 
@@ -20,15 +20,11 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "cgpath.h"
 #include "tracefs.h"
 
 /* A loss is logged at most this often, with the count since the last line. */
 #define LOSS_LOG_INTERVAL_S 10
-/* A read() that finds this many events means the load is up: switch the
- * kernel's wake-ups to the busy mode (see ring.c). */
-#define BUSY_EVENTS 32
-/* 1 ms naps while only held records remain (merge.c's margin is 5 ms). */
-#define HOLD_TRIES 8
 
 struct tfs {
 	const struct tca_host *host;
@@ -37,6 +33,9 @@ struct tfs {
 	struct tep_handle *tep;
 	struct tdecode dec;
 	struct ttasks tasks;
+	struct tcreds creds;
+	struct cgpaths *cg;     /* the cgroup2 mount: ids of walked tasks, paths */
+	bool cg_note;           /* log each new cgroup id's path (cgroup_paths) */
 	struct ring *ring;
 	struct tfilter filter;
 	struct socktab *socks;
@@ -51,6 +50,7 @@ struct tfs {
 	uint64_t corrupt_logged;
 	uint64_t loss_log_s;
 	int wake_percent;
+	uint64_t events_since_tick; /* read since the busy timer's last tick */
 	uint64_t buffer_kib;
 };
 
@@ -132,6 +132,7 @@ static void tfs_close(void *state)
 	tfilter_free(&t->filter);
 	socktab_free(t->socks);
 	pidcache_free(t->pids);
+	cgpaths_free(t->cg);
 	free(t->dir);
 	free(t);
 }
@@ -186,6 +187,22 @@ static int tfs_load_format(struct tfs *t, const struct tracefs_config *c)
 	return ret < 0 ? ret : tdecode_init(t->host, t->tep, c->ipv4_mapped, &t->dec);
 }
 
+/* With the task events on: the uid and cgroup events too, then the walk
+ * of /proc, whose values are certain from its end on. */
+static int tfs_track_tasks(struct tfs *t, const struct tracefs_config *c)
+{
+	t->cg = cgpaths_new(t->host);
+	if (!t->cg)
+		return -ENOMEM;
+	t->cg_note = c->cgroup_paths;
+	tcreds_init(t->host, t->tep, &t->ti, c->uid, cgpaths_mount(t->cg) != NULL, &t->creds);
+	pidcache_creds_on(t->pids, t->creds.uid_on, t->creds.cg_on ? t->cg : NULL);
+	if (pidcache_track(t->pids, "/proc") < 0)
+		pidcache_lost(t->pids);
+	pidcache_walk_done(t->pids, ring_now_ts(t->ring));
+	return 0;
+}
+
 static int tfs_open(const struct tca_host *host, const void *config, void **state)
 {
 	const struct tracefs_config *c = config;
@@ -232,9 +249,11 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 		goto fail;
 	/* The task events, then /proc once: what starts after the walk is
 	 * in the stream. Pointless when the kernel's pids are not ours. */
-	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on &&
-	    pidcache_track(t->pids, "/proc") < 0)
-		pidcache_lost(t->pids);
+	if (t->pids && ttasks_init(host, t->tep, &t->ti, &t->tasks) == 0 && t->tasks.on) {
+		ret = tfs_track_tasks(t, c);
+		if (ret < 0)
+			goto fail;
+	}
 	t->wake_percent = (int)c->wake_percent;
 	t->buffer_kib = (c->buffer_size + 1023) / 1024;
 	t->clock.tai = t->ti.tai;
@@ -265,9 +284,14 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 	while (n < cap && (rec = ring_peek(t->ring))) {
 		struct traw raw;
 		int32_t ended;
-		if (ttasks_event(&t->tasks, t->pids, tdecode_type(&t->dec, rec->data, rec->size),
-				 rec->data, rec->size, &ended)) {
-			if (ended)
+		int type = tdecode_type(&t->dec, rec->data, rec->size);
+		/* Socket events first: most records are. */
+		if (type != t->dec.type_id) {
+			if (t->pids)
+				pidcache_at(t->pids, rec->ts);
+			if (!ttasks_event(&t->tasks, t->pids, type, rec->data, rec->size, &ended))
+				tcreds_event(&t->creds, t->pids, type, rec->data, rec->size);
+			else if (ended)
 				socktab_process_ended(t->socks, ended);
 			ring_next(t->ring);
 			continue;
@@ -278,6 +302,8 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
+			if (t->cg_note && (ev[n].flags & TCA_EV_CGROUP))
+				cgpaths_note(t->cg, ev[n].cgroup);
 			if (tfilter_match(&t->filter, &ev[n]))
 				n++;
 		}
@@ -286,12 +312,35 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 	return n;
 }
 
+/* Wake-ups adapt to the load: busy from the first events read, idle again
+ * when a tick of the busy timer finds that none came in a whole period,
+ * so that a load of any rate costs about one wake-up per RING_FLUSH_MS
+ * (or per wake_percent of a buffer), and an idle system none. Records
+ * held back for an empty CPU make it busy too: idle, the buffer they came
+ * from would stay readable, and poll() would spin until they may go. */
+static void tfs_adapt(struct tfs *t, size_t n, uint64_t ticks)
+{
+	bool busy = ring_busy(t->ring), holding = ring_holding(t->ring);
+
+	if (t->wake_percent <= 0)
+		return;
+	t->events_since_tick += n;
+	if (!busy && (n > 0 || holding)) {
+		ring_set_busy(t->ring, true, t->wake_percent);
+		t->events_since_tick = 0;
+	} else if (busy && ticks > 0) {
+		if (!t->events_since_tick && !holding)
+			ring_set_busy(t->ring, false, t->wake_percent);
+		t->events_since_tick = 0;
+	}
+}
+
 static ssize_t tfs_read(void *state, struct tca_read *rd)
 {
 	struct tfs *t = state;
 	struct tca_event *ev = rd->ev;
 	size_t cap = rd->cap;
-	uint64_t now_s = tfs_now_s();
+	uint64_t now_s = tfs_now_s(), ticks;
 	size_t n = 0;
 
 	/* Per batch, never per event: with the boot clock every batch gets a
@@ -300,21 +349,14 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 		tclock_sample(&t->clock);
 		t->clock_s = now_s;
 	}
-	for (int tries = 0;; tries++) {
-		ring_rearm(t->ring);
-		n = tfs_read_records(t, now_s, ev, cap);
-		/* Nothing to give but records held for an empty CPU: they are
-		 * in our memory only, and a caller that stops at 0 (the drain
-		 * at exit) would lose them. Within the merge's margin, the
-		 * empty CPU's next look releases them. */
-		if (n > 0 || !ring_holding(t->ring) || tries >= HOLD_TRIES)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
-	}
+	ticks = ring_rearm(t->ring);
+	/* Never a sleep here: records held for an empty CPU wait for the
+	 * next read, which the hold timer (idle) or the flush timer (busy)
+	 * brings (ring.c); at the final drain nothing is held (tfs_stop). */
+	n = tfs_read_records(t, now_s, ev, cap);
+	/* The mode first: going idle with records held arms the hold timer. */
+	tfs_adapt(t, n, ticks);
 	ring_done(t->ring);
-	if (t->wake_percent > 0 && (n >= BUSY_EVENTS) != ring_busy(t->ring) &&
-	    (n == 0 || n >= BUSY_EVENTS))
-		ring_set_busy(t->ring, n > 0, t->wake_percent);
 	/* Once stopped, every drain read counts exactly: the last one's
 	 * count is the run's final word on what the kernel lost. */
 	if (now_s != t->loss_s || (n < cap && (t->stopped || ring_missed(t->ring) != t->missed_seen))) {
@@ -331,8 +373,17 @@ static int tfs_stop(void *state)
 {
 	struct tfs *t = state;
 
+	uint64_t margin = tmerge_margin_ns();
+
 	if (tracefs_trace_off(t->ti.inst) < 0)
 		return -EIO;
+	/* Once, at shutdown, not in read(): a record reserved before the
+	 * stop is committed within the merge's margin; after it, every
+	 * record there will be is in the buffers, and the drain may hand
+	 * out all it finds. */
+	nanosleep(&(struct timespec){ .tv_sec = (time_t)(margin / 1000000000u),
+				      .tv_nsec = (long)(margin % 1000000000u) }, NULL);
+	ring_final(t->ring);
 	t->stopped = true;
 	return 0;
 }
@@ -382,6 +433,13 @@ static const struct tca_option tfs_options[] = {
 	{ .name = "mount", .type = TCA_OPT_BOOL, .def = "yes",
 	  .help = "mount tracefs on /sys/kernel/tracing if it is not mounted",
 	  .offset = offsetof(struct tracefs_config, mount) },
+	{ .name = "uid", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "follow owners' uids with the set*uid system-call tracepoints (which slow "
+		  "every system call on the host a little)",
+	  .offset = offsetof(struct tracefs_config, uid) },
+	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "log the path of each new cgroup id once",
+	  .offset = offsetof(struct tracefs_config, cgroup_paths) },
 	{ .name = NULL },
 };
 
@@ -402,5 +460,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.stop = tfs_stop,
 	},
 	.flags = TCA_EVF_KERNEL_LOSS,
-	.provides = TCA_EV_PID,
+	.provides = TCA_EV_PID | TCA_EV_UID | TCA_EV_CGROUP,
 };

@@ -28,6 +28,8 @@ struct tracefs_config {
 	bool ipv4_mapped;
 	int64_t max_sockets;
 	bool mount;
+	bool uid;
+	bool cgroup_paths;
 };
 
 /* ---- filter.c: options -> kernel filter expression + user-space checks */
@@ -121,6 +123,11 @@ const struct trec *tmerge_peek(struct tmerge *m);
 void tmerge_next(struct tmerge *m);
 /* Whether records wait for an empty CPU's next look (call read() again soon). */
 bool tmerge_holding(const struct tmerge *m);
+/* Recording has stopped, and every record it made is committed: an empty
+ * CPU holds nothing back any more (the final drain). */
+void tmerge_final(struct tmerge *m);
+/* How long after a record's time it may still be committed. */
+uint64_t tmerge_margin_ns(void);
 uint64_t tmerge_missed(const struct tmerge *m);
 /* Pages or records dropped because a length in them was impossible. */
 uint64_t tmerge_corrupt(const struct tmerge *m);
@@ -166,6 +173,7 @@ uint64_t siphash_2u64(const uint8_t key[16], uint64_t a, uint64_t b);
 /* ---- pidcache.c: task id -> (process id, comm), kept by the stream */
 
 struct pidcache;
+struct cgpaths;
 struct pidcache *pidcache_new(void);
 void pidcache_free(struct pidcache *pc);
 /* The owner for a task id; false if it cannot be known (always with a
@@ -182,6 +190,26 @@ void pidcache_task_rename(struct pidcache *pc, int32_t tid, const char *comm);
 int32_t pidcache_task_exit(struct pidcache *pc, int32_t tid);
 /* The kernel lost events: the map may be stale; back to /proc lookups. */
 void pidcache_lost(struct pidcache *pc);
+/* The task clone3()d into a given cgroup, which no event names. */
+void pidcache_task_into_cgroup(struct pidcache *pc, int32_t tid);
+
+/* Owners' uid and cgroup, kept by the stream too (creds.c). Before the
+ * walk: which of them the stream feeds (cg: NULL, or the cgroup2 mount). */
+void pidcache_creds_on(struct pidcache *pc, bool uid, const struct cgpaths *cg);
+/* After the walk: what it read is certain from ts (trace clock) on. */
+void pidcache_walk_done(struct pidcache *pc, uint64_t ts);
+/* The trace time of the task record about to be applied. */
+void pidcache_at(struct pidcache *pc, uint64_t ts);
+/* TCA_EV_UID and/or TCA_EV_CGROUP if certain for tid at trace time ts,
+ * with the values; 0 when neither is. */
+uint32_t pidcache_creds(struct pidcache *pc, int tid, uint64_t ts, uint32_t *uid, uint64_t *cgroup);
+enum tcred_call { TCRED_SETUID, TCRED_SETREUID, TCRED_SETRESUID };
+/* A set*uid call's entry (ruid: its real-uid argument, -1 for none) and
+ * its return; the change is applied at the return, if it succeeded. */
+void pidcache_uid_call(struct pidcache *pc, int32_t tid, enum tcred_call call, uint32_t ruid);
+void pidcache_uid_done(struct pidcache *pc, int32_t tid, int64_t ret);
+/* tid was moved to the cgroup v2 id. */
+void pidcache_cgroup_moved(struct pidcache *pc, int32_t tid, uint64_t id);
 
 /* ---- tasks.c: the task tracepoints that keep pidcache current */
 
@@ -210,6 +238,39 @@ int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const cha
 int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const void *data,
 		 size_t size, int32_t *ended);
 
+/* ---- creds.c: the tracepoints that keep owners' uids and cgroups */
+
+enum {
+	TCRED_ENTER_SETUID, TCRED_EXIT_SETUID,
+	TCRED_ENTER_SETREUID, TCRED_EXIT_SETREUID,
+	TCRED_ENTER_SETRESUID, TCRED_EXIT_SETRESUID,
+	TCRED_UID_EVENTS,          /* the ones above: uids */
+	TCRED_ATTACH = TCRED_UID_EVENTS, /* cgroup/cgroup_attach_task */
+	TCRED_NEVENTS
+};
+
+struct tcred_fmt {
+	int id;                    /* 0: not parsed */
+	struct tfield a, b, c;     /* per event: see creds.c */
+	size_t end;
+};
+
+struct tcreds {
+	bool uid_on, cg_on;
+	struct tcred_fmt fmt[TCRED_NEVENTS];
+};
+
+/* Parse and enable what is wanted in the instance; what the kernel lacks
+ * is logged and left off (0 either way). */
+int tcreds_init(const struct tca_host *host, struct tep_handle *tep, struct tinst *ti,
+		bool uid, bool cgroup, struct tcreds *tc);
+/* Parse event which's format text and resolve its fields. 0 or -errno. */
+int tcreds_parse(struct tcreds *tc, struct tep_handle *tep, int which, const char *text,
+		 size_t size);
+/* 1 if the record (of event id type) was one of ours, applied to pc. */
+int tcreds_event(const struct tcreds *tc, struct pidcache *pc, int type, const void *data,
+		 size_t size);
+
 /* ---- pidns.c: whether the kernel's pids are ours to look up */
 
 /* False (logged once, with the fix) when the kernel's pids cannot be
@@ -235,6 +296,8 @@ struct ring;
 int ring_open(const struct tca_host *host, struct tinst *ti, struct tep_handle *tep, struct ring **rp);
 void ring_close(struct ring *r);
 int ring_fd(const struct ring *r);
+/* Now, on the instance's trace clock. */
+uint64_t ring_now_ts(struct ring *r);
 int ring_ncpus(const struct ring *r);
 /* The next record in time order across CPUs, without blocking, or NULL
  * when none may go out now. ring_next() consumes it. */
@@ -243,8 +306,11 @@ void ring_next(struct ring *r);
 /* Switch the kernel's wake-up threshold (see ring.c). */
 void ring_set_busy(struct ring *r, bool busy, int wake_percent);
 bool ring_busy(const struct ring *r);
-/* Start of a read() call: every CPU may be tried again. */
-void ring_rearm(struct ring *r);
+/* Start of a read() call: every CPU may be tried again. Returns the
+ * timer's ticks since the last call (0: woken by the buffers). */
+uint64_t ring_rearm(struct ring *r);
+/* Recording stopped: the final drain holds nothing back (merge.c). */
+void ring_final(struct ring *r);
 /* Whether records wait for an empty CPU's next look (merge.c). */
 bool ring_holding(const struct ring *r);
 /* End of a read() call: if records were held back, be woken soon. */

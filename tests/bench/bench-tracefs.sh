@@ -1,47 +1,139 @@
 #!/bin/bash
-# Benchmark of the tracefs eventer (root): loopback connection churn at a
-# fixed rate and at full speed, into the null sink. Prints, per run,
+# Benchmark of the tracefs eventer (root): loopback connection churn at
+# fixed rates (default 10000 and 3000 connections/s, the issue's two
+# goals) and at full speed, into the null sink. Prints, per run,
 # connections/s, events/s captured, events lost (kernel), CPU time of
-# tcp-audit per event and per million events, and peak RSS; then the same
-# load under tcpstates (libbpf-tools) when installed; then the error of
-# event times against CLOCK_REALTIME; and the CPU used when idle.
-# Usage: bench-tracefs.sh [SECONDS] [PROCS] [RATE]
+# tcp-audit per event (all threads, from schedstat, in ns), the reader's
+# wake-ups per 1000 events, and peak RSS. Beside it, on the same load in
+# the same run: minreader (the floor: the same pages read and counted,
+# nothing decoded), the bpf eventer if built, and a tcpstates-like
+# bpftrace script (and tcpstates-bpfcc when installed and working), each
+# with its ratio to tcp-audit. Then the error of event times against
+# CLOCK_REALTIME, and the CPU used when idle.
+# Every reader keeps only the churn's port (in the kernel), so that the
+# figures are per event of this load, whatever else the host runs.
+# Usage: bench-tracefs.sh [SECONDS] [PROCS] [RATES]
 set -eu
 . "$TESTS_LIB/common.sh"
 require_root
 require_cmd cc python3
-secs=${1:-5} procs=${2:-2} rate=${3:-5000}
+secs=${1:-5} procs=${2:-2} rates=${3:-"10000 3000"}
 here=$(cd "$(dirname "$0")" && pwd)
 make_tmpdir
 cc -O2 -o "$T/churn" "$here/churn.c"
-hz=$(getconf CLK_TCK)
+cc -O2 -o "$T/minreader" "$here/minreader.c"
+tdir=$(awk '$3 == "tracefs" { print $2; exit }' /proc/self/mounts)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 . "$here/lib.sh"
+cpu_ns() { proc_ns "$1"; }
 
-# run NAME RATE: one churn under tcp-audit.
-run() {
-	start_tca tracefs ${BENCH_TRACEFS_ARGS:-}
-	c0=$(cpu_ticks "$TA")
-	read -r conns _ < <("$T/churn" "$secs" "$procs" "$2")
-	sleep 0.5
-	c1=$(cpu_ticks "$TA")
-	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$TA/status")
-	stop_tca
-	cpu_us=$(( (c1 - c0) * 1000000 / hz ))
-	metric "tracefs_$1_connections_per_s" $((conns / secs)) "conn/s"
-	metric "tracefs_$1_events_per_s" $((read_n / secs)) "events/s"
-	metric "tracefs_$1_events_expected" $((conns * 10)) "events"
-	metric "tracefs_$1_events_captured" "$read_n" "events"
-	metric "tracefs_$1_events_lost" "$lost" "events"
-	metric "tracefs_$1_cpu_per_event" "$(awk -v c="$cpu_us" -v n="$read_n" 'BEGIN { printf "%.3f", n ? c / n : 0 }')" "cpu-us/event"
-	metric "tracefs_$1_cpu_per_million" "$(awk -v c="$cpu_us" -v n="$read_n" 'BEGIN { printf "%.2f", n ? c / n : 0 }')" "cpu-s/1M events"
-	metric "tracefs_$1_peak_rss" "$rss" "KiB"
+wakeups() { # voluntary context switches of every thread: its sleeps
+	cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'
 }
 
-run rate "$rate"
-run full 0
+# measure PID RATE: one churn while PID captures; sets conns, cpu, wake.
+measure() {
+	local c0 w0
+	c0=$(cpu_ns "$1")
+	w0=$(wakeups "$1")
+	read -r conns _ < <("$T/churn" "$secs" "$procs" "$2" "$port")
+	sleep 0.5
+	cpu=$(( $(cpu_ns "$1") - c0 ))
+	wake=$(( $(wakeups "$1") - w0 ))
+}
 
-bench_tcpstates full 0
+# run NAME RATE EVENTER [OPTION...]: one churn under tcp-audit; sets cpe.
+run() {
+	local name=$1 r=$2 read_n lost rss
+	shift 2
+	local ev=$1
+	shift
+	start_tca "$ev" -E ports="$port" "$@"
+	measure "$TA" "$r"
+	rss=$(awk '/VmHWM/ { print $2 }' "/proc/$TA/status")
+	stop_tca
+	cpe=$(per_event "$cpu" "$read_n")
+	metric "${name}_connections_per_s" $((conns / secs)) "conn/s"
+	metric "${name}_events_per_s" $((read_n / secs)) "events/s"
+	metric "${name}_events_expected" $((conns * 10)) "events"
+	metric "${name}_events_captured" "$read_n" "events"
+	metric "${name}_events_lost" "$lost" "events"
+	metric "${name}_cpu_per_event" "$cpe" "cpu-us/event"
+	metric "${name}_wakeups_per_1000_events" "$(awk -v w="$wake" -v n="$read_n" 'BEGIN { printf "%.2f", n ? w * 1000 / n : 0 }')" "wake-ups"
+	metric "${name}_peak_rss" "$rss" "KiB"
+}
+
+ratio() { # NAME REF_CPE CPE
+	metric "$1" "$(awk -v a="$3" -v b="$2" 'BEGIN { printf("%.2f", b > 0 ? a / b : 0) }')" "x"
+}
+
+# The floor on the same load: minreader.
+floor() { # NAME RATE; sets fcpe
+	local n
+	"$T/minreader" "$tdir" "tca-bench-min-$$" "sport == $port || dport == $port" \
+		>"$T/min.out" 2>"$T/min.log" &
+	MR=$!
+	for _ in $(seq 50); do grep -q capturing "$T/min.log" && break; sleep 0.1; done
+	measure "$MR" "$2"
+	kill -TERM "$MR"
+	wait "$MR" || true
+	n=$(awk '/^events/ { print $2 }' "$T/min.out")
+	fcpe=$(per_event "$cpu" "$n")
+	metric "${1}_events_captured" "$n" "events"
+	metric "${1}_cpu_per_event" "$fcpe" "cpu-us/event"
+	metric "${1}_wakeups_per_1000_events" "$(awk -v w="$wake" -v n="$n" 'BEGIN { printf "%.2f", n ? w * 1000 / n : 0 }')" "wake-ups"
+}
+
+# A tcpstates-like reference: bpftrace on the same tracepoint, one line
+# per event with the task, the states and the ports.
+bt_ref() { # NAME RATE
+	local n
+	command -v bpftrace >/dev/null || { echo "# bpftrace not installed: no comparison" >&2; return 0; }
+	bpftrace -e 'tracepoint:sock:inet_sock_set_state /args->sport == '"$port"' || args->dport == '"$port"'/ { printf("%d %s %d %d %d %d\n", pid, comm, args->oldstate, args->newstate, args->sport, args->dport); }' \
+		>"$T/bt.out" 2>"$T/bt.log" &
+	BT=$!
+	for _ in $(seq 100); do grep -q Attaching "$T/bt.out" && break; sleep 0.1; done
+	measure "$BT" "$2"
+	kill -INT "$BT"
+	wait "$BT" || true
+	n=$(($(wc -l <"$T/bt.out") - 1))
+	metric "${1}_events_captured" "$n" "events"
+	metric "${1}_cpu_per_event" "$(per_event "$cpu" "$n")" "cpu-us/event"
+	metric "${1}_wakeups_per_1000_events" "$(awk -v w="$wake" -v n="$n" 'BEGIN { printf "%.2f", n ? w * 1000 / n : 0 }')" "wake-ups"
+}
+
+for r in $rates; do
+	run "tracefs_rate$r" "$r" tracefs ${BENCH_TRACEFS_ARGS:-}
+	tcpe=$cpe
+	floor "minreader_rate$r" "$r"
+	ratio "tracefs_rate${r}_vs_minreader" "$fcpe" "$tcpe"
+	if [ -e "$TCP_AUDIT_PLUGIN_DIR/bpf.so" ]; then
+		run "bpf_rate$r" "$r" bpf
+		ratio "bpf_rate${r}_vs_tracefs" "$tcpe" "$cpe"
+	fi
+	bt_ref "bpftrace_rate$r" "$r"
+done
+[ -n "${BENCH_SKIP_FULL:-}" ] || run tracefs_full 0 tracefs ${BENCH_TRACEFS_ARGS:-}
+
+# tcpstates-bpfcc (bpfcc-tools), when it works on this kernel.
+if command -v tcpstates-bpfcc >/dev/null; then
+	tcpstates-bpfcc >"$T/tcpstates.out" 2>"$T/tcpstates.log" &
+	TS=$!
+	sleep 8 # it compiles its program at start
+	if kill -0 "$TS" 2>/dev/null; then
+		measure "$TS" "${rates%% *}"
+		kill -INT "$TS"
+		wait "$TS" || true
+		n=$(($(wc -l <"$T/tcpstates.out") - 1))
+		metric "tcpstates_rate${rates%% *}_events_captured" "$n" "events"
+		metric "tcpstates_rate${rates%% *}_cpu_per_event" "$(per_event "$cpu" "$n")" "cpu-us/event"
+	else
+		echo "# tcpstates-bpfcc fails here: $(tail -n 1 "$T/tcpstates.log")" >&2
+	fi
+else
+	echo "# tcpstates-bpfcc (bpfcc-tools) not installed: no comparison" >&2
+fi
 
 # Time: each SYN_SENT>ESTABLISHED event happens inside its connect() call
 # on loopback; the error is how far its time lies outside the window of
@@ -88,11 +180,16 @@ print("tracefs_time_error_max\t%.1f\tus" % (max(errs) / 1000 if errs else -1))
 print("tracefs_time_window_median\t%.1f\tus" % (widths[len(widths) // 2] / 1000 if widths else -1))
 PY
 
-# Idle: no wake-ups, no CPU.
-start_tca tracefs ${BENCH_TRACEFS_ARGS:-}
+# Idle (but this host's other work still makes events: forks, execs,
+# connections): CPU and wake-ups per second.
+start_tca tracefs -E ports="$port"
 sleep 1
-c0=$(cpu_ticks "$TA")
+c0=$(cpu_ns "$TA")
+w0=$(wakeups "$TA")
 sleep 3
-c1=$(cpu_ticks "$TA")
-stop_tca
-metric tracefs_idle_cpu $(( (c1 - c0) * 1000000 / hz / 3 )) "cpu-us/s"
+c1=$(cpu_ns "$TA")
+w1=$(wakeups "$TA")
+kill -TERM "$TA"
+wait "$TA" || true
+metric tracefs_idle_cpu $(( (c1 - c0) / 3000 )) "cpu-us/s"
+metric tracefs_idle_wakeups $(( (w1 - w0) / 3 )) "wake-ups/s"

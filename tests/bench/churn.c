@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Loopback connection churn for bench-tracefs.sh: PROCS client processes
  * connect to one listener (served by PROCS accepting processes) for SECONDS,
- * in all at RATE connections per second (0: as fast as possible). Prints
- * "<connections> <port>". Built by the benchmark with cc. */
+ * in all at RATE connections per second (0: as fast as possible), on PORT
+ * if given (else any free one). Prints "<connections> <port>". Built by
+ * the benchmark with cc. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
 	if (procs < 1 || procs > 64 || lst < 0 || counts == MAP_FAILED)
 		return 2;
 	setsockopt(lst, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (argc > 4)
+		a.sin_port = htons((uint16_t)atoi(argv[4]));
 	if (bind(lst, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lst, 4096) < 0 ||
 	    getsockname(lst, (struct sockaddr *)&a, &len) < 0)
 		return 2;

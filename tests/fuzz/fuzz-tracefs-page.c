@@ -15,7 +15,7 @@
  *     $(pkg-config --cflags libtraceevent) tests/fuzz/fuzz-tracefs-page.c \
  *     plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
  *     plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
- *     plugins/tracefs/siphash.c $(pkg-config --cflags --libs libtracefs) \
+ *     plugins/tracefs/siphash.c lib/cgpath.c $(pkg-config --cflags --libs libtracefs) \
  *     $(pkg-config --libs libtraceevent) -o fuzz-tracefs-page
  *   ./fuzz-tracefs-page -max_total_time=60 -timeout=5 -max_len=9000 \
  *     tests/fuzz/corpus/tracefs-page

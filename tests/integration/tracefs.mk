@@ -9,6 +9,7 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-dualstack.sh \
 	tests/integration/tracefs-pidns.sh \
 	tests/integration/tracefs-owners.sh \
+	tests/integration/tracefs-creds.sh \
 	tests/integration/tracefs-order.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)

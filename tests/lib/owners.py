@@ -170,10 +170,13 @@ def check(events_path, logs):
         n[kind + "_named"] += 1
         if e.get("owner") not in ok or e["pid"] not in ok[e["owner"]]:
             wrong.append(e)
+            n[kind + "_wrong"] = n.get(kind + "_wrong", 0) + 1
         per_sock.setdefault(e["sock"], []).append(e)
         if kind == "accepted":
             acc_socks.add(e["sock"])
     if wrong:
+        # The counts first, for a comparison table; then the failure.
+        print(json.dumps({**n, "accepted_sockets": len(accepted), "wrong": len(wrong)}))
         sys.exit(f"{len(wrong)} events with a wrong owner, e.g. {wrong[:3]}")
     # From the holder's first event on, every event carries the holder.
     for sock, evs in per_sock.items():
@@ -184,7 +187,8 @@ def check(events_path, logs):
             if e.get("owner") == "holder":
                 seen = e["pid"]
     holders = {s for s in acc_socks if any(e.get("owner") == "holder" for e in per_sock[s])}
-    print(json.dumps({**n, "accepted_sockets": len(accepted), "with_holder": len(holders)}))
+    print(json.dumps({**n, "accepted_sockets": len(accepted), "with_holder": len(holders),
+                      "wrong": 0}))
     return n, len(accepted), len(holders)
 
 

@@ -46,11 +46,12 @@ tests_unit_runner_SOURCES += tests/unit/tracefs-fixture.h \
 	tests/unit/test-tracefs-socktab.c \
 	tests/unit/test-tracefs-pidcache.c \
 	tests/unit/test-tracefs-tasks.c \
+	tests/unit/test-tracefs-creds.c \
 	tests/unit/test-tracefs-filter.c \
 	tests/unit/test-tracefs-siphash.c \
 	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
 	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
-	plugins/tracefs/filter.c \
+	plugins/tracefs/creds.c plugins/tracefs/filter.c \
 	plugins/tracefs/siphash.c
 # -iquote: "tracefs.h" is ours, <tracefs.h> is libtracefs's.
 tests_unit_runner_CPPFLAGS += -DTEST_TRACEFS -iquote $(top_srcdir)/plugins/tracefs

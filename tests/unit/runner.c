@@ -41,6 +41,7 @@ int main(void)
 	srunner_add_suite(sr, suite_tracefs_socktab());
 	srunner_add_suite(sr, suite_tracefs_pidcache());
 	srunner_add_suite(sr, suite_tracefs_tasks());
+	srunner_add_suite(sr, suite_tracefs_creds());
 	srunner_add_suite(sr, suite_tracefs_filter());
 	srunner_add_suite(sr, suite_tracefs_siphash());
 #endif

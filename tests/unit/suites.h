@@ -34,6 +34,7 @@ Suite *suite_tracefs_decode(void);
 Suite *suite_tracefs_socktab(void);
 Suite *suite_tracefs_pidcache(void);
 Suite *suite_tracefs_tasks(void);
+Suite *suite_tracefs_creds(void);
 Suite *suite_tracefs_filter(void);
 Suite *suite_tracefs_siphash(void);
 #endif

@@ -136,6 +136,27 @@ START_TEST(test_merge_watermark_holds_newer_records)
 }
 END_TEST
 
+/* After recording stopped (the final drain), a CPU found empty holds
+ * nothing back: one read() hands out all there is, and never returns 0
+ * while records wait (the drain stops at 0). */
+START_TEST(test_merge_final_holds_nothing)
+{
+	static const uint64_t b[] = { 100, 200 };
+	struct fake f = { .now = 150 + MARGIN };
+	struct tmerge *m;
+	uint64_t out[8];
+
+	fake_page(&f, 1, b, 2);
+	m = fake_merge(&f);
+	tmerge_final(m);
+	tmerge_rearm(m);
+	ck_assert_int_eq(drain(m, out, 8), 2);
+	ck_assert_uint_eq(out[1], 200);
+	ck_assert(!tmerge_holding(m));
+	tmerge_free(m);
+}
+END_TEST
+
 START_TEST(test_merge_skips_corrupt_pages)
 {
 	static const uint64_t a[] = { 5 }, b[] = { 7 };
@@ -178,6 +199,7 @@ Suite *suite_tracefs_merge(void)
 
 	tcase_add_test(tc, test_merge_order_across_refills);
 	tcase_add_test(tc, test_merge_watermark_holds_newer_records);
+	tcase_add_test(tc, test_merge_final_holds_nothing);
 	tcase_add_test(tc, test_merge_skips_corrupt_pages);
 	tcase_add_test(tc, test_merge_endless_empty_source_is_bounded);
 	suite_add_tcase(s, tc);

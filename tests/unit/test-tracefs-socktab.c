@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgpath.h"
 #include "suites.h"
 #include "tracefs-fixture.h"
 
@@ -311,6 +312,44 @@ START_TEST(test_socktab_eviction_keeps_ids_distinct)
 }
 END_TEST
 
+/* The owner's uid and cgroup: only from a task map that the stream keeps
+ * (here the real /proc walked), as the acting task was; a listener's
+ * children take its owner's; a /proc lookup alone gives neither. */
+START_TEST(test_socktab_uid_cgroup)
+{
+	struct cgpaths *cg = cgpaths_new(&fix_host);
+	struct tca_event l, c, h, u;
+	uint32_t want_known = TCA_EV_UID | (cgpaths_mount(cg) ? TCA_EV_CGROUP : 0);
+
+	/* Untracked first: a pid from /proc, but no uid or cgroup. */
+	u = ev_at(0x7000, TCA_STATE_CLOSE, TCA_STATE_SYN_SENT, w.self, 41000, 0);
+	ck_owner(u, w.self, TCA_OWNER_HOLDER);
+	ck_assert_uint_eq(u.flags & (TCA_EV_UID | TCA_EV_CGROUP), 0);
+	pidcache_free(w.pc);
+	w.pc = pidcache_new();
+	pidcache_creds_on(w.pc, true, cg);
+	ck_assert_int_eq(pidcache_track(w.pc, "/proc"), 0);
+	pidcache_walk_done(w.pc, 100);
+	now_ts = 200;
+	l = ev_at(0x8000, TCA_STATE_CLOSE, TCA_STATE_LISTEN, w.self, 9200, 0);
+	ck_assert_uint_eq(l.flags & (TCA_EV_UID | TCA_EV_CGROUP), want_known);
+	ck_assert_uint_eq(l.uid, getuid());
+	c = ev_at(0x9000, TCA_STATE_LISTEN, TCA_STATE_SYN_RECV, 0, 9200, 50000);
+	ck_owner(c, w.self, TCA_OWNER_LISTENER);
+	ck_assert_uint_eq(c.flags & (TCA_EV_UID | TCA_EV_CGROUP), want_known);
+	ck_assert_uint_eq(c.cgroup, l.cgroup);
+	h = ev_at(0x9000, TCA_STATE_ESTABLISHED, TCA_STATE_FIN_WAIT1, w.worker, 9200, 50000);
+	ck_owner(h, w.worker, TCA_OWNER_HOLDER);
+	ck_assert_uint_eq(h.flags & (TCA_EV_UID | TCA_EV_CGROUP), want_known);
+	/* An event from before the walk's end: the map is not sure of it. */
+	now_ts = 50;
+	u = ev_at(0xa000, TCA_STATE_CLOSE, TCA_STATE_SYN_SENT, w.self, 41001, 0);
+	ck_owner(u, w.self, TCA_OWNER_HOLDER);
+	ck_assert_uint_eq(u.flags & (TCA_EV_UID | TCA_EV_CGROUP), 0);
+	cgpaths_free(cg);
+}
+END_TEST
+
 Suite *suite_tracefs_socktab(void)
 {
 	Suite *s = suite_create("tracefs-socktab");
@@ -328,6 +367,7 @@ Suite *suite_tracefs_socktab(void)
 	tcase_add_test(tc, test_socktab_listener_owner_ended);
 	tcase_add_test(tc, test_socktab_address_zero);
 	tcase_add_test(tc, test_socktab_eviction_keeps_ids_distinct);
+	tcase_add_test(tc, test_socktab_uid_cgroup);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -160,6 +160,122 @@ static inline int fix_tasks(struct ttasks *tk)
 	return ret;
 }
 
+/* The uid and cgroup events' formats as Linux 6.18 publishes them (creds.c). */
+static const char *const fix_cred_formats[TCRED_NEVENTS] = {
+	[TCRED_ENTER_SETUID] =
+		"name: sys_enter_setuid\n"
+		"ID: 323\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:uid_t uid;\toffset:16;\tsize:8;\tsigned:0;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_EXIT_SETUID] =
+		"name: sys_exit_setuid\n"
+		"ID: 322\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_ENTER_SETREUID] =
+		"name: sys_enter_setreuid\n"
+		"ID: 325\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:uid_t ruid;\toffset:16;\tsize:8;\tsigned:0;\n"
+		"\tfield:uid_t euid;\toffset:24;\tsize:8;\tsigned:0;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_EXIT_SETREUID] =
+		"name: sys_exit_setreuid\n"
+		"ID: 324\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_ENTER_SETRESUID] =
+		"name: sys_enter_setresuid\n"
+		"ID: 321\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:uid_t ruid;\toffset:16;\tsize:8;\tsigned:0;\n"
+		"\tfield:uid_t euid;\toffset:24;\tsize:8;\tsigned:0;\n"
+		"\tfield:uid_t suid;\toffset:32;\tsize:8;\tsigned:0;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_EXIT_SETRESUID] =
+		"name: sys_exit_setresuid\n"
+		"ID: 320\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:long ret;\toffset:16;\tsize:8;\tsigned:1;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+	[TCRED_ATTACH] =
+		"name: cgroup_attach_task\n"
+		"ID: 538\n"
+		"format:\n"
+		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+		"\n"
+		"\tfield:int dst_root;\toffset:8;\tsize:4;\tsigned:1;\n"
+		"\tfield:int dst_level;\toffset:12;\tsize:4;\tsigned:1;\n"
+		"\tfield:u64 dst_id;\toffset:16;\tsize:8;\tsigned:0;\n"
+		"\tfield:int pid;\toffset:24;\tsize:4;\tsigned:1;\n"
+		"\tfield:__data_loc char[] dst_path;\toffset:28;\tsize:4;\tsigned:0;\n"
+		"\tfield:__data_loc char[] comm;\toffset:32;\tsize:4;\tsigned:0;\n"
+		"\n"
+		"print fmt: \"x\"\n",
+};
+
+/* The uid and cgroup events' decoders, as tcreds_init() makes them. */
+static inline int fix_creds(struct tcreds *tc)
+{
+	struct tep_handle *tep = tep_alloc();
+	int ret = tep ? 0 : -1;
+
+	memset(tc, 0, sizeof(*tc));
+	for (int i = 0; ret == 0 && i < TCRED_NEVENTS; i++)
+		ret = tcreds_parse(tc, tep, i, fix_cred_formats[i], strlen(fix_cred_formats[i]));
+	tc->uid_on = tc->cg_on = ret == 0;
+	tep_free(tep);
+	return ret;
+}
+
 struct fix_rec {
 	uint8_t flags;      /* common_flags: 0x10 softirq */
 	int32_t pid;

@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cgroup v2 ids to paths: the kernel side records the owner's cgroup id
- * (bpf_get_current_cgroup_id), and the first time an id shows up its
- * directory is found under the cgroup2 mount (a kernfs inode number is
- * the cgroup id) and logged, "cgroup ID is /system.slice/x.service", so
- * the archive's logs map ids to units. Once per id: the table remembers.
+ * cgroup v2 ids to paths: an eventer reports the owner's cgroup id (the
+ * bpf eventer's kernel side reads it, the tracefs eventer follows tasks'
+ * moves in its stream), and the first time an id shows up its directory
+ * is found under the cgroup2 mount (a kernfs inode number is the cgroup
+ * id) and logged, "cgroup ID is /system.slice/x.service", so the
+ * archive's logs map ids to units. Once per id: the table remembers.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bpf.h"
+#include "cgpath.h"
 
 #define CG_SLOTS 4096 /* a power of two; past it, ids are no longer logged */
 
@@ -27,7 +29,8 @@ struct cgpaths {
 	uint64_t ids[CG_SLOTS];   /* 0: empty */
 };
 
-/* nftw() has no context argument; the reader thread is the only user. */
+/* nftw() has no context argument; one eventer's reader thread is the
+ * only user in a process. */
 static uint64_t cg_want;
 static char cg_found[4096];
 
@@ -54,18 +57,42 @@ static char *cg_find_mount(void)
 	return found;
 }
 
-struct cgpaths *cgpaths_new(const struct tca_host *host)
+struct cgpaths *cgpaths_new_at(const struct tca_host *host, const char *mount)
 {
 	struct cgpaths *cg = calloc(1, sizeof(*cg));
 
 	if (!cg)
 		return NULL;
 	cg->host = host;
-	cg->mount = cg_find_mount();
+	cg->mount = mount ? strdup(mount) : cg_find_mount();
 	if (!cg->mount)
 		tca_log(host, TCA_LOG_NOTICE, 0, "cgroup2 is not mounted: cgroup ids are not "
 			"resolved to paths");
 	return cg;
+}
+
+struct cgpaths *cgpaths_new(const struct tca_host *host)
+{
+	return cgpaths_new_at(host, NULL);
+}
+
+const char *cgpaths_mount(const struct cgpaths *cg)
+{
+	return cg ? cg->mount : NULL;
+}
+
+uint64_t cgpaths_id_of(const struct cgpaths *cg, const char *path)
+{
+	char full[4096];
+	struct stat st;
+	int n;
+
+	if (!cg || !cg->mount || path[0] != '/')
+		return 0;
+	n = snprintf(full, sizeof(full), "%s%s", cg->mount, path);
+	if (n < 0 || (size_t)n >= sizeof(full) || stat(full, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return (uint64_t)st.st_ino;
 }
 
 void cgpaths_free(struct cgpaths *cg)

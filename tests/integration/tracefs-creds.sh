@@ -1,0 +1,112 @@
+#!/bin/bash
+# The owner's uid and cgroup on real clients under unrelated background
+# churn: clients that run as nobody (setpriv sets the real uid with
+# setresuid; runuser with setuid, the ambiguous call), clients in a
+# cgroup v2 this test creates, and a root server in the test's own
+# cgroup. Every uid or cgroup given must be the right one; the clients'
+# events carry them (>= 99%); the new cgroup's path is logged once.
+. "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/tracefs.sh"
+require_tracefs
+require_cmd setpriv runuser ss
+make_tmpdir
+tracefs_dir >/dev/null
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+[ -n "$cg2" ] || skip "cgroup2 is not mounted"
+OWN="python3 $TESTS_LIB/owners.py"
+# Another user cannot run root's own python (a pyenv shim, say): the system's.
+[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3 for the other user's clients"
+OWN_NOBODY="/usr/bin/python3 $TESTS_LIB/owners.py"
+cg=$cg2/tca-creds-$$
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	# Out of the test's cgroup before it goes.
+	[ -d "$cg" ] && while read -r p; do echo "$p" >"$cg2/cgroup.procs" 2>/dev/null; done <"$cg/cgroup.procs"
+	[ -d "$cg" ] && rmdir "$cg" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+mkdir "$cg" || fail "cannot create the cgroup $cg"
+cg_id=$(stat -c %i "$cg")
+my_cg=$(stat -c %i "$cg2$(sed -n 's/^0:://p' /proc/self/cgroup)")
+nobody=$(id -u nobody)
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
+$CHURN churn 4 15 2 2000 >"$T/churn.out" &
+churn=$!
+pids="$pids $churn"
+
+p=$(free_port)
+$OWN server "$p" "$T/server.log" 30 &
+pids="$pids $!"
+for _ in $(seq 100); do ss -Htln "sport = :$p" | grep -q . && break; sleep 0.05; done
+touch "$T/setpriv.log" "$T/runuser.log" "$T/cgroup.log"
+chmod 666 "$T/setpriv.log" "$T/runuser.log"
+chmod 755 "$T"
+# As nobody: setresuid (setpriv), then setuid (runuser); each client is a
+# fork of that python.
+setpriv --reuid="$nobody" --regid="$(id -g nobody)" --clear-groups \
+	$OWN_NOBODY clients "$p" "$T/setpriv.log" 60 4 || fail "the setpriv clients failed"
+runuser -u nobody -- $OWN_NOBODY clients "$p" "$T/runuser.log" 60 4 || fail "the runuser clients failed"
+# In the new cgroup, moved there before it starts them.
+sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+	$OWN clients "$p" "$T/cgroup.log" 60 4 || fail "the cgroup clients failed"
+sleep 1
+stop_capture
+wait "$churn" || fail "the background churn failed"
+
+lost=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
+[ -n "$lost" ] || fail "no stats line in the log"
+python3 - "$T" "$p" "$lost" "$nobody" "$cg_id" "$my_cg" <<'PY' || fail "owners' uid or cgroup"
+import json, os, sys
+d, port, lost, nobody, cg_id, my_cg = sys.argv[1], *map(int, sys.argv[2:])
+want = {}  # client port -> (uid, cgroup)
+for name, uid, cg in (("setpriv", nobody, my_cg), ("runuser", nobody, my_cg),
+                      ("cgroup", 0, cg_id)):
+    for line in open(os.path.join(d, name + ".log")):
+        f = line.split()
+        want[int(f[2])] = (name, uid, cg)
+ev = [e for e in map(json.loads, open(os.path.join(d, "events.json"))) if "type" not in e]
+bad, n, n_uid, n_cg, server, server_ok = [], {}, {}, {}, 0, 0
+for e in ev:
+    if e["dport"] == port and e["sport"] in want:
+        name, uid, cg = want[e["sport"]]
+        if e["pid"] is None:
+            continue
+        n[name] = n.get(name, 0) + 1
+        if "uid" in e:
+            n_uid[name] = n_uid.get(name, 0) + 1
+            if e["uid"] != uid:
+                bad.append(e)
+        if "cgroup" in e:
+            n_cg[name] = n_cg.get(name, 0) + 1
+            if e["cgroup"] != cg:
+                bad.append(e)
+    elif e["sport"] == port and e["dport"] in want and e.get("owner") == "holder":
+        # The server: root, in the test's cgroup.
+        server += 1
+        if e.get("uid", 0) != 0 or e.get("cgroup", my_cg) != my_cg:
+            bad.append(e)
+        server_ok += "uid" in e and "cgroup" in e
+assert not bad, ("events with a wrong uid or cgroup", len(bad), bad[:3])
+for name in ("setpriv", "runuser", "cgroup"):
+    print(f"{name}: {n.get(name, 0)} named client events, {n_uid.get(name, 0)} with a uid, "
+          f"{n_cg.get(name, 0)} with a cgroup")
+print(f"server: {server} holder events, {server_ok} with both")
+if not lost:
+    for name in ("setpriv", "runuser", "cgroup"):
+        assert n.get(name, 0) >= 60 * 3, (name, "too few named client events", n.get(name, 0))
+        assert n_uid.get(name, 0) >= 0.99 * n[name], (name, "uid given", n_uid.get(name, 0), n[name])
+        assert n_cg.get(name, 0) >= 0.99 * n[name], (name, "cgroup given", n_cg.get(name, 0), n[name])
+    assert server >= 180 and server_ok >= 0.99 * server, ("server", server, server_ok)
+PY
+grep -q "cgroup $cg_id is /tca-creds-$$\$" "$T/log" || fail "the new cgroup's path was not logged"
+[ "$(grep -c "cgroup $cg_id is" "$T/log")" -eq 1 ] || fail "the cgroup's path was logged more than once"
+n=$(events_in "$T/events.json")
+[ "$n" -ge 10000 ] || fail "only $n events in all: the background churn did not run"
+exit 0
