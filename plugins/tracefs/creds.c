@@ -38,34 +38,6 @@ static const struct {
 	[TCRED_ATTACH] = { "cgroup", "cgroup_attach_task", "dst_id" },
 };
 
-static bool tcreds_field(struct tep_event *ev, const char *name, int min, int max,
-			 struct tfield *f, size_t *end)
-{
-	struct tep_format_field *tf = tep_find_any_field(ev, name);
-
-	if (!tf || tf->size < min || tf->size > max || tf->offset < 0 ||
-	    tf->offset > TDECODE_MAX_SIZE - tf->size)
-		return false;
-	f->offset = (uint16_t)tf->offset;
-	f->size = (uint8_t)tf->size;
-	if ((size_t)tf->offset + (size_t)tf->size > *end)
-		*end = (size_t)tf->offset + (size_t)tf->size;
-	return true;
-}
-
-static uint64_t tcreds_num(struct tfield f, const uint8_t *p)
-{
-	uint32_t v32;
-	uint64_t v64;
-
-	if (f.size == 8) {
-		memcpy(&v64, p + f.offset, 8);
-		return v64;
-	}
-	memcpy(&v32, p + f.offset, 4);
-	return v32;
-}
-
 int tcreds_parse(struct tcreds *tc, struct tep_handle *tep, int which, const char *text,
 		 size_t size)
 {
@@ -79,12 +51,12 @@ int tcreds_parse(struct tcreds *tc, struct tep_handle *tep, int which, const cha
 	f->end = 0;
 	/* a: the task (common_pid, or the attach's pid); b: the value. */
 	if (which == TCRED_ATTACH)
-		ok = tcreds_field(ev, "pid", 4, 4, &f->a, &f->end) &&
-		     tcreds_field(ev, "dst_id", 8, 8, &f->b, &f->end) &&
-		     tcreds_field(ev, "dst_root", 4, 4, &f->c, &f->end);
+		ok = tfield_find(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     tfield_find(ev, "dst_id", 8, 8, &f->b, &f->end) &&
+		     tfield_find(ev, "dst_root", 4, 4, &f->c, &f->end);
 	else
-		ok = tcreds_field(ev, "common_pid", 4, 4, &f->a, &f->end) &&
-		     tcreds_field(ev, cred_events[which].field, 4, 8, &f->b, &f->end);
+		ok = tfield_find(ev, "common_pid", 4, 4, &f->a, &f->end) &&
+		     tfield_find(ev, cred_events[which].field, 4, 8, &f->b, &f->end);
 	if (!ok)
 		return -ENOTSUP;
 	f->id = ev->id;
@@ -164,18 +136,18 @@ int tcreds_event(const struct tcreds *tc, struct pidcache *pc, int type, const v
 		return 1; /* ours, but nothing to learn from it */
 	switch (which) {
 	case TCRED_ATTACH:
-		if ((int32_t)tcreds_num(f->c, p) == CGROUP_DFL_ROOT)
-			pidcache_cgroup_moved(pc, (int32_t)tcreds_num(f->a, p), tcreds_num(f->b, p));
+		if ((int32_t)tfield_num(f->c, p) == CGROUP_DFL_ROOT)
+			pidcache_cgroup_moved(pc, (int32_t)tfield_num(f->a, p), tfield_num(f->b, p));
 		break;
 	case TCRED_EXIT_SETUID:
 	case TCRED_EXIT_SETREUID:
 	case TCRED_EXIT_SETRESUID:
-		pidcache_uid_done(pc, (int32_t)tcreds_num(f->a, p), (int64_t)tcreds_num(f->b, p));
+		pidcache_uid_done(pc, (int32_t)tfield_num(f->a, p), (int64_t)tfield_num(f->b, p));
 		break;
 	default:
 		/* A uid_t in a long: the kernel takes the low 32 bits. */
-		pidcache_uid_call(pc, (int32_t)tcreds_num(f->a, p), (enum tcred_call)(which / 2),
-				  (uint32_t)tcreds_num(f->b, p));
+		pidcache_uid_call(pc, (int32_t)tfield_num(f->a, p), (enum tcred_call)(which / 2),
+				  (uint32_t)tfield_num(f->b, p));
 		break;
 	}
 	return 1;

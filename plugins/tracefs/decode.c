@@ -27,24 +27,36 @@
 #define KERNEL_AF_INET 2
 #define KERNEL_AF_INET6 10
 
-/* A field's place, from the format; false (and logged) when the kernel's
+bool tfield_find(struct tep_event *ev, const char *name, int min, int max, struct tfield *f,
+		 size_t *end)
+{
+	struct tep_format_field *tf = tep_find_any_field(ev, name);
+
+	if (!tf || tf->size < min || tf->size > max || tf->offset < 0 ||
+	    tf->offset > TDECODE_MAX_SIZE - tf->size ||
+	    (tf->size != 1 && tf->size != 2 && tf->size != 4 && tf->size != 8 && tf->size != 16))
+		return false;
+	f->offset = (uint16_t)tf->offset;
+	f->size = (uint8_t)tf->size;
+	if (end && (size_t)tf->offset + (size_t)tf->size > *end)
+		*end = (size_t)tf->offset + (size_t)tf->size;
+	return true;
+}
+
+/* A field of the state-change event; false (and logged) when the kernel's
  * field is missing or of a size we cannot read. */
 static bool tdecode_field(const struct tca_host *host, struct tep_event *ev, const char *name,
 			  int min_size, int max_size, struct tfield *out)
 {
-	struct tep_format_field *f = tep_find_any_field(ev, name);
+	struct tep_format_field *f;
 
-	if (!f || f->size < min_size || f->size > max_size || f->offset < 0 ||
-	    f->offset > TDECODE_MAX_SIZE - f->size ||
-	    (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8 && f->size != 16)) {
-		tca_log(host, TCA_LOG_ERR, 0, "the kernel's sock/inet_sock_set_state has %s field "
-			"'%s' (size %d); this kernel is not supported", f ? "an unexpected" : "no",
-			name, f ? f->size : 0);
-		return false;
-	}
-	out->offset = (uint16_t)f->offset;
-	out->size = (uint8_t)f->size;
-	return true;
+	if (tfield_find(ev, name, min_size, max_size, out, NULL))
+		return true;
+	f = tep_find_any_field(ev, name);
+	tca_log(host, TCA_LOG_ERR, 0, "the kernel's sock/inet_sock_set_state has %s field "
+		"'%s' (size %d); this kernel is not supported", f ? "an unexpected" : "no", name,
+		f ? f->size : 0);
+	return false;
 }
 
 int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_mapped,
@@ -91,30 +103,6 @@ int tdecode_init(const struct tca_host *host, struct tep_handle *tep, bool ipv4_
 	return missing ? -ENOTSUP : 0;
 }
 
-/* A number field, in host order (the kernel writes the record natively). */
-static inline uint64_t tdecode_num(struct tfield f, const uint8_t *p)
-{
-	uint8_t v8;
-	uint16_t v16;
-	uint32_t v32;
-	uint64_t v64;
-
-	switch (f.size) {
-	case 1:
-		memcpy(&v8, p + f.offset, 1);
-		return v8;
-	case 2:
-		memcpy(&v16, p + f.offset, 2);
-		return v16;
-	case 4:
-		memcpy(&v32, p + f.offset, 4);
-		return v32;
-	default:
-		memcpy(&v64, p + f.offset, 8);
-		return v64;
-	}
-}
-
 static inline bool tdecode_is_mapped(const uint8_t a[16])
 {
 	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -153,7 +141,7 @@ int tdecode_type(const struct tdecode *d, const void *data, size_t size)
 {
 	if (size < (size_t)d->type.offset + d->type.size || !d->type.size)
 		return -1;
-	return (int)tdecode_num(d->type, data);
+	return (int)tfield_num(d->type, data);
 }
 
 int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct tca_event *ev,
@@ -164,21 +152,21 @@ int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct
 
 	/* Every field must lie inside this record: the page walker bounds the
 	 * record by the page, and this bounds the fields by the record. */
-	if (!d->min_size || size < d->min_size || (int)tdecode_num(d->type, p) != d->type_id)
+	if (!d->min_size || size < d->min_size || (int)tfield_num(d->type, p) != d->type_id)
 		return 0;
-	family = (unsigned)tdecode_num(d->family, p);
+	family = (unsigned)tfield_num(d->family, p);
 	if (family != KERNEL_AF_INET && family != KERNEL_AF_INET6)
 		return 0;
 	memset(ev, 0, sizeof(*ev));
 	tdecode_addrs(d, p, family, ev);
-	ev->oldstate = (uint8_t)tdecode_num(d->oldstate, p);
-	ev->newstate = (uint8_t)tdecode_num(d->newstate, p);
-	ev->sport = (uint16_t)tdecode_num(d->sport, p);
-	ev->dport = (uint16_t)tdecode_num(d->dport, p);
-	ev->protocol = (uint16_t)tdecode_num(d->protocol, p);
-	ctx = (unsigned)tdecode_num(d->flags, p);
-	raw->skaddr = tdecode_num(d->skaddr, p);
-	raw->pid = (int)(int32_t)tdecode_num(d->pid, p);
+	ev->oldstate = (uint8_t)tfield_num(d->oldstate, p);
+	ev->newstate = (uint8_t)tfield_num(d->newstate, p);
+	ev->sport = (uint16_t)tfield_num(d->sport, p);
+	ev->dport = (uint16_t)tfield_num(d->dport, p);
+	ev->protocol = (uint16_t)tfield_num(d->protocol, p);
+	ctx = (unsigned)tfield_num(d->flags, p);
+	raw->skaddr = tfield_num(d->skaddr, p);
+	raw->pid = (int)(int32_t)tfield_num(d->pid, p);
 	raw->process_ctx = !(ctx & (CTX_HARDIRQ | CTX_SOFTIRQ | CTX_NMI | CTX_BH_OFF)) && raw->pid > 0;
 	return 1;
 }

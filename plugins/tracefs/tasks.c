@@ -32,34 +32,6 @@ static const struct {
 	[TTASK_EXIT] = { "sched", "sched_process_exit" },
 };
 
-static bool ttasks_field(struct tep_event *ev, const char *name, int min, int max,
-			 struct tfield *f, size_t *end)
-{
-	struct tep_format_field *tf = tep_find_any_field(ev, name);
-
-	if (!tf || tf->size < min || tf->size > max || tf->offset < 0 ||
-	    tf->offset > TDECODE_MAX_SIZE - tf->size)
-		return false;
-	f->offset = (uint16_t)tf->offset;
-	f->size = (uint8_t)tf->size;
-	if ((size_t)tf->offset + (size_t)tf->size > *end)
-		*end = (size_t)tf->offset + (size_t)tf->size;
-	return true;
-}
-
-static uint64_t ttasks_num(struct tfield f, const uint8_t *p)
-{
-	uint32_t v32;
-	uint64_t v64;
-
-	if (f.size == 8) {
-		memcpy(&v64, p + f.offset, 8);
-		return v64;
-	}
-	memcpy(&v32, p + f.offset, 4);
-	return v32;
-}
-
 int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const char *text, size_t size)
 {
 	struct tep_event *ev;
@@ -73,22 +45,22 @@ int ttasks_parse(struct ttasks *tk, struct tep_handle *tep, int which, const cha
 	f->end = 0;
 	switch (which) {
 	case TTASK_NEW:
-		ok = ttasks_field(ev, "common_pid", 4, 4, &f->a, &f->end) &&
-		     ttasks_field(ev, "pid", 4, 4, &f->b, &f->end) &&
-		     ttasks_field(ev, "comm", 16, 16, &f->s, &f->end) &&
-		     ttasks_field(ev, "clone_flags", 4, 8, &f->c, &f->end);
+		ok = tfield_find(ev, "common_pid", 4, 4, &f->a, &f->end) &&
+		     tfield_find(ev, "pid", 4, 4, &f->b, &f->end) &&
+		     tfield_find(ev, "comm", 16, 16, &f->s, &f->end) &&
+		     tfield_find(ev, "clone_flags", 4, 8, &f->c, &f->end);
 		break;
 	case TTASK_EXEC:
-		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
-		     ttasks_field(ev, "old_pid", 4, 4, &f->b, &f->end) &&
-		     ttasks_field(ev, "filename", 4, 4, &f->s, &f->end);
+		ok = tfield_find(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     tfield_find(ev, "old_pid", 4, 4, &f->b, &f->end) &&
+		     tfield_find(ev, "filename", 4, 4, &f->s, &f->end);
 		break;
 	case TTASK_RENAME:
-		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end) &&
-		     ttasks_field(ev, "newcomm", 16, 16, &f->s, &f->end);
+		ok = tfield_find(ev, "pid", 4, 4, &f->a, &f->end) &&
+		     tfield_find(ev, "newcomm", 16, 16, &f->s, &f->end);
 		break;
 	default:
-		ok = ttasks_field(ev, "pid", 4, 4, &f->a, &f->end);
+		ok = tfield_find(ev, "pid", 4, 4, &f->a, &f->end);
 		break;
 	}
 	if (!ok)
@@ -159,32 +131,32 @@ int ttasks_event(const struct ttasks *tk, struct pidcache *pc, int type, const v
 		return 1; /* ours, but nothing to learn from it */
 	switch (which) {
 	case TTASK_NEW: {
-		uint64_t flags = ttasks_num(f->c, p);
+		uint64_t flags = tfield_num(f->c, p);
 		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);
-		pidcache_task_new(pc, (int32_t)ttasks_num(f->a, p), (int32_t)ttasks_num(f->b, p), comm,
+		pidcache_task_new(pc, (int32_t)tfield_num(f->a, p), (int32_t)tfield_num(f->b, p), comm,
 				  (flags & CLONE_THREAD_FLAG) != 0);
 		/* A 32-bit field cannot show the flag: then it may be set. */
 		if (f->c.size < 8 || (flags & CLONE_INTO_CGROUP_FLAG))
-			pidcache_task_into_cgroup(pc, (int32_t)ttasks_num(f->b, p));
+			pidcache_task_into_cgroup(pc, (int32_t)tfield_num(f->b, p));
 		break;
 	}
 	case TTASK_EXEC: {
 		/* __data_loc: offset in the low 16 bits, length in the high. */
-		uint32_t loc = (uint32_t)ttasks_num(f->s, p);
+		uint32_t loc = (uint32_t)tfield_num(f->s, p);
 		size_t off = loc & 0xffff, len = loc >> 16;
 		if (off > size || len > size - off)
 			break;
 		len = strnlen((const char *)p + off, len);
-		pidcache_task_exec(pc, (int32_t)ttasks_num(f->a, p), (int32_t)ttasks_num(f->b, p),
+		pidcache_task_exec(pc, (int32_t)tfield_num(f->a, p), (int32_t)tfield_num(f->b, p),
 				   (const char *)p + off, len);
 		break;
 	}
 	case TTASK_RENAME:
 		memcpy(comm, p + f->s.offset, TCA_COMM_LEN);
-		pidcache_task_rename(pc, (int32_t)ttasks_num(f->a, p), comm);
+		pidcache_task_rename(pc, (int32_t)tfield_num(f->a, p), comm);
 		break;
 	default:
-		*ended = pidcache_task_exit(pc, (int32_t)ttasks_num(f->a, p));
+		*ended = pidcache_task_exit(pc, (int32_t)tfield_num(f->a, p));
 		break;
 	}
 	return 1;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <tcp-audit/plugin.h>
@@ -141,6 +142,37 @@ struct tfield {
 	uint16_t offset;
 	uint8_t size;
 };
+
+struct tep_event;
+/* Where field NAME of EV lies, if its size is min..max and one that
+ * tfield_num() or a copy can read; *end (if not NULL) grows to the end of
+ * the field, so that a record too short for it is refused. */
+bool tfield_find(struct tep_event *ev, const char *name, int min, int max, struct tfield *f,
+		 size_t *end);
+
+/* A number field, in host order (the kernel writes the record natively). */
+static inline uint64_t tfield_num(struct tfield f, const uint8_t *p)
+{
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (f.size) {
+	case 1:
+		memcpy(&v8, p + f.offset, 1);
+		return v8;
+	case 2:
+		memcpy(&v16, p + f.offset, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p + f.offset, 4);
+		return v32;
+	default:
+		memcpy(&v64, p + f.offset, 8);
+		return v64;
+	}
+}
 
 struct tdecode {
 	int type_id;
