@@ -29,6 +29,10 @@
  *        - tca_event.owner says whose pid and comm an event carries;
  *        - gap reason TCA_GAP_SPOOL: events lost in the processor's disk
  *          spool (a damaged record, found and cut before replay).
+ *   2.1  restarts: struct tca_host gains state_dir and flags
+ *        (TCA_HOST_CHECK, TCA_HOST_RELEASE), so that an eventer can keep
+ *        its kernel state for the next run and hand it over (a plugin of
+ *        2.0 reads neither, and is never opened for --release).
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -50,7 +54,7 @@ extern "C" {
 #endif
 
 #define TCA_ABI_MAJOR 2
-#define TCA_ABI_MINOR 0
+#define TCA_ABI_MINOR 1
 
 /* The name of the one symbol every plugin exports. */
 #define TCA_PLUGIN_SYMBOL "tcp_audit_plugin"
@@ -288,7 +292,21 @@ struct tca_host {
 	uint32_t eventer_provides;
 
 	void *priv;           /* the processor's; plugins leave it alone */
+
+	/* Since 2.1 (zero from an older processor: no state directory, no
+	 * flags). A private directory that outlives the run (mode 0700),
+	 * where an eventer may keep what the next run needs to continue this
+	 * one; NULL: none, every run starts afresh. */
+	const char *state_dir;
+	uint32_t flags;       /* TCA_HOST_* */
 };
+
+/* tca_host.flags */
+#define TCA_HOST_CHECK 1u   /* --check: open to validate, then close; touch no
+			     * state that an earlier run kept for the next one */
+#define TCA_HOST_RELEASE 2u /* --release: open() removes what earlier runs kept
+			     * for a next one (kernel buffers, state files) and
+			     * returns 0 with *state NULL, capturing nothing */
 
 #ifdef __GNUC__
 #define tca_log(host, prio, errnum, ...) ((host)->log((host), (prio), (errnum), __VA_ARGS__))

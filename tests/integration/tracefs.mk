@@ -9,7 +9,9 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-dualstack.sh \
 	tests/integration/tracefs-pidns.sh \
 	tests/integration/tracefs-owners.sh \
-	tests/integration/tracefs-order.sh
+	tests/integration/tracefs-order.sh \
+	tests/integration/tracefs-restart.sh \
+	tests/integration/tracefs-crash.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif

@@ -48,26 +48,6 @@ stop_bpf() {
 	[ "$ta_rc" -eq 0 ] || { cat "$T/log" >&2; fail "tcp-audit exited with $ta_rc"; }
 }
 
-# A port free on 127.0.0.1 and ::1, below the ephemeral range, so that no
-# other test's client can be using it as its own port while this one runs
-# (on a loaded machine every ephemeral port is in use every few seconds).
-free_port() {
-	python3 - <<'PY'
-import random, socket
-lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for p in random.sample(range(10000, lo), lo - 10000):
-    try:
-        for af, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-            s = socket.socket(af)
-            s.bind((host, p))
-            s.close()
-    except OSError:
-        continue
-    print(p)
-    break
-PY
-}
-
 CHURN="python3 $TESTS_LIB/churn.py"
 BPFNET="python3 $TESTS_LIB/bpf-net.py"
 
