@@ -154,10 +154,18 @@ static void tfs_close(void *state)
 	/* The buffers' descriptors first: the kernel refuses to remove an
 	 * instance whose files are open. */
 	ring_close(t->ring);
-	if (t->ti.inst && t->keep.keep_at_close)
+	if (t->ti.inst && t->keep.keep_at_close) {
 		tfs_leave(t);
-	else if (t->ti.inst)
+	} else if (t->ti.inst && t->keep.adopted && !t->stopped) {
+		/* A start that failed after it adopted the last run's
+		 * instance: what it holds is still unread, and the state file
+		 * still names it, for the next try. */
+		tca_log(t->host, TCA_LOG_NOTICE, 0, "leaving the tracefs instance %s unread for the "
+			"next start", t->ti.name);
+		tinst_leave(&t->ti);
+	} else if (t->ti.inst) {
 		tkeep_forget(&t->keep);
+	}
 	if (t->ti.inst) {
 		char name[sizeof(t->ti.name)];
 		memcpy(name, t->ti.name, sizeof(name));
