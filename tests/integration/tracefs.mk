@@ -11,7 +11,8 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-owners.sh \
 	tests/integration/tracefs-order.sh \
 	tests/integration/tracefs-restart.sh \
-	tests/integration/tracefs-crash.sh
+	tests/integration/tracefs-crash.sh \
+	tests/integration/tracefs-spool.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif
