@@ -313,14 +313,23 @@ static char *tinst_kernel_error(struct tinst *ti)
 
 int tinst_set_filter(const struct tca_host *host, struct tinst *ti, const char *filter)
 {
-	char *why;
+	char *why, *old;
 
 	if (!filter)
 		return 0;
+	old = tracefs_event_file_read(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", NULL);
 	tracefs_error_clear(ti->inst);
 	tracefs_error_clear(NULL);
-	if (tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", filter) >= 0)
+	if (tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", filter) >= 0) {
+		free(old);
 		return 0;
+	}
+	/* The kernel drops the event's filter with a rejected one: an
+	 * adopted instance, left for the next start, records on with the
+	 * filter it had, not everything. */
+	if (old && strncmp(old, "none", 4) != 0)
+		tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", old);
+	free(old);
 	why = tinst_kernel_error(ti);
 	tca_log(host, TCA_LOG_ERR, 0, "the kernel rejected the event filter \"%s\": %s (fix the "
 		"filter, ports, states or protocol option)", filter, why && *why ? why : "invalid");
