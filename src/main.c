@@ -166,8 +166,8 @@ static void print_check(const struct settings *s, const struct plugin *ev, const
 }
 
 /* --release: the eventer frees what stopped runs kept for the next one
- * (the tracefs eventer's kernel buffer). An eventer of ABI 2.0 keeps
- * nothing, and would start capturing if opened. */
+ * (the tracefs eventer's kernel buffer). One that keeps nothing does not
+ * say TCA_EVF_RELEASE, and would start capturing if opened. */
 static int release(struct settings *s)
 {
 	struct plugin eventer = { 0 };
@@ -179,7 +179,7 @@ static int release(struct settings *s)
 	}
 	r = setup_plugin(&eventer, s, s->event ? s->event : DEFAULT_EVENTER, &s->event_cli,
 			 TCA_KIND_EVENTER);
-	if (!r && eventer.desc->abi_minor >= 1)
+	if (!r && (eventer.desc->flags & TCA_EVF_RELEASE))
 		r = open_plugin(&eventer);
 	else if (!r)
 		log_notice("the eventer %s keeps nothing between runs: nothing to release",

@@ -31,8 +31,9 @@
  *          spool (a damaged record, found and cut before replay).
  *   2.1  restarts: struct tca_host gains state_dir and flags
  *        (TCA_HOST_CHECK, TCA_HOST_RELEASE), so that an eventer can keep
- *        its kernel state for the next run and hand it over (a plugin of
- *        2.0 reads neither, and is never opened for --release).
+ *        its kernel state for the next run and hand it over; an eventer
+ *        that does sets TCA_EVF_RELEASE, and only such a one is opened
+ *        for --release.
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -387,6 +388,9 @@ struct tca_batch {
 #define TCA_EVF_BACKPRESSURE 1u /* eventer: when the queue is full, wait, do not drop
 				 * (a source that holds its own backlog, e.g. a stream) */
 #define TCA_EVF_KERNEL_LOSS 2u  /* eventer: losses in stats.lost are the kernel's */
+#define TCA_EVF_RELEASE 4u      /* eventer (ABI 2.1): keeps state for the next run in
+				 * host->state_dir, and frees it when opened with
+				 * TCA_HOST_RELEASE; without it, --release opens nothing */
 
 /*
  * Return codes: every function returns >= 0 on success or a negative

@@ -526,6 +526,6 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.read = tfs_read,
 		.stop = tfs_stop,
 	},
-	.flags = TCA_EVF_KERNEL_LOSS,
+	.flags = TCA_EVF_KERNEL_LOSS | TCA_EVF_RELEASE,
 	.provides = TCA_EV_PID,
 };
