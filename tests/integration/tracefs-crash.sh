@@ -69,7 +69,9 @@ crash_case() {
 	stored=$(events_in "$T/events.json")
 	read -r conns _ <"$T/churn"
 	echo "case $*: $conns connections, $fired events fired, $stored stored, kernel gap $((over - base))"
+	[ -d "$dir/instances/$inst" ] || fail "the stopped run did not keep $inst"
 	release_capture
+	[ ! -e "$dir/instances/$inst" ] || fail "tcp-audit --release left the instance $inst"
 	counter_stop
 	CASE_STORED=$stored CASE_FIRED=$fired CASE_GAP=$((over - base))
 }

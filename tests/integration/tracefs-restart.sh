@@ -13,7 +13,7 @@
 require_tracefs
 require_cmd sqlite3
 make_tmpdir
-tracefs_dir >/dev/null
+dir=$(tracefs_dir)
 
 port=$(free_port)
 lport=$(free_port)
@@ -72,6 +72,19 @@ fired=$(counter_total)
 python3 "$TESTS_LIB/restart-check.py" "$T/events.json" --runs 4 --events "$fired" --chains \
 	--same-sock "$lport" >"$T/check.out" 2>&1 || fail "$(cat "$T/check.out")"
 cat "$T/check.out"
+
+# The stopped run's instance is kept, and no other daemon's start (its own
+# state directory; --check runs the same clean-up) takes it for stale;
+# once its keep time has passed, any start removes it.
+inst=$(ta_instance)
+[ -d "$dir/instances/$inst" ] || fail "the stopped run's instance $inst is not kept"
+TCP_AUDIT_STATE_DIR=$T/other "$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs \
+	--sink json --check >/dev/null 2>"$T/other.log" || fail "--check failed: $(cat "$T/other.log")"
+[ -d "$dir/instances/$inst" ] || fail "another daemon's start removed the kept instance $inst"
+touch -m -d @1 "$dir/instances/$inst"
+TCP_AUDIT_STATE_DIR=$T/other "$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs \
+	--sink json --check >/dev/null 2>"$T/other.log" || fail "--check failed: $(cat "$T/other.log")"
+[ ! -e "$dir/instances/$inst" ] || fail "the instance $inst, kept past its time, was not removed"
 
 # The sqlite store: four runs, one chain, every one complete.
 : >"$T/events.json"
