@@ -40,6 +40,8 @@ static const char *default_sink(void)
 	return isatty(STDOUT_FILENO) ? "text" : "json";
 }
 
+static const char *state_dir(const struct settings *s);
+
 /* Load one plugin and build its config from the file and the command line. */
 static int setup_plugin(struct plugin *p, const struct settings *s, const char *name,
 			const struct kvlist *cli, enum tca_plugin_kind kind)
@@ -50,6 +52,8 @@ static int setup_plugin(struct plugin *p, const struct settings *s, const char *
 		return r;
 	options_scrub_secrets(s, p->desc);
 	plugin_host_init(p, identity.hostname, identity.boot_id, identity.run_id);
+	plugin_host_set_state(p, state_dir(s), (s->check ? TCA_HOST_CHECK : 0) |
+						 (s->release ? TCA_HOST_RELEASE : 0));
 	if (settings_plugin_options(s, p->desc->name, cli, &p->options) < 0)
 		return EXIT_OSERR;
 	return plugin_config_build(p);
@@ -161,6 +165,29 @@ static void print_check(const struct settings *s, const struct plugin *ev, const
 	printf("  state directory: %s\n", state_dir(s));
 }
 
+/* --release: the eventer frees what stopped runs kept for the next one
+ * (the tracefs eventer's kernel buffer). One that keeps nothing does not
+ * say TCA_EVF_RELEASE, and would start capturing if opened. */
+static int release(struct settings *s)
+{
+	struct plugin eventer = { 0 };
+	int r = identity_init(&identity);
+
+	if (r < 0) {
+		log_error_errno(r, "cannot determine the host name or a random run id");
+		return EXIT_OSERR;
+	}
+	r = setup_plugin(&eventer, s, s->event ? s->event : DEFAULT_EVENTER, &s->event_cli,
+			 TCA_KIND_EVENTER);
+	if (!r && (eventer.desc->flags & TCA_EVF_RELEASE))
+		r = open_plugin(&eventer);
+	else if (!r)
+		log_notice("the eventer %s keeps nothing between runs: nothing to release",
+			   eventer.desc->name);
+	plugin_unload(&eventer);
+	return r;
+}
+
 static int run(struct settings *s)
 {
 	struct plugin eventer = { 0 }, sinker = { 0 };
@@ -253,6 +280,8 @@ int main(int argc, char **argv)
 
 	if (s.list_plugins)
 		r = plugin_list(plugin_dir(&s), s.log_level >= TCA_LOG_DEBUG, stdout);
+	else if (s.release)
+		r = release(&s);
 	else
 		r = run(&s);
 out:

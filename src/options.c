@@ -26,6 +26,7 @@ enum {
 	OPT_SPOOL_SYNC,
 	OPT_SPOOL_HIGH_WATER,
 	OPT_SPOOL_FULL,
+	OPT_RELEASE,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ "plugin-dir", required_argument, NULL, 'P' },
 	{ "list-plugins", no_argument, NULL, 'l' },
 	{ "check", no_argument, NULL, 't' },
+	{ "release", no_argument, NULL, OPT_RELEASE },
 	{ "queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
@@ -71,6 +73,8 @@ void options_usage(FILE *f)
 	      "Running:\n"
 	      "  -c, --config=FILE             config file (default: " DEFAULT_CONFIG_PATH ")\n"
 	      "  -t, --check                   open both plugins, validate everything, and exit\n"
+	      "      --release                 free what a stopped run kept for the next one (its\n"
+	      "                                kernel buffer), for a final stop, and exit\n"
 	      "      --queue-memory=SIZE       memory for events waiting for the sink (default: 16M)\n"
 	      "      --stats-interval=DURATION log counters this often (default: 0, only at exit)\n"
 	      "      --shutdown-timeout=DURATION  how long to flush at exit (default: 10s)\n"
@@ -250,6 +254,9 @@ static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 		break;
 	case 't':
 		s->check = true;
+		break;
+	case OPT_RELEASE:
+		s->release = true;
 		break;
 	case OPT_QUEUE_MEMORY:
 		if (value_parse_size(arg, &s->queue_memory) < 0)

@@ -48,3 +48,9 @@ void plugin_host_init(struct plugin *p, const char *hostname, const char *boot_i
 		.priv = p,
 	};
 }
+
+void plugin_host_set_state(struct plugin *p, const char *state_dir, uint32_t flags)
+{
+	p->host.state_dir = state_dir;
+	p->host.flags = flags;
+}

@@ -61,6 +61,7 @@ struct settings {
 	unsigned set;             /* enum setting_bit: given on the command line */
 
 	bool check;
+	bool release;             /* --release: free what was kept for a next run */
 	bool list_plugins;
 	bool help;
 	bool version;

@@ -29,6 +29,11 @@
  *        - tca_event.owner says whose pid and comm an event carries;
  *        - gap reason TCA_GAP_SPOOL: events lost in the processor's disk
  *          spool (a damaged record, found and cut before replay).
+ *   2.1  restarts: struct tca_host gains state_dir and flags
+ *        (TCA_HOST_CHECK, TCA_HOST_RELEASE), so that an eventer can keep
+ *        its kernel state for the next run and hand it over; an eventer
+ *        that does sets TCA_EVF_RELEASE, and only such a one is opened
+ *        for --release.
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -50,7 +55,7 @@ extern "C" {
 #endif
 
 #define TCA_ABI_MAJOR 2
-#define TCA_ABI_MINOR 0
+#define TCA_ABI_MINOR 1
 
 /* The name of the one symbol every plugin exports. */
 #define TCA_PLUGIN_SYMBOL "tcp_audit_plugin"
@@ -288,7 +293,21 @@ struct tca_host {
 	uint32_t eventer_provides;
 
 	void *priv;           /* the processor's; plugins leave it alone */
+
+	/* Since 2.1 (zero from an older processor: no state directory, no
+	 * flags). A private directory that outlives the run (mode 0700),
+	 * where an eventer may keep what the next run needs to continue this
+	 * one; NULL: none, every run starts afresh. */
+	const char *state_dir;
+	uint32_t flags;       /* TCA_HOST_* */
 };
+
+/* tca_host.flags */
+#define TCA_HOST_CHECK 1u   /* --check: open to validate, then close; touch no
+			     * state that an earlier run kept for the next one */
+#define TCA_HOST_RELEASE 2u /* --release: open() removes what earlier runs kept
+			     * for a next one (kernel buffers, state files) and
+			     * returns 0 with *state NULL, capturing nothing */
 
 #ifdef __GNUC__
 #define tca_log(host, prio, errnum, ...) ((host)->log((host), (prio), (errnum), __VA_ARGS__))
@@ -369,6 +388,9 @@ struct tca_batch {
 #define TCA_EVF_BACKPRESSURE 1u /* eventer: when the queue is full, wait, do not drop
 				 * (a source that holds its own backlog, e.g. a stream) */
 #define TCA_EVF_KERNEL_LOSS 2u  /* eventer: losses in stats.lost are the kernel's */
+#define TCA_EVF_RELEASE 4u      /* eventer (ABI 2.1): keeps state for the next run in
+				 * host->state_dir, and frees it when opened with
+				 * TCA_HOST_RELEASE; without it, --release opens nothing */
 
 /*
  * Return codes: every function returns >= 0 on success or a negative

@@ -3,7 +3,10 @@
  * Our private tracefs instance: created at open with the clock, buffer
  * size, wake-up threshold and filter set, removed at close.
  *
- * Its name is "tcp-audit-" and this run's random run id in 16 hex digits,
+ * Its name is "tcp-audit-k" and the random run id of the run that made it
+ * in 16 hex digits (the "k": a release that keeps instances across
+ * restarts; the release before it, which named them without it, removes
+ * every unlocked instance of its own pattern, and so leaves these alone),
  * so that two daemons sharing one tracefs (containers bind-mounting the
  * host's, each daemon pid 1) never share an instance. A run holds an
  * exclusive flock(2) on its instance directory for as long as it lives; an
@@ -12,6 +15,13 @@
  * lock is on tracefs's own inode, which every mount of tracefs and every
  * pid namespace sees: unlike a pid number (pid 1 in every container), it
  * cannot name the wrong process.
+ *
+ * A run that stops for a restart leaves its instance recording, unlocked,
+ * with the directory's mtime set to the time until which it is kept (see
+ * keep.c); while it runs, the mtime is kept a grace ahead of now, so that
+ * after a crash it says the same. An unlocked instance is stale only once
+ * that time has passed: until then it waits for its own run's successor,
+ * and no other daemon's start may take it.
  */
 #include "config.h"
 
@@ -24,6 +34,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -31,13 +42,14 @@
 #include "tracefs.h"
 
 #define INSTANCE_PREFIX "tcp-audit-"
+#define INSTANCE_KEPT "k"
 #define INSTANCE_ID_LEN 16
 #define EVENT_SYSTEM "sock"
 #define EVENT_NAME "inet_sock_set_state"
 
-/* 1: a name of ours (prefix and 16 lower-case hex digits); 2: the
- * "tcp-audit-PID" of an older release, which holds no lock, so whether it
- * is stale cannot be known; 0: someone else's. */
+/* 1: a name of ours (prefix, "k" or not, and 16 lower-case hex digits);
+ * 2: the "tcp-audit-PID" of an older release, which holds no lock, so
+ * whether it is stale cannot be known; 0: someone else's. */
 static int tinst_name_kind(const char *name)
 {
 	const char *id = name + strlen(INSTANCE_PREFIX);
@@ -45,6 +57,9 @@ static int tinst_name_kind(const char *name)
 
 	if (strncmp(name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)) != 0)
 		return 0;
+	if (strncmp(id, INSTANCE_KEPT, strlen(INSTANCE_KEPT)) == 0 &&
+	    strlen(id) == strlen(INSTANCE_KEPT) + INSTANCE_ID_LEN)
+		id += strlen(INSTANCE_KEPT);
 	len = strlen(id);
 	if (len == INSTANCE_ID_LEN && strspn(id, "0123456789abcdef") == len)
 		return 1;
@@ -84,6 +99,15 @@ static int tinst_remove(const char *name)
 	return ret;
 }
 
+/* Whether the instance (its locked directory) is kept for a next start:
+ * the time it is kept until, its mtime, has not passed. */
+static bool tinst_kept(int dir_fd)
+{
+	struct stat st;
+
+	return fstat(dir_fd, &st) == 0 && st.st_mtime > time(NULL);
+}
+
 struct stale_walk {
 	const struct tca_host *host;
 	size_t n;
@@ -117,6 +141,10 @@ int tinst_clean_stale(const struct tca_host *host)
 
 		if (fd < 0)
 			continue; /* a live run's, or gone already */
+		if (tinst_kept(fd)) {
+			close(fd); /* waiting for its run's next start */
+			continue;
+		}
 		/* Removed with the lock held, so that no other clean-up
 		 * races this one for it. */
 		ret = tinst_remove(w.names[i]);
@@ -227,8 +255,8 @@ int tinst_create(const struct tca_host *host, const struct tracefs_config *c, st
 	char buf[32];
 	int ret;
 
-	snprintf(ti->name, sizeof(ti->name), INSTANCE_PREFIX "%0*" PRIx64, INSTANCE_ID_LEN,
-		 host->run_id);
+	snprintf(ti->name, sizeof(ti->name), INSTANCE_PREFIX INSTANCE_KEPT "%0*" PRIx64,
+		 INSTANCE_ID_LEN, host->run_id);
 	ti->lock_fd = -1;
 	/* Only a concurrent clean-up makes this fail for no real reason
 	 * (see tinst_make); a new try is safe, since clean-ups never remove
@@ -285,14 +313,23 @@ static char *tinst_kernel_error(struct tinst *ti)
 
 int tinst_set_filter(const struct tca_host *host, struct tinst *ti, const char *filter)
 {
-	char *why;
+	char *why, *old;
 
 	if (!filter)
 		return 0;
+	old = tracefs_event_file_read(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", NULL);
 	tracefs_error_clear(ti->inst);
 	tracefs_error_clear(NULL);
-	if (tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", filter) >= 0)
+	if (tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", filter) >= 0) {
+		free(old);
 		return 0;
+	}
+	/* The kernel drops the event's filter with a rejected one: an
+	 * adopted instance, left for the next start, records on with the
+	 * filter it had, not everything. */
+	if (old && strncmp(old, "none", 4) != 0)
+		tracefs_event_file_write(ti->inst, EVENT_SYSTEM, EVENT_NAME, "filter", old);
+	free(old);
 	why = tinst_kernel_error(ti);
 	tca_log(host, TCA_LOG_ERR, 0, "the kernel rejected the event filter \"%s\": %s (fix the "
 		"filter, ports, states or protocol option)", filter, why && *why ? why : "invalid");
@@ -349,4 +386,116 @@ uint64_t tinst_lost(struct tinst *ti, int ncpus)
 		free(text);
 	}
 	return lost;
+}
+
+int tinst_keep_until(struct tinst *ti, time_t until)
+{
+	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = until } };
+
+	if (ti->lock_fd < 0)
+		return -EBADF;
+	return futimens(ti->lock_fd, ts) < 0 ? -errno : 0;
+}
+
+/* The trace clock the instance records with: "[tai]" selected or not. */
+static bool tinst_clock_is_tai(struct tinst *ti)
+{
+	char *clk = tracefs_instance_file_read(ti->inst, "trace_clock", NULL);
+	bool tai = clk && strstr(clk, "[tai]");
+
+	free(clk);
+	return tai;
+}
+
+int tinst_adopt(const struct tca_host *host, const char *name, struct tinst *ti, bool *expired)
+{
+	int fd;
+
+	*expired = false;
+	if (tinst_name_kind(name) != 1 || !tracefs_instance_exists(name))
+		return -ENOENT;
+	fd = tinst_lock(name);
+	if (fd < 0) {
+		if (fd == -EWOULDBLOCK)
+			tca_log(host, TCA_LOG_WARNING, 0, "the tracefs instance %s of the last run is "
+				"locked by a live process; starting a new one (is another tcp-audit "
+				"running with this state directory?)", name);
+		return fd;
+	}
+	snprintf(ti->name, sizeof(ti->name), "%s", name);
+	ti->lock_fd = fd;
+	ti->inst = tracefs_instance_alloc(NULL, name);
+	if (!ti->inst) {
+		int e = errno ? errno : ENOMEM;
+		close(fd);
+		ti->lock_fd = -1;
+		return -e;
+	}
+	*expired = !tinst_kept(fd);
+	ti->tai = tinst_clock_is_tai(ti);
+	return 0;
+}
+
+int tinst_resume(const struct tca_host *host, const struct tracefs_config *c, struct tinst *ti)
+{
+	char *cur = tracefs_instance_file_read(ti->inst, "buffer_size_kb", NULL);
+	char want[32];
+	int ret = 0;
+
+	/* A new clock would reset the buffer, and with it what it holds. */
+	if (strcmp(c->clock, "auto") != 0 && (strcmp(c->clock, "tai") == 0) != ti->tai)
+		tca_log(host, TCA_LOG_NOTICE, 0, "clock=%s takes effect with a new instance (after "
+			"tcp-audit --release); the kept one records with %s", c->clock,
+			ti->tai ? "tai" : "boot");
+	/* Growing keeps what the buffer holds. Shrinking drops its oldest
+	 * pages, unread and uncounted, and so would a write of the size it
+	 * has (the kernel rounds it up to whole pages, and reads back more
+	 * than was written): only a larger size is written. */
+	snprintf(want, sizeof(want), "%" PRIu64, (c->buffer_size + 1023) / 1024);
+	if (cur && strtoull(cur, NULL, 10) < strtoull(want, NULL, 10))
+		ret = tinst_write(host, ti, "buffer_size_kb", want);
+	else if (cur && strtoull(cur, NULL, 10) > strtoull(want, NULL, 10) + 64)
+		tca_log(host, TCA_LOG_NOTICE, 0, "buffer_size=%sK takes effect with a new instance "
+			"(after tcp-audit --release); the kept one keeps its %lluK per CPU, since "
+			"shrinking it would drop what it holds", want, strtoull(cur, NULL, 10));
+	free(cur);
+	if (ret == 0)
+		ret = tinst_write(host, ti, "buffer_percent", "0");
+	if (ret == 0 && tracefs_trace_on(ti->inst) < 0)
+		ret = -EIO;
+	return ret;
+}
+
+void tinst_leave(struct tinst *ti)
+{
+	if (ti->inst)
+		tracefs_instance_free(ti->inst);
+	ti->inst = NULL;
+	/* The kernel keeps recording; the lock goes, so that the next start
+	 * can take it. */
+	if (ti->lock_fd >= 0)
+		close(ti->lock_fd);
+	ti->lock_fd = -1;
+}
+
+static uint64_t tinst_sum_stat(struct tinst *ti, int ncpus, const char *key)
+{
+	uint64_t sum = 0;
+	char path[64];
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		char *text;
+		snprintf(path, sizeof(path), "per_cpu/cpu%d/stats", cpu);
+		text = tracefs_instance_file_read(ti->inst, path, NULL);
+		if (!text)
+			continue;
+		sum += tinst_stat_field(text, key);
+		free(text);
+	}
+	return sum;
+}
+
+uint64_t tinst_held(struct tinst *ti, int ncpus)
+{
+	return tinst_sum_stat(ti, ncpus, "entries: ");
 }

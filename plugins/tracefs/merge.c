@@ -33,6 +33,7 @@ struct merge_cpu {
 	bool has_rec;
 	bool dry;             /* found empty during this read() call */
 	uint64_t wm;          /* if dry: it can only add records newer than this */
+	bool done;            /* finishing: nothing more is loaded from this CPU */
 };
 
 struct tmerge {
@@ -43,6 +44,8 @@ struct tmerge {
 	int cur;              /* the CPU tmerge_peek chose */
 	bool holding;
 	bool final;           /* recording has stopped: nothing older can come */
+	bool finishing;       /* see tmerge_finish */
+	uint64_t finish_ts;
 	uint64_t missed;
 	uint64_t corrupt;
 	struct merge_cpu cpu[];
@@ -95,12 +98,13 @@ static bool tmerge_fill(struct tmerge *m, int i)
 {
 	struct merge_cpu *c = &m->cpu[i];
 
-	for (int n = 0; n < MERGE_MAX_PAGES; n++) {
+	for (int n = 0; n < MERGE_MAX_PAGES && !c->done; n++) {
 		uint64_t now = m->src.now(m->src.ctx);
 		ssize_t len = m->src.fill(m->src.ctx, i, c->page, m->page_size);
 
 		if (len <= 0 || (size_t)len > m->page_size) {
 			c->wm = m->final ? UINT64_MAX : now > MERGE_MARGIN_NS ? now - MERGE_MARGIN_NS : 0;
+			c->done = m->finishing;
 			break;
 		}
 		if (tpage_load(&c->pg, c->page, (size_t)len, m->commit_size) < 0) {
@@ -113,12 +117,18 @@ static bool tmerge_fill(struct tmerge *m, int i)
 			m->missed++;
 		if (tpage_next(&c->pg, &c->rec)) {
 			c->has_rec = true;
+			/* A page that starts after the stop is the last one. */
+			c->done = m->finishing && c->rec.ts > m->finish_ts;
 			return true;
 		}
 		if (c->pg.corrupt)
 			m->corrupt++;
 	}
 	c->dry = true;
+	/* What the kernel holds of a finished CPU stays there, for the next
+	 * run: nothing of it comes out before what is loaded. */
+	if (c->done)
+		c->wm = UINT64_MAX;
 	return false;
 }
 
@@ -169,6 +179,12 @@ void tmerge_final(struct tmerge *m)
 uint64_t tmerge_margin_ns(void)
 {
 	return MERGE_MARGIN_NS;
+}
+
+void tmerge_finish(struct tmerge *m)
+{
+	m->finishing = true;
+	m->finish_ts = m->src.now(m->src.ctx);
 }
 
 bool tmerge_holding(const struct tmerge *m)

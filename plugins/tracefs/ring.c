@@ -174,6 +174,11 @@ uint64_t ring_missed(const struct ring *r)
 	return tmerge_missed(r->merge);
 }
 
+void ring_finish(struct ring *r)
+{
+	tmerge_finish(r->merge);
+}
+
 uint64_t ring_corrupt(const struct ring *r)
 {
 	return tmerge_corrupt(r->merge);

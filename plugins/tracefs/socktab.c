@@ -21,9 +21,14 @@
  *   take its owner's, as they were when it listened.
  * - An entry goes at CLOSE; the table is bounded, and when full the entry
  *   under a rotating cursor makes room (counted as an eviction).
+ * - Across a restart (keep.c) the key, the count of lives and the entries
+ *   travel in a file, each entry under a keyed hash of its address, never
+ *   the address: they wait in a second table ("carried") until the
+ *   socket's next event looks for them there.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -67,6 +72,8 @@ struct socktab {
 	uint64_t evictions;
 	uint8_t key[16];
 	uint64_t owner_bits;  /* bit pid % 64 set: that pid may own a listener */
+	struct sock_entry *carried; /* by keyed hash; see socktab_carried_take */
+	size_t carried_mask, carried_count;
 	struct listen_entry l[LISTEN_SLOTS];
 };
 
@@ -95,6 +102,7 @@ void socktab_free(struct socktab *st)
 	if (!st)
 		return;
 	free(st->s);
+	free(st->carried);
 	free(st);
 }
 
@@ -285,6 +293,40 @@ void socktab_process_ended(struct socktab *st, int32_t pid)
 			memset(&st->l[i].owner, 0, sizeof(st->l[i].owner));
 }
 
+/* ---- carried over from the last run */
+
+/* Odd, so that 0 (empty) and 2 (taken) are never an entry's. */
+static uint64_t socktab_carry_hash(const struct socktab *st, uint64_t skaddr)
+{
+	return siphash_2u64(st->key, skaddr, 0) | 1;
+}
+
+#define CARRIED_TAKEN 2
+
+/* The last run's entry for this socket, moved into the table, or NULL. */
+static struct sock_entry *socktab_carried_take(struct socktab *st, uint64_t skaddr)
+{
+	uint64_t h = socktab_carry_hash(st, skaddr);
+	struct sock_entry *e;
+
+	for (size_t i = socktab_home(st, h) & st->carried_mask;; i = (i + 1) & st->carried_mask) {
+		struct sock_entry *c = &st->carried[i];
+		if (!c->skaddr)
+			return NULL;
+		if (c->skaddr != h)
+			continue;
+		e = socktab_insert(st, skaddr);
+		*e = *c;
+		e->skaddr = skaddr;
+		c->skaddr = CARRIED_TAKEN;
+		if (!--st->carried_count) {
+			free(st->carried);
+			st->carried = NULL;
+		}
+		return e;
+	}
+}
+
 /* ---- attribution */
 
 static bool socktab_is_child(const struct tca_event *ev)
@@ -343,6 +385,8 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 	if (!raw->skaddr)
 		return;
 	e = socktab_find(st, raw->skaddr);
+	if (!e && st->carried_count)
+		e = socktab_carried_take(st, raw->skaddr);
 	tuple = socktab_tuple(ev);
 	/* An event older than the newest one of this entry came late (a CPU
 	 * that stalled past the merge's watermark, e.g. a preempted vCPU):
@@ -397,4 +441,71 @@ void socktab_attribute(struct socktab *st, struct pidcache *pc, uint64_t now_s,
 		listen_drop(st, ev->sport, raw->skaddr);
 	if (ev->newstate == TCA_STATE_CLOSE)
 		socktab_delete(st, e);
+}
+
+void socktab_get_key(const struct socktab *st, uint8_t key[16], uint64_t *lives)
+{
+	memcpy(key, st->key, 16);
+	*lives = st->lives;
+}
+
+void socktab_set_key(struct socktab *st, const uint8_t key[16], uint64_t lives)
+{
+	memcpy(st->key, key, 16);
+	st->lives = lives;
+}
+
+uint32_t socktab_saved_size(void)
+{
+	return (uint32_t)sizeof(struct sock_entry);
+}
+
+int socktab_save(const struct socktab *st, FILE *f, uint64_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i <= st->mask; i++) {
+		struct sock_entry e = st->s[i];
+		if (!e.skaddr)
+			continue;
+		e.skaddr = socktab_carry_hash(st, e.skaddr);
+		if (fwrite(&e, sizeof(e), 1, f) != 1)
+			return -EIO;
+		(*n)++;
+	}
+	/* Those the last run carried and no event took yet go on. */
+	for (size_t i = 0; st->carried && i <= st->carried_mask; i++) {
+		if (!(st->carried[i].skaddr & 1))
+			continue;
+		if (fwrite(&st->carried[i], sizeof(st->carried[i]), 1, f) != 1)
+			return -EIO;
+		(*n)++;
+	}
+	return 0;
+}
+
+int socktab_load(struct socktab *st, FILE *f, uint64_t n, uint32_t esize)
+{
+	size_t slots = 16;
+	struct sock_entry e;
+
+	if (esize != sizeof(e) || n > st->max)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	while (slots < 2 * n)
+		slots *= 2;
+	st->carried = calloc(slots, sizeof(st->carried[0]));
+	if (!st->carried)
+		return -ENOMEM;
+	st->carried_mask = slots - 1;
+	for (uint64_t k = 0; k < n && fread(&e, sizeof(e), 1, f) == 1; k++) {
+		size_t i = socktab_home(st, e.skaddr) & st->carried_mask;
+		if (!(e.skaddr & 1))
+			continue;
+		while (st->carried[i].skaddr)
+			i = (i + 1) & st->carried_mask;
+		st->carried[i] = e;
+		st->carried_count++;
+	}
+	return 0;
 }

@@ -5,7 +5,8 @@
  * the socket's owner, with kernel loss counted. This file holds the
  * descriptor, the options and the open/read/close life cycle; the work is
  * in mount.c, instance.c, ring.c, decode.c, socktab.c, pidcache.c,
- * tasks.c, creds.c, pidns.c, filter.c, clock.c and siphash.c.
+ * tasks.c, creds.c, pidns.c, filter.c, clock.c and siphash.c; keep.c hands
+ * the instance from one run to the next.
  */
 #include "config.h"
 
@@ -25,6 +26,10 @@
 
 /* A loss is logged at most this often, with the count since the last line. */
 #define LOSS_LOG_INTERVAL_S 10
+/* While running, the instance is marked kept until a grace from now
+ * (instance.c), renewed this often, so that after a crash it says when
+ * the crash was, give or take this much. */
+#define KEEP_RENEW_S 10
 
 struct tfs {
 	const struct tca_host *host;
@@ -45,6 +50,7 @@ struct tfs {
 	uint64_t loss_s;        /* when the kernel's loss counters were last read */
 	uint64_t missed_seen;   /* ring_missed() at that time */
 	uint64_t lost;          /* events the kernel lost, so far */
+	uint64_t stats_base;    /* the kernel's counters that earlier runs reported */
 	uint64_t lost_logged;
 	bool stopped;           /* tracing is off: the final drain */
 	uint64_t corrupt_logged;
@@ -52,6 +58,8 @@ struct tfs {
 	int wake_percent;
 	uint64_t events_since_tick; /* read since the busy timer's last tick */
 	uint64_t buffer_kib;
+	struct tkeep keep;
+	uint64_t keep_renew_s;  /* when the keep time was last renewed */
 };
 
 static uint64_t tfs_now_s(void)
@@ -80,7 +88,9 @@ static void tfs_log_loss(struct tfs *t, bool force)
  * missed-events flags only tell that and roughly how many. */
 static void tfs_check_loss(struct tfs *t)
 {
-	uint64_t stats = tinst_lost(&t->ti, ring_ncpus(t->ring));
+	uint64_t raw = tinst_lost(&t->ti, ring_ncpus(t->ring));
+	/* An adopted instance's counters include what the last run counted. */
+	uint64_t stats = raw > t->stats_base ? raw - t->stats_base : 0;
 	uint64_t missed = ring_missed(t->ring);
 	uint64_t corrupt = ring_corrupt(t->ring);
 	/* A page the kernel would not write costs its events too; its
@@ -97,11 +107,35 @@ static void tfs_check_loss(struct tfs *t)
 	t->missed_seen = missed;
 	if (total > t->lost) {
 		t->lost = total;
+		/* Before the loss goes out: a crash now must not make the next
+		 * run count it again. */
+		t->keep.kernel_lost = t->stats_base + stats;
+		tkeep_save(t->host, &t->keep, &t->ti, t->socks, false);
 		/* A task change may be among them. */
 		if (t->pids)
 			pidcache_lost(t->pids);
 	}
 	tfs_log_loss(t, false);
+}
+
+/* A stop for a restart: the instance goes on recording, marked kept for
+ * the grace, and the state the next start needs is written. */
+static void tfs_leave(struct tfs *t)
+{
+	char name[sizeof(t->ti.name)];
+
+	memcpy(name, t->ti.name, sizeof(name));
+	if (tinst_keep_until(&t->ti, time(NULL) + (time_t)t->keep.grace_s) < 0 ||
+	    tkeep_save(t->host, &t->keep, &t->ti, t->socks, true) < 0) {
+		tca_log(t->host, TCA_LOG_WARNING, 0, "cannot keep the tracefs instance %s for the "
+			"next start; removing it (what happens until the next start is lost)", name);
+		tkeep_forget(&t->keep);
+		return;
+	}
+	tinst_leave(&t->ti);
+	tca_log(t->host, TCA_LOG_NOTICE, 0, "left the tracefs instance %s recording for the next "
+		"start, for %" PRIu64 " s (restart_grace); for a final stop, run tcp-audit --release",
+		name, t->keep.grace_s);
 }
 
 static void tfs_close(void *state)
@@ -111,12 +145,27 @@ static void tfs_close(void *state)
 	if (!t)
 		return;
 	if (t->ring) {
-		tfs_check_loss(t);
+		/* Kept, the last count is the one read() reported: what the
+		 * kernel overwrites from now on is the next run's to count. */
+		if (!t->keep.keep_at_close)
+			tfs_check_loss(t);
 		tfs_log_loss(t, true);
 	}
 	/* The buffers' descriptors first: the kernel refuses to remove an
 	 * instance whose files are open. */
 	ring_close(t->ring);
+	if (t->ti.inst && t->keep.keep_at_close) {
+		tfs_leave(t);
+	} else if (t->ti.inst && t->keep.adopted && !t->stopped) {
+		/* A start that failed after it adopted the last run's
+		 * instance: what it holds is still unread, and the state file
+		 * still names it, for the next try. */
+		tca_log(t->host, TCA_LOG_NOTICE, 0, "leaving the tracefs instance %s unread for the "
+			"next start", t->ti.name);
+		tinst_leave(&t->ti);
+	} else if (t->ti.inst) {
+		tkeep_forget(&t->keep);
+	}
 	if (t->ti.inst) {
 		char name[sizeof(t->ti.name)];
 		memcpy(name, t->ti.name, sizeof(name));
@@ -129,6 +178,7 @@ static void tfs_close(void *state)
 		tep_free(t->tep);
 	if (t->dir)
 		tracefs_set_tracing_dir(NULL); /* frees libtracefs's copy */
+	tkeep_close(&t->keep);
 	tfilter_free(&t->filter);
 	socktab_free(t->socks);
 	pidcache_free(t->pids);
@@ -203,6 +253,49 @@ static int tfs_track_tasks(struct tfs *t, const struct tracefs_config *c)
 	return 0;
 }
 
+/* The last run's instance, adopted, or a new one; then the state the next
+ * start needs after a crash (the instance's name and the key). */
+static int tfs_take_instance(struct tfs *t, const struct tracefs_config *c)
+{
+	int ret = tkeep_open(t->host, c, &t->keep);
+
+	if (ret < 0)
+		return ret;
+	t->ti.lock_fd = -1;
+	ret = tkeep_adopt(t->host, c, &t->keep, &t->ti);
+	if (ret < 0)
+		return ret;
+	/* After the adoption: the instance waiting for us is no one's stale. */
+	tinst_clean_stale(t->host);
+	if (!t->keep.adopted) {
+		t->keep.kernel_lost = 0;
+		ret = tinst_create(t->host, c, &t->ti);
+		if (ret < 0)
+			return ret;
+	}
+	t->stats_base = t->keep.kernel_lost;
+	tkeep_restore(t->host, &t->keep, t->socks);
+	if (t->keep.lock_fd >= 0) {
+		tinst_keep_until(&t->ti, time(NULL) + (time_t)t->keep.grace_s);
+		tkeep_save(t->host, &t->keep, &t->ti, t->socks, false);
+	}
+	return 0;
+}
+
+/* --release: no capture; the kept instance and its state go. */
+static int tfs_release(struct tfs *t, const struct tracefs_config *c)
+{
+	int ret = tmount_find(t->host, c->mount, &t->dir);
+
+	if (ret < 0)
+		return ret;
+	if (tracefs_set_tracing_dir(t->dir) < 0)
+		return -errno;
+	ret = tkeep_release(t->host);
+	tinst_clean_stale(t->host);
+	return ret;
+}
+
 static int tfs_open(const struct tca_host *host, const void *config, void **state)
 {
 	const struct tracefs_config *c = config;
@@ -215,6 +308,14 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 	if (!t)
 		return -ENOMEM;
 	t->host = host;
+	t->keep.lock_fd = -1;
+	if (host->struct_size >= offsetof(struct tca_host, flags) + sizeof(host->flags) &&
+	    (host->flags & TCA_HOST_RELEASE)) {
+		ret = tfs_release(t, c);
+		tfs_close(t);
+		*state = NULL;
+		return ret;
+	}
 	ret = tfilter_build(host, c, &t->filter);
 	if (ret < 0)
 		goto fail;
@@ -234,8 +335,7 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 	ret = tfs_load_format(t, c);
 	if (ret < 0)
 		goto fail;
-	tinst_clean_stale(host);
-	ret = tinst_create(host, c, &t->ti);
+	ret = tfs_take_instance(t, c);
 	if (ret < 0)
 		goto fail;
 	ret = tinst_set_filter(host, &t->ti, t->filter.kernel);
@@ -258,7 +358,10 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 	t->buffer_kib = (c->buffer_size + 1023) / 1024;
 	t->clock.tai = t->ti.tai;
 	tclock_sample(&t->clock);
-	t->clock_s = t->loss_s = t->loss_log_s = tfs_now_s();
+	t->clock_s = t->loss_s = t->loss_log_s = t->keep_renew_s = tfs_now_s();
+	/* An adopted instance's loss while no run read it: counted at once. */
+	if (t->keep.adopted)
+		t->loss_s = 0;
 	tca_log(host, TCA_LOG_INFO, 0, "capturing in tracefs instance %s/instances/%s, clock %s, "
 		"%" PRIu64 " KiB per CPU%s%s", t->dir, t->ti.name, t->ti.tai ? "tai" : "boot",
 		c->buffer_size / 1024, t->filter.kernel ? ", filter: " : "",
@@ -335,6 +438,15 @@ static void tfs_adapt(struct tfs *t, size_t n, uint64_t ticks)
 	}
 }
 
+/* Renew the time the instance is kept until, now and then. */
+static void tfs_read_keep(struct tfs *t, uint64_t now_s)
+{
+	if (t->keep.lock_fd >= 0 && !t->stopped && now_s - t->keep_renew_s >= KEEP_RENEW_S) {
+		tinst_keep_until(&t->ti, time(NULL) + (time_t)t->keep.grace_s);
+		t->keep_renew_s = now_s;
+	}
+}
+
 static ssize_t tfs_read(void *state, struct tca_read *rd)
 {
 	struct tfs *t = state;
@@ -357,6 +469,7 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 	/* The mode first: going idle with records held arms the hold timer. */
 	tfs_adapt(t, n, ticks);
 	ring_done(t->ring);
+	tfs_read_keep(t, now_s);
 	/* Once stopped, every drain read counts exactly: the last one's
 	 * count is the run's final word on what the kernel lost. */
 	if (now_s != t->loss_s || (n < cap && (t->stopped || ring_missed(t->ring) != t->missed_seen))) {
@@ -372,19 +485,27 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 static int tfs_stop(void *state)
 {
 	struct tfs *t = state;
-
 	uint64_t margin = tmerge_margin_ns();
 
+	t->stopped = true;
+	if (t->keep.lock_fd >= 0 && t->keep.grace_s) {
+		/* A stop for a restart, as far as we know (tcp-audit --release
+		 * makes it final): the kernel records on, and what it holds
+		 * past what we loaded is the next run's to read, so nothing
+		 * waits for records in flight. */
+		ring_finish(t->ring);
+		t->keep.keep_at_close = true;
+		return 0;
+	}
 	if (tracefs_trace_off(t->ti.inst) < 0)
 		return -EIO;
-	/* Once, at shutdown, not in read(): a record reserved before the
+	/* Once, at a final stop, not in read(): a record reserved before the
 	 * stop is committed within the merge's margin; after it, every
 	 * record there will be is in the buffers, and the drain may hand
 	 * out all it finds. */
 	nanosleep(&(struct timespec){ .tv_sec = (time_t)(margin / 1000000000u),
 				      .tv_nsec = (long)(margin % 1000000000u) }, NULL);
 	ring_final(t->ring);
-	t->stopped = true;
 	return 0;
 }
 
@@ -430,6 +551,10 @@ static const struct tca_option tfs_options[] = {
 	{ .name = "max_sockets", .type = TCA_OPT_INT, .def = "262144", .min = 64, .max = 1 << 26,
 	  .help = "sockets remembered for ids and attribution",
 	  .offset = offsetof(struct tracefs_config, max_sockets) },
+	{ .name = "restart_grace", .type = TCA_OPT_DURATION, .def = "5m",
+	  .help = "at a stop, keep the kernel buffer recording this long for the next start "
+		  "to read (0: remove it at every stop; tcp-audit --release: now)",
+	  .offset = offsetof(struct tracefs_config, restart_grace_ms) },
 	{ .name = "mount", .type = TCA_OPT_BOOL, .def = "yes",
 	  .help = "mount tracefs on /sys/kernel/tracing if it is not mounted",
 	  .offset = offsetof(struct tracefs_config, mount) },
@@ -459,6 +584,6 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.read = tfs_read,
 		.stop = tfs_stop,
 	},
-	.flags = TCA_EVF_KERNEL_LOSS,
+	.flags = TCA_EVF_KERNEL_LOSS | TCA_EVF_RELEASE,
 	.provides = TCA_EV_PID | TCA_EV_UID | TCA_EV_CGROUP,
 };

@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <tcp-audit/plugin.h>
 
@@ -31,6 +33,7 @@ struct tracefs_config {
 	bool mount;
 	bool uid;
 	bool cgroup_paths;
+	uint64_t restart_grace_ms;
 };
 
 /* ---- filter.c: options -> kernel filter expression + user-space checks */
@@ -69,6 +72,54 @@ int tinst_enable(const struct tca_host *host, struct tinst *ti);
 void tinst_destroy(struct tinst *ti);
 /* Events the kernel overwrote or dropped so far, from per_cpu/cpuN/stats. */
 uint64_t tinst_lost(struct tinst *ti, int ncpus);
+/* Events recorded and not yet read, from the same files. */
+uint64_t tinst_held(struct tinst *ti, int ncpus);
+/* Take over the named instance a stopped or dead run left: lock it, and
+ * say whether the time it was kept until has passed (*expired). -ENOENT:
+ * there is none, -EWOULDBLOCK: a live process holds it. */
+int tinst_adopt(const struct tca_host *host, const char *name, struct tinst *ti, bool *expired);
+/* Apply this run's settings to an adopted instance, keeping what it holds. */
+int tinst_resume(const struct tca_host *host, const struct tracefs_config *c, struct tinst *ti);
+/* Mark the instance as kept until then (the directory's mtime). */
+int tinst_keep_until(struct tinst *ti, time_t until);
+/* Let go of the instance, leaving it recording, for the next start. */
+void tinst_leave(struct tinst *ti);
+
+/* ---- keep.c: the instance and the socket ids, across a restart */
+
+struct socktab;
+
+struct tkeep {
+	int lock_fd;               /* STATE_DIR/tracefs.lock, flock'd; -1: no keeping */
+	char dir[4096];
+	uint64_t grace_s;
+	bool have_prev;            /* prev_* below hold what the last run left */
+	bool prev_clean;           /* it stopped cleanly: its socket table is there */
+	char prev_name[64];
+	uint8_t key[16];           /* the socket-id key: the last run's, or new */
+	uint64_t lives;            /* socket lives numbered so far with that key */
+	uint64_t kernel_lost;      /* the kernel's loss counters, as far as counted */
+	bool adopted;
+	bool keep_at_close;        /* stop() was a stop for a next start */
+};
+
+/* Lock the state, and read what the last run left; 0 also when keeping
+ * is off (lock_fd -1: no state directory, --check, restart_grace=0). */
+int tkeep_open(const struct tca_host *host, const struct tracefs_config *c, struct tkeep *k);
+/* Adopt the last run's instance into ti when it can be; 1 if it was. */
+int tkeep_adopt(const struct tca_host *host, const struct tracefs_config *c, struct tkeep *k,
+		struct tinst *ti);
+/* Load the last run's socket table into st (after a clean stop). */
+void tkeep_restore(const struct tca_host *host, struct tkeep *k, struct socktab *st);
+/* Write the state: the instance, the key, the loss counted, and (clean)
+ * the socket table. Atomic (rename), mode 0600. */
+int tkeep_save(const struct tca_host *host, struct tkeep *k, const struct tinst *ti,
+	       const struct socktab *st, bool clean);
+/* A final stop: no next run continues this one. */
+void tkeep_forget(struct tkeep *k);
+void tkeep_close(struct tkeep *k);
+/* --release: remove the kept instance and the state. */
+int tkeep_release(const struct tca_host *host);
 
 /* ---- clock.c: kernel trace timestamps -> ns since the Unix epoch */
 
@@ -129,6 +180,10 @@ bool tmerge_holding(const struct tmerge *m);
 void tmerge_final(struct tmerge *m);
 /* How long after a record's time it may still be committed. */
 uint64_t tmerge_margin_ns(void);
+/* A stop that leaves the kernel recording for the next run: each CPU is
+ * read up to now (until it is empty, or a page starts later), what is
+ * loaded comes out, and the rest stays in the kernel. */
+void tmerge_finish(struct tmerge *m);
 uint64_t tmerge_missed(const struct tmerge *m);
 /* Pages or records dropped because a length in them was impossible. */
 uint64_t tmerge_corrupt(const struct tmerge *m);
@@ -321,6 +376,16 @@ uint64_t socktab_evictions(const struct socktab *st);
 /* A process ended: its listeners' children no longer take its name (a
  * daemon's first process listens, forks the server and exits). */
 void socktab_process_ended(struct socktab *st, int32_t pid);
+/* The id key and the lives numbered with it: what keep.c carries over. */
+void socktab_get_key(const struct socktab *st, uint8_t key[16], uint64_t *lives);
+void socktab_set_key(struct socktab *st, const uint8_t key[16], uint64_t lives);
+/* Write the live entries to f, the kernel address replaced by a keyed
+ * hash; returns how many, or -errno. */
+int socktab_save(const struct socktab *st, FILE *f, uint64_t *n);
+/* Read n saved entries (record size esize) for the sockets' next events
+ * to take; 0, or -EINVAL when the records are not this build's. */
+int socktab_load(struct socktab *st, FILE *f, uint64_t n, uint32_t esize);
+uint32_t socktab_saved_size(void);
 
 /* ---- ring.c: the instance's per-CPU raw buffers, polled and merged */
 
@@ -349,6 +414,8 @@ bool ring_holding(const struct ring *r);
 void ring_done(struct ring *r);
 /* Events the pages said were missed (a lower bound of the loss). */
 uint64_t ring_missed(const struct ring *r);
+/* Read each CPU up to now, then nothing more (tmerge_finish). */
+void ring_finish(struct ring *r);
 /* Pages or records dropped as corrupt. */
 uint64_t ring_corrupt(const struct ring *r);
 

@@ -18,7 +18,7 @@ port=$(nats_free_port)
 # start_capture's json output stays empty: the later --sink wins.
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" -E ports="$port" --sink nats \
 	-S servers="$NATS_URLS" -S replicas=3 -S max_delay=50ms
-CHURN_LISTEN_PORT=$port $CHURN churn 4 3 2 400 >"$T/churn" || fail "the load generator failed"
+CHURN_PORT=$port $CHURN churn 4 3 2 400 >"$T/churn" || fail "the load generator failed"
 read -r conns churn_port <"$T/churn"
 assert_eq "the churn's port" "$churn_port" "$port"
 [ "$conns" -gt 100 ] || fail "the churn made only $conns connections"

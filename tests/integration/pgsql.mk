@@ -11,7 +11,8 @@ PGSQL_TESTS = \
 	tests/integration/pgsql-migrate.sh \
 	tests/integration/pgsql-completeness.sh \
 	tests/integration/pgsql-proof.sh \
-	tests/integration/pgsql-queries.sh
+	tests/integration/pgsql-queries.sh \
+	tests/integration/pgsql-long-outage.sh
 if BUILD_PGSQL
 TESTS += $(PGSQL_TESTS)
 if BUILD_TRACEFS

@@ -13,7 +13,7 @@ dir=$(tracefs_dir)
 # A crash: SIGKILL leaves the instance behind, unlocked.
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR"
 killed=$(ta_instance)
-[[ $killed =~ ^tcp-audit-[0-9a-f]{16}$ ]] || fail "instance name '$killed' is not tcp-audit-<16 hex digits>"
+[[ $killed =~ ^tcp-audit-k[0-9a-f]{16}$ ]] || fail "instance name '$killed' is not tcp-audit-k<16 hex digits>"
 kill -KILL "$TA_PID"
 wait "$TA_PID" 2>/dev/null || true
 [ -d "$dir/instances/$killed" ] || fail "expected the killed run's instance to remain"

@@ -10,7 +10,10 @@ TRACEFS_TESTS = \
 	tests/integration/tracefs-pidns.sh \
 	tests/integration/tracefs-owners.sh \
 	tests/integration/tracefs-creds.sh \
-	tests/integration/tracefs-order.sh
+	tests/integration/tracefs-order.sh \
+	tests/integration/tracefs-restart.sh \
+	tests/integration/tracefs-crash.sh \
+	tests/integration/tracefs-spool.sh
 if BUILD_TRACEFS
 TESTS += $(TRACEFS_TESTS)
 endif

@@ -11,8 +11,8 @@
                                               RATE per second in all; prints the count
 
 FAMILY is 4 (127.0.0.1) or 6 (::1). CHURN_PORT, if set, is the port that
-serve listens on and refused probes (else any free one); CHURN_LISTEN_PORT
-the one churn listens on, so that a capture can be filtered to it. COMM becomes the process's command name,
+serve and churn listen on and refused probes (else any free one), so that
+a capture can be filtered to it. COMM becomes the process's command name,
 so that a test can tell the server's events from the client's.
 """
 import ctypes
@@ -143,7 +143,7 @@ def churn(fam, seconds, procs, rate=0):
     procs = int(procs)
     lst = socket.socket(af, socket.SOCK_STREAM)
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lst.bind((host, int(os.environ.get("CHURN_LISTEN_PORT", "0"))))
+    lst.bind((host, int(os.environ.get("CHURN_PORT", "0"))))
     lst.listen(4096)
     lst.settimeout(0.2)
     port = lst.getsockname()[1]

@@ -32,8 +32,16 @@ require_cmd() {
 # never in the machine's /var/lib/tcp-audit.
 make_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/tcp-audit-test.XXXXXX")
-	trap 'rm -rf "$T"' EXIT
+	trap 'release_kept; rm -rf "$T"' EXIT
 	export TCP_AUDIT_STATE_DIR="$T/state"
+}
+
+# A tracefs run that this test stopped without stop_capture keeps its
+# instance recording for restart_grace: release it with the state
+# directory it belongs to, or it records on for minutes after the test.
+release_kept() {
+	[ -e "$T/state/tracefs.state" ] && [ -n "${TCP_AUDIT:-}" ] || return 0
+	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --release >/dev/null 2>&1 || true
 }
 
 # Assert that two values are equal, naming what was compared.
@@ -79,12 +87,15 @@ PY
 }
 
 # Start tcp-audit with eventer $1 and the json sink in the background:
-# events to $T/events.json, logs to $T/log; the other arguments go to
-# tcp-audit. Returns once the capture runs, with its pid in $TA_PID.
+# events to $T/events.json (appended with TA_APPEND=1), logs to $T/log;
+# the other arguments go to tcp-audit. Returns once the capture runs, with
+# its pid in $TA_PID.
 start_ta_capture() {
 	local event=$1
 	shift
-	"$TCP_AUDIT" --event "$event" --sink json "$@" >"$T/events.json" 2>"$T/log" &
+	[ "${TA_APPEND:-0}" = 1 ] || : >"$T/events.json"
+	: >"$T/log" # not the last run's "capturing:", before this one truncates it
+	"$TCP_AUDIT" --event "$event" --sink json "$@" >>"$T/events.json" 2>"$T/log" &
 	TA_PID=$!
 	for _ in $(seq 100); do
 		grep -q "capturing:" "$T/log" && return 0

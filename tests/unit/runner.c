@@ -44,6 +44,7 @@ int main(void)
 	srunner_add_suite(sr, suite_tracefs_creds());
 	srunner_add_suite(sr, suite_tracefs_filter());
 	srunner_add_suite(sr, suite_tracefs_siphash());
+	srunner_add_suite(sr, suite_tracefs_carry());
 #endif
 	srunner_add_suite(sr, suite_copy_encode());
 	srunner_add_suite(sr, suite_replay_tsv());

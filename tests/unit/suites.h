@@ -37,6 +37,7 @@ Suite *suite_tracefs_tasks(void);
 Suite *suite_tracefs_creds(void);
 Suite *suite_tracefs_filter(void);
 Suite *suite_tracefs_siphash(void);
+Suite *suite_tracefs_carry(void);
 #endif
 Suite *suite_copy_encode(void);
 Suite *suite_replay_tsv(void);

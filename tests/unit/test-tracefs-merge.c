@@ -192,6 +192,42 @@ START_TEST(test_merge_endless_empty_source_is_bounded)
 }
 END_TEST
 
+/* A stop that leaves the kernel recording (tmerge_finish at 50): CPU 0
+ * is read up to its first page that starts after 50, which still comes
+ * out (it was read from the kernel), and no further; CPU 1 is read until
+ * it is empty. Nothing is held back, nothing read is left unread. */
+START_TEST(test_merge_finish_reads_up_to_the_stop)
+{
+	static const uint64_t a1[] = { 10, 20 }, a2[] = { 30, 40 }, a3[] = { 100, 110 },
+			      a4[] = { 200 }, b1[] = { 15, 45 };
+	static const uint64_t want[] = { 10, 15, 20, 30, 40, 45, 100, 110 };
+	struct fake f = { .now = 50 };
+	struct tmerge *m;
+	uint64_t out[16];
+	int n;
+
+	fake_page(&f, 0, a1, 2);
+	fake_page(&f, 0, a2, 2);
+	fake_page(&f, 0, a3, 2);
+	fake_page(&f, 0, a4, 1);
+	fake_page(&f, 1, b1, 2);
+	m = fake_merge(&f);
+	tmerge_finish(m);
+	tmerge_rearm(m);
+	n = drain(m, out, 16);
+	ck_assert_int_eq(n, 8);
+	for (int i = 0; i < n; i++)
+		ck_assert_uint_eq(out[i], want[i]);
+	ck_assert(!tmerge_holding(m));
+	/* The page of 200 is the kernel's still, for the next run. */
+	ck_assert_int_eq(f.next[0], 3);
+	tmerge_rearm(m);
+	ck_assert_ptr_null(tmerge_peek(m));
+	ck_assert_int_eq(f.next[0], 3);
+	tmerge_free(m);
+}
+END_TEST
+
 Suite *suite_tracefs_merge(void)
 {
 	Suite *s = suite_create("tracefs-merge");
@@ -202,6 +238,7 @@ Suite *suite_tracefs_merge(void)
 	tcase_add_test(tc, test_merge_final_holds_nothing);
 	tcase_add_test(tc, test_merge_skips_corrupt_pages);
 	tcase_add_test(tc, test_merge_endless_empty_source_is_bounded);
+	tcase_add_test(tc, test_merge_finish_reads_up_to_the_stop);
 	suite_add_tcase(s, tc);
 	return s;
 }
