@@ -37,8 +37,9 @@ pcplugindir=$(pkg-config --variable=plugindir tcp-audit)
 cp -r "$top_srcdir/tests/example-plugin" "$T/ex"
 chmod -R u+w "$T/ex"
 rm -f "$T/ex/example.so"
-# CFLAGS from the environment (a sanitizer build's) do not apply here.
-env -u CFLAGS -u LDFLAGS ${MAKE:-make} -C "$T/ex" CC="${CC:-cc}" >"$T/build.log" 2>&1 ||
+# CFLAGS from the environment (a sanitizer build's) and the running make's
+# flags (-s would hide the command line checked below) do not apply here.
+env -u CFLAGS -u LDFLAGS -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -C "$T/ex" CC="${CC:-cc}" >"$T/build.log" 2>&1 ||
 	{ cat "$T/build.log" >&2; fail "the example plugin does not build with pkg-config"; }
 grep -q -- "-I$includedir" "$T/build.log" || fail "the build did not use pkg-config's flags"
 chmod 755 "$T/ex/example.so"
