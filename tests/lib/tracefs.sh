@@ -94,28 +94,3 @@ connect_both_families() {
 		echo "$fam $port" >>"$T/cases"
 	done
 }
-
-# TCA_TEST_CHURN=RATE: unrelated loopback connections, RATE per second,
-# for as long as the test runs, so that a test proves it holds on a busy
-# machine (.ci/run sets it for the tracefs tests that must). The churn runs
-# in its own session, killed as a group once this test's shell is gone;
-# its output goes to a file, not to the test harness's pipe, so that the
-# harness does not wait for it.
-churn_background() {
-	local rate=$1 test_pid=$$ log
-	log=$(mktemp /tmp/tcp-audit-churn.XXXXXX)
-	(
-		setsid python3 "$TESTS_LIB/churn.py" churn 4 600 2 "$rate" &
-		churn=$!
-		while kill -0 "$test_pid" 2>/dev/null && kill -0 "$churn" 2>/dev/null; do
-			sleep 0.5
-		done
-		kill -TERM -- "-$churn" 2>/dev/null || true
-		sleep 1
-		kill -KILL -- "-$churn" 2>/dev/null || true
-		rm -f "$log"
-	) </dev/null >"$log" 2>&1 &
-}
-if [ -n "${TCA_TEST_CHURN:-}" ]; then
-	churn_background "$TCA_TEST_CHURN"
-fi
