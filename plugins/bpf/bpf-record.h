@@ -17,8 +17,10 @@
 /* brec.owner: the values of enum tca_owner in <tcp-audit/plugin.h>. */
 #define BREC_OWNER_HOLDER 1
 #define BREC_OWNER_LISTENER 2
-/* Only in the kernel's pending map: the task let go of the socket. */
+/* Only in the kernel's pending map: the task let go of the socket; the
+ * task accepted it (a holder if it is still the only one, see tca.bpf.c). */
 #define BREC_OWNER_RELEASED 255
+#define BREC_OWNER_ACCEPTED 254
 
 /* Slots of the per-CPU "counters" map. */
 enum brec_counter {

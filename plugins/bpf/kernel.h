@@ -103,9 +103,17 @@ enum sock_flags {
 	SOCK_DONE = 1,
 };
 
+struct socket;
+
+typedef struct {
+	int owned;             /* a task holds lock_sock() */
+} socket_lock_t;
+
 struct sock {
 	struct sock_common __sk_common;
+	socket_lock_t sk_lock;
 	__u16 sk_protocol;
+	struct socket *sk_socket;
 };
 
 /* The local port as the tracepoint reports it: unlike skc_num it is still
@@ -120,7 +128,10 @@ struct tcp_sock {
 	__u64 bytes_received;  /* data received (4.1) */
 };
 
+struct file;
+
 struct socket {
+	struct file *file;
 	struct sock *sk;
 };
 
@@ -153,8 +164,20 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live;         /* threads not yet in do_exit() */
+};
+
 struct task_struct {
 	unsigned int flags;
+	int tgid;
+	__u64 start_time;      /* CLOCK_MONOTONIC ns at fork */
+	struct task_struct *group_leader;
+	struct signal_struct *signal;
 	struct files_struct *files;
 };
 

@@ -4,8 +4,11 @@
  * inet_sock_set_state tracepoint, with the socket's owner kept in socket
  * storage. The owner is only recorded where the owning task is certainly
  * the one on the CPU: at connect (CLOSE>SYN_SENT) and listen (>LISTEN),
- * which the kernel runs in the caller's context, and at accept() returning
- * and a last close() in the process, seen from syscall tracepoints. Only
+ * which the kernel runs in the caller's context, at accept() returning
+ * and a last close() in the process, seen from syscall tracepoints, and at
+ * the release of the socket's last reference (a close or an exit), which
+ * runs in the releasing task. A listener's owner is given to its accepted
+ * sockets only while that process lives (sched_process_exit). Only
  * tracepoints: this must work on kernels without kprobes.
  */
 #include "kernel.h"
@@ -48,6 +51,7 @@ struct owner {
 	__u64 cookie;    /* the socket this was recorded for */
 	__u64 born_ns;   /* first state change seen, 0 if before we started */
 	__u64 cgroup;
+	__u64 start_ns;  /* the owner process's start time: pid plus this is one process */
 	__u32 pid;
 	__u32 uid;
 	char comm[BREC_COMM_LEN];
@@ -78,6 +82,20 @@ struct {
 	__type(value, struct owner);
 } pending SEC(".maps");
 
+/* The processes that own a listener, while they live: pid -> start time,
+ * set at listen() and deleted when the whole process has exited. An
+ * accepted socket takes its listener's owner only while that process is
+ * here: one that exited (nginx's first process, which listens and then
+ * daemonizes) holds nothing. A process missing for any reason (evicted
+ * from a full map) gives nobody, never a wrong owner; the start time
+ * tells a reused pid from the owner. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} listener_owners SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BCOUNT_MAX);
@@ -102,6 +120,7 @@ static __always_inline bool owner_current(struct owner *o)
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		return false;
 	o->pid = bpf_get_current_pid_tgid() >> 32;
+	o->start_ns = BPF_CORE_READ(t, group_leader, start_time);
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
@@ -114,17 +133,62 @@ static __always_inline void owner_copy(struct owner *dst, const struct owner *sr
 	dst->pid = src->pid;
 	dst->uid = src->uid;
 	dst->cgroup = src->cgroup;
+	dst->start_ns = src->start_ns;
 	__builtin_memcpy(dst->comm, src->comm, sizeof(dst->comm));
 	dst->kind = src->kind;
 }
 
+/* Whether the process that owned the listener still lives (see
+ * listener_owners). */
+static __always_inline bool listener_owner_lives(const struct owner *o)
+{
+	__u64 *start = bpf_map_lookup_elem(&listener_owners, &o->pid);
+
+	return start && *start == o->start_ns;
+}
+
+/* The references to the socket's file, or 0 when it has none (not yet
+ * accepted, or closed). On 6.13 and later the count is biased: 0 is one. */
+static __always_inline long file_refs(struct file *f)
+{
+	if (!f)
+		return 0;
+	if (bpf_core_field_exists(f->f_ref))
+		return BPF_CORE_READ(f, f_ref.refcnt.counter) + 1;
+	return BPF_CORE_READ((struct file___old *)f, f_count.counter);
+}
+
+/* An owner seen at accept() is the socket's holder only while its
+ * descriptor is the one reference to the socket: once it has forked a
+ * child that inherited it (a forking server, between its fork and its
+ * close), two processes hold it and naming one would be a guess. */
+static __always_inline bool accept_holder_alone(struct sock *sk)
+{
+	return file_refs(BPF_CORE_READ(sk, sk_socket, file)) == 1;
+}
+
+/* Whether this change comes from the last release of the socket's file,
+ * in the task that released it: the file has no reference left (it is
+ * being torn down, __fput() -> tcp_close()) and the socket is locked by
+ * a task (lock_sock()), so the change runs in that task, not in softirq,
+ * which only queues to the backlog of a locked socket. That task dropped
+ * the last reference, by close() or by exiting (a PostgreSQL backend),
+ * so it is the holder. */
+static __always_inline bool last_release(struct sock *sk)
+{
+	struct file *f = BPF_CORE_READ(sk, sk_socket, file);
+
+	return f && file_refs(f) <= 0 && BPF_CORE_READ(sk, sk_lock.owned);
+}
+
 /* Bring the socket's record up to date for this change of state. */
-static __always_inline void owner_update(struct owner *o, __u64 cookie, int oldstate,
-					 int newstate, __u64 now)
+static __always_inline void owner_update(struct sock *sk, struct owner *o, __u64 cookie,
+					 int oldstate, int newstate, __u64 now)
 {
 	struct owner *p, cur;
+	bool cloned = o->cookie != cookie, told = false;
 
-	if (o->cookie != cookie) {
+	if (cloned) {
 		/* New storage, or a copy of the listener's (accepted socket):
 		 * the listener's owner stays, marked as only that. */
 		if (o->cookie && o->kind)
@@ -139,17 +203,35 @@ static __always_inline void owner_update(struct owner *o, __u64 cookie, int olds
 		/* A release only counts from the owner we have: after it,
 		 * whoever holds the socket now (a child forked after the
 		 * accept) is unknown until it shows itself. */
-		if (p->kind != BREC_OWNER_RELEASED)
+		if (p->kind == BREC_OWNER_RELEASED) {
+			if (o->kind && o->pid == p->pid)
+				o->kind = 0;
+		} else if (p->kind != BREC_OWNER_ACCEPTED) {
 			owner_copy(o, p);
-		else if (o->kind && o->pid == p->pid)
-			o->kind = 0;
+		} else if (accept_holder_alone(sk)) {
+			owner_copy(o, p);
+			o->kind = BREC_OWNER_HOLDER;
+		}
 		bpf_map_delete_elem(&pending, &cookie);
+		told = true;
 	}
 	/* connect() and listen() change the state in the caller's context. */
 	if ((oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) || newstate == TCP_LISTEN) {
 		if (owner_current(&cur))
 			owner_copy(o, &cur);
+		if (newstate == TCP_LISTEN && o->kind == BREC_OWNER_HOLDER)
+			bpf_map_update_elem(&listener_owners, &o->pid, &o->start_ns, BPF_ANY);
+	} else if (last_release(sk) && owner_current(&cur)) {
+		owner_copy(o, &cur);
+		told = true;
 	}
+	/* A listener's owner, for the sockets accepted from it and for the
+	 * listener's own end, only while it lives; a closing task that just
+	 * showed itself (told) needs no check. */
+	if ((o->kind == BREC_OWNER_LISTENER ||
+	     (o->kind && oldstate == TCP_LISTEN && !cloned && !told)) &&
+	    !listener_owner_lives(o))
+		o->kind = 0;
 }
 
 static __always_inline void read_addrs(struct sock *sk, __u16 family, struct brec *r)
@@ -337,7 +419,7 @@ int BPF_PROG(tca_state, struct sock *sk, int oldstate, int newstate)
 
 	o = bpf_sk_storage_get(&owners, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (o)
-		owner_update(o, cookie, oldstate, newstate, now);
+		owner_update(sk, o, cookie, oldstate, newstate, now);
 	else
 		count(BCOUNT_STORAGE);
 	emit(sk, o, cookie, oldstate, newstate, now);
@@ -371,7 +453,7 @@ static __always_inline struct sock *fd_sock(long fd, struct file **filep)
 /* Record the current task as the owner of fd's socket, to be applied at
  * its next state change. A socket never seen (no cookie yet) or already
  * closed (no more changes to come) is left alone. */
-static __always_inline void note_holder(long fd, bool last_ref_only)
+static __always_inline void note_holder(long fd, bool at_close)
 {
 	struct file *f = NULL;
 	struct sock *sk = fd_sock(fd, &f);
@@ -385,18 +467,13 @@ static __always_inline void note_holder(long fd, bool last_ref_only)
 		return;
 	if (!owner_current(&o))
 		return;
-	if (last_ref_only) {
-		long refs;
-		/* A close that does not drop the last reference (a forking
-		 * server's parent, a dup) does not say who holds it; only
-		 * that this task may no longer. */
-		if (bpf_core_field_exists(f->f_ref))
-			refs = BPF_CORE_READ(f, f_ref.refcnt.counter) + 1;
-		else
-			refs = BPF_CORE_READ((struct file___old *)f, f_count.counter);
-		if (refs != 1)
-			o.kind = BREC_OWNER_RELEASED;
-	}
+	/* A close that does not drop the last reference (a forking
+	 * server's parent, a dup) does not say who holds it; only that this
+	 * task may no longer. */
+	if (at_close && file_refs(f) != 1)
+		o.kind = BREC_OWNER_RELEASED;
+	else if (!at_close)
+		o.kind = BREC_OWNER_ACCEPTED;
 	o.cookie = cookie;
 	if (bpf_map_update_elem(&pending, &cookie, &o, BPF_ANY) < 0)
 		count(BCOUNT_PENDING_FULL);
@@ -420,5 +497,21 @@ SEC("tracepoint/syscalls/sys_enter_close")
 int tca_close(struct syscall_enter_ctx *ctx)
 {
 	note_holder((long)ctx->args[0], true);
+	return 0;
+}
+
+/* The end of a whole process (its last thread in do_exit()): it no longer
+ * owns its listeners. BTF-typed, so that it needs no tracefs. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tca_exit, struct task_struct *t)
+{
+	__u32 pid = BPF_CORE_READ(t, tgid);
+	__u64 *start;
+
+	if (BPF_CORE_READ(t, signal, live.counter) != 0)
+		return 0;
+	start = bpf_map_lookup_elem(&listener_owners, &pid);
+	if (start && *start == BPF_CORE_READ(t, group_leader, start_time))
+		bpf_map_delete_elem(&listener_owners, &pid);
 	return 0;
 }

@@ -3,6 +3,7 @@
 BPF_TESTS = \
 	tests/integration/bpf-capture.sh \
 	tests/integration/bpf-owners.sh \
+	tests/integration/bpf-owners-servers.sh \
 	tests/integration/bpf-context.sh \
 	tests/integration/bpf-caps.sh \
 	tests/integration/bpf-filter.sh \

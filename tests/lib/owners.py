@@ -13,6 +13,9 @@ check of tcp-audit's owners against that knowledge (tracefs-owners.sh).
 Each process writes what it holds to LOG, one line each:
   accepted HOLDER_PID LISTENER_OWNER_PID SERVER_PORT CLIENT_PORT
   client PID CLIENT_PORT SERVER_PORT
+A socket with more than one holder over its life (a forking server's
+parent, from its accept to its close, then the child) has a line for each,
+in the order they held it: an event may name a holder only in that order.
 """
 import json
 import os
@@ -68,6 +71,9 @@ def forking(port, path, seconds):
     owner = os.getpid()
 
     def on_conn(conn):
+        # The parent holds the socket alone from its accept to the fork:
+        # an event then (the client's FIN) rightly names it.
+        log(path, f"accepted {owner} {owner} {port} {conn.getpeername()[1]}")
         r, w = os.pipe()
         if os.fork() == 0:
             s.close()
@@ -143,12 +149,14 @@ def check(events_path, logs):
             f = line.split()
             if f[0] == "accepted":
                 key = (int(f[3]), int(f[4]))
-                a = accepted.setdefault(key, {"holders": set(), "owners": set()})
+                a = accepted.setdefault(key, {"holders": set(), "owners": set(), "order": []})
                 a["holders"].add(int(f[1]))
+                if int(f[1]) not in a["order"]:
+                    a["order"].append(int(f[1]))
                 a["owners"].add(int(f[2]))
             elif f[0] == "client":
                 client.setdefault((int(f[2]), int(f[3])), set()).add(int(f[1]))
-    wrong, per_sock, acc_socks = [], {}, set()
+    wrong, per_sock, acc_socks, order = [], {}, set(), {}
     n = {"accepted": 0, "accepted_named": 0, "client": 0, "client_named": 0}
     for line in open(events_path):
         e = json.loads(line)
@@ -174,15 +182,18 @@ def check(events_path, logs):
         per_sock.setdefault(e["sock"], []).append(e)
         if kind == "accepted":
             acc_socks.add(e["sock"])
+            order[e["sock"]] = accepted[key]["order"]
     if wrong:
         # The counts first, for a comparison table; then the failure.
         print(json.dumps({**n, "accepted_sockets": len(accepted), "wrong": len(wrong)}))
         sys.exit(f"{len(wrong)} events with a wrong owner, e.g. {wrong[:3]}")
-    # From the holder's first event on, every event carries the holder.
+    # From the holder's first event on, every event carries the holder, or
+    # one that held the socket after it.
     for sock, evs in per_sock.items():
-        seen = None
+        seen, held = None, order.get(sock)
         for e in evs:
-            if seen is not None and (e.get("owner") != "holder" or e["pid"] != seen):
+            if seen is not None and (e.get("owner") != "holder" or e["pid"] != seen) and not (
+                    held and e.get("owner") == "holder" and e["pid"] in held[held.index(seen) + 1:]):
                 sys.exit(f"socket {sock}: an event after the holder's without it: {e}")
             if e.get("owner") == "holder":
                 seen = e["pid"]
