@@ -27,7 +27,7 @@ header=$(find "$T/root" -name plugin.h -path '*/tcp-audit/plugin.h')
 includedir=$(dirname "$(dirname "$header")")
 assert_eq "pkg-config --cflags" "$(pkg-config --cflags tcp-audit | sed 's/ *$//')" "-I$includedir"
 "$sbin" --version >"$T/version"
-assert_eq "pkg-config --modversion" "tcp-audit $(pkg-config --modversion tcp-audit) (plugin ABI $(pkg-config --variable=abi_major tcp-audit).0)" "$(cat "$T/version")"
+assert_eq "pkg-config --modversion" "tcp-audit $(pkg-config --modversion tcp-audit) (plugin ABI $(pkg-config --variable=abi_major tcp-audit).$(pkg-config --variable=abi_minor tcp-audit))" "$(cat "$T/version")"
 # pkgconf puts the sysroot before a variable that is a path, pkg-config not.
 pcplugindir=$(pkg-config --variable=plugindir tcp-audit)
 [ "$pcplugindir" = "$plugindir" ] || [ "$T/root$pcplugindir" = "$plugindir" ] ||
