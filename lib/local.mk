@@ -6,4 +6,5 @@ lib_libtca_la_SOURCES = \
 	lib/backoff.c lib/backoff.h \
 	lib/filteropt.c lib/filteropt.h \
 	lib/file.c lib/file.h \
-	lib/crc32c.c lib/crc32c.h
+	lib/crc32c.c lib/crc32c.h \
+	lib/wire.c lib/wire.h

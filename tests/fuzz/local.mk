@@ -18,7 +18,8 @@ FUZZ_HARNESSES = \
 	tests/fuzz/fuzz-config \
 	tests/fuzz/fuzz-value \
 	tests/fuzz/fuzz-replay-tsv \
-	tests/fuzz/fuzz-copy-encode
+	tests/fuzz/fuzz-copy-encode \
+	tests/fuzz/fuzz-wire
 
 if BUILD_TRACEFS
 # The tracefs eventer's page walker, CPU merge, task events, decoder and

@@ -26,7 +26,8 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-relay.c \
 	tests/unit/test-copy-encode.c \
 	tests/unit/test-replay-tsv.c \
-	tests/unit/test-file.c
+	tests/unit/test-file.c \
+	tests/unit/test-wire.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
 tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
 	plugins/replay/tsv.c plugins/replay/replay.h

@@ -47,6 +47,7 @@ int main(void)
 	srunner_add_suite(sr, suite_copy_encode());
 	srunner_add_suite(sr, suite_replay_tsv());
 	srunner_add_suite(sr, suite_file());
+	srunner_add_suite(sr, suite_wire());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -41,6 +41,7 @@ Suite *suite_replay_tsv(void);
 Suite *suite_file(void);
 Suite *suite_spool(void);
 Suite *suite_relay(void);
+Suite *suite_wire(void);
 
 /* Where the test plugins (badabi, notplugin, flaky) and the built plugins
  * (json, text, null, replay) are: $TEST_PLUGIN_DIR, $TCP_AUDIT_PLUGIN_DIR. */
