@@ -12,6 +12,7 @@
 #   docker build -f plugins/tracefs/Dockerfile -t tcp-audit-tracefs:latest .
 #   docker build -f plugins/bpf/Dockerfile -t tcp-audit-bpf:latest .
 #   docker build -f plugins/pgsql/Dockerfile -t tcp-audit-pgsql:latest .
+#   docker build -f plugins/nats/Dockerfile -t tcp-audit-nats:latest .
 #
 #   FROM tcp-audit:latest
 #   COPY --from=tcp-audit-tracefs:latest /tracefs.so /usr/lib/tcp-audit/
@@ -30,7 +31,7 @@ RUN apt-get update \
 	&& apt-get install -y --no-install-recommends \
 		autoconf automake build-essential libtool pkgconf \
 		libinih-dev libsystemd-dev libtracefs-dev libtraceevent-dev \
-		libpq-dev libsqlite3-dev libbpf-dev clang bpftool \
+		libpq-dev libsqlite3-dev libbpf-dev clang bpftool libnats-dev \
 	&& rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN /src/.ci/container-build /src /build /out
@@ -39,7 +40,7 @@ RUN /src/.ci/container-build /src /build /out
 FROM debian:12-slim
 RUN apt-get update \
 	&& apt-get install -y --no-install-recommends \
-		libinih1 libsystemd0 libsqlite3-0 libtracefs1 libtraceevent1 libpq5 libbpf1 \
+		libinih1 libsystemd0 libsqlite3-0 libtracefs1 libtraceevent1 libpq5 libbpf1 libnats3.4 \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --uid 65532 --user-group --no-create-home \
 		--home-dir /var/lib/tcp-audit --shell /usr/sbin/nologin tcp-audit \

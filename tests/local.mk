@@ -24,7 +24,7 @@ EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
 # source tree put there, or a VPATH build of the tarball would take the
 # stale binary for up to date instead of building its own.
 dist-hook:
-	rm -rf $(distdir)/tests/lib/sinkdrive $(distdir)/tests/lib/*.o $(distdir)/tests/lib/.deps \
+	rm -rf $(distdir)/tests/lib/sinkdrive $(distdir)/tests/lib/nats-check $(distdir)/tests/lib/*.o $(distdir)/tests/lib/.deps \
 		$(distdir)/tests/lib/.dirstamp $(distdir)/tests/lib/__pycache__
 check_PROGRAMS += tests/lib/sinkdrive
 tests_lib_sinkdrive_SOURCES = tests/lib/sinkdrive.c
@@ -38,6 +38,7 @@ include tests/integration/bpf.mk
 include tests/integration/pgsql.mk
 include tests/integration/sqlite.mk
 include tests/integration/journal.mk
+include tests/integration/nats.mk
 include tests/integration/packaging.mk
 
 # Directories the tests leave behind; fragments add theirs.

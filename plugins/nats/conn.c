@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/* The nats sinker's connection: libnats options from ours (servers,
+ * credentials, TLS), the first connect, and what a libnats status means
+ * as an errno (and so as an exit status at open). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nats-sink.h"
+
+#define NATS_SERVERS_MAX 32
+
+int nats_status_errno(natsStatus s)
+{
+	switch (s) {
+	case NATS_OK:
+		return 0;
+	case NATS_NO_MEMORY:
+		return -ENOMEM;
+	case NATS_CONNECTION_AUTH_FAILED:
+	case NATS_NOT_PERMITTED:
+		return -EACCES;
+	case NATS_TIMEOUT:
+		return -ETIMEDOUT;
+	case NATS_INVALID_ARG:
+	case NATS_ADDRESS_MISSING:
+		return -EINVAL;
+	case NATS_SSL_ERROR:
+		return -EPROTO;
+	case NATS_NOT_FOUND:
+		return -ENOENT;
+	default:
+		return -ECONNREFUSED;
+	}
+}
+
+/* The thread's last error, without the "(file.c:123): " libnats puts
+ * in front: the user has no use for where in libnats it was. */
+const char *nats_last_error(natsStatus s)
+{
+	const char *text = nats_GetLastError(NULL);
+	const char *end;
+
+	if (!text || !*text)
+		return natsStatus_GetText(s);
+	if (text[0] == '(' && (end = strstr(text, "): ")) != NULL)
+		text = end + 3;
+	return text;
+}
+
+static void trim(char **start, char **end)
+{
+	while (*start < *end && (**start == ' ' || **start == '\t'))
+		(*start)++;
+	while (*end > *start && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+		(*end)--;
+}
+
+/* A server URL must say where, and only where: credentials in it would
+ * show in ps(1) and in every log line that names the server. */
+static int server_check(const struct tca_host *host, const char *url)
+{
+	const char *rest = strstr(url, "://");
+
+	if (!rest || (strncmp(url, "nats://", 7) && strncmp(url, "tls://", 6))) {
+		tca_log(host, TCA_LOG_ERR, 0, "servers: \"%s\" is not a nats:// or tls:// URL "
+			"(e.g. nats://nats1.example:4222)", url);
+		return -EINVAL;
+	}
+	if (strchr(rest + 3, '@')) {
+		tca_log(host, TCA_LOG_ERR, 0, "servers: a URL holds credentials; give them with "
+			"user= and password=, token= or creds= instead");
+		return -EINVAL;
+	}
+	if (!rest[3]) {
+		tca_log(host, TCA_LOG_ERR, 0, "servers: \"%s\" names no host", url);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Split the comma-separated list into the options, and keep it for logs. */
+static int conn_servers(struct nats_sink *ns)
+{
+	const char *urls[NATS_SERVERS_MAX];
+	char *copy = strdup(ns->cfg->servers ? ns->cfg->servers : "");
+	char *p = copy, *next;
+	int n = 0, r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (; p; p = next) {
+		char *end;
+
+		next = strchr(p, ',');
+		end = next ? next : p + strlen(p);
+		if (next)
+			*next++ = '\0';
+		trim(&p, &end);
+		*end = '\0';
+		if (!*p)
+			continue;
+		if (n == NATS_SERVERS_MAX) {
+			tca_log(ns->host, TCA_LOG_ERR, 0, "servers: more than %d URLs", NATS_SERVERS_MAX);
+			r = -EINVAL;
+			goto out;
+		}
+		r = server_check(ns->host, p);
+		if (r < 0)
+			goto out;
+		urls[n++] = p;
+	}
+	if (!n) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "servers is empty: give one or more nats:// URLs, "
+			"separated by commas");
+		r = -EINVAL;
+		goto out;
+	}
+	r = nats_status_errno(natsOptions_SetServers(ns->opts, urls, n));
+	if (r == 0) {
+		/* The list as the user gave it, minus blanks: nothing secret in it. */
+		ns->where = strdup(ns->cfg->servers);
+		if (!ns->where)
+			r = -ENOMEM;
+	}
+out:
+	free(copy);
+	return r;
+}
+
+static int readable(const struct tca_host *host, const char *option, const char *path)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	tca_log(host, TCA_LOG_ERR, errno, "%s=%s cannot be read; fix the path or its permissions",
+		option, path);
+	return -EINVAL;
+}
+
+static int conn_auth(struct nats_sink *ns)
+{
+	const struct nats_config *c = ns->cfg;
+	int ways = !!c->creds + !!c->token + !!(c->user || c->password);
+	natsStatus s = NATS_OK;
+
+	if (ways > 1) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "give one way to authenticate: creds=, token=, or "
+			"user= with password=");
+		return -EINVAL;
+	}
+	if (!c->user != !c->password) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "user= and password= go together");
+		return -EINVAL;
+	}
+	if (c->creds) {
+		if (readable(ns->host, "creds", c->creds) < 0)
+			return -EINVAL;
+		s = natsOptions_SetUserCredentialsFromFiles(ns->opts, c->creds, NULL);
+	} else if (c->token) {
+		s = natsOptions_SetToken(ns->opts, c->token);
+	} else if (c->user) {
+		s = natsOptions_SetUserInfo(ns->opts, c->user, c->password);
+	}
+	return nats_status_errno(s);
+}
+
+static int conn_tls(struct nats_sink *ns)
+{
+	const struct nats_config *c = ns->cfg;
+	natsStatus s;
+
+	if (!c->tls_ca && !c->tls_cert && !c->tls_key)
+		return 0;
+	if (!c->tls_cert != !c->tls_key) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "tls_cert= and tls_key= go together");
+		return -EINVAL;
+	}
+	s = natsOptions_SetSecure(ns->opts, true);
+	if (s == NATS_OK && c->tls_ca) {
+		if (readable(ns->host, "tls_ca", c->tls_ca) < 0)
+			return -EINVAL;
+		s = natsOptions_LoadCATrustedCertificates(ns->opts, c->tls_ca);
+	}
+	if (s == NATS_OK && c->tls_cert) {
+		if (readable(ns->host, "tls_cert", c->tls_cert) < 0 ||
+		    readable(ns->host, "tls_key", c->tls_key) < 0)
+			return -EINVAL;
+		s = natsOptions_LoadCertificatesChain(ns->opts, c->tls_cert, c->tls_key);
+	}
+	if (s != NATS_OK) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "TLS: %s (check tls_ca, tls_cert and tls_key)",
+			nats_last_error(s));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int nats_conn_options(struct nats_sink *ns)
+{
+	char name[WIRE_STR_MAX + 16];
+	natsStatus s;
+	int r;
+
+	s = natsOptions_Create(&ns->opts);
+	if (s != NATS_OK)
+		return nats_status_errno(s);
+	r = conn_servers(ns);
+	if (r == 0)
+		r = conn_auth(ns);
+	if (r == 0)
+		r = conn_tls(ns);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "tcp-audit %s", ns->host->hostname);
+	s = natsOptions_SetName(ns->opts, name);
+	if (s == NATS_OK)
+		s = natsOptions_SetTimeout(ns->opts, (int64_t)ns->cfg->connect_timeout_ms);
+	/* Reconnect for ever, in the background: the processor keeps the
+	 * events meanwhile, and a write while away is "retry later". */
+	if (s == NATS_OK)
+		s = natsOptions_SetMaxReconnect(ns->opts, -1);
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectWait(ns->opts, 500);
+	if (s == NATS_OK)
+		s = natsOptions_SetRetryOnFailedConnect(ns->opts, false, NULL, NULL);
+	return nats_status_errno(s);
+}
+
+int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
+{
+	jsOptions jo;
+	natsStatus s;
+
+	s = natsConnection_Connect(&ns->nc, ns->opts);
+	if (s != NATS_OK) {
+		snprintf(err, errsize, "%s", nats_last_error(s));
+		ns->nc = NULL;
+		return nats_status_errno(s);
+	}
+	jsOptions_Init(&jo);
+	jo.Wait = (int64_t)ns->cfg->ack_timeout_ms;
+	/* A whole batch may be in flight: the batch waits for its acks, so
+	 * the library's own stall limit would only slow it down. */
+	jo.PublishAsync.MaxPending = ns->cfg->batch_size + 1;
+	jo.PublishAsync.AckHandler = nats_ack_handler;
+	jo.PublishAsync.AckHandlerClosure = &ns->acks;
+	s = natsConnection_JetStream(&ns->js, ns->nc, &jo);
+	if (s != NATS_OK) {
+		snprintf(err, errsize, "%s", nats_last_error(s));
+		return nats_status_errno(s);
+	}
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* The nats sinker's state and the interfaces between its files. */
+#ifndef TCA_NATS_SINK_H
+#define TCA_NATS_SINK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nats/nats.h>
+#include <tcp-audit/plugin.h>
+
+#include "wire.h"
+
+struct nats_config {
+	const char *servers;
+	const char *stream;
+	const char *subject;
+	const char *creds;
+	const char *token;
+	const char *user;
+	const char *password;
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
+	bool create_stream;
+	int64_t replicas;
+	const char *retention;
+	uint64_t max_age_ms;
+	uint64_t duplicate_window_ms;
+	uint64_t ack_timeout_ms;
+	uint64_t connect_timeout_ms;
+	int64_t batch_size;
+	uint64_t max_delay_ms;
+};
+
+/* The longest subject and message id: prefix, host token, kind; host,
+ * boot id, run id and seq in decimal. */
+#define NATS_SUBJECT_MAX 512
+#define NATS_MSGID_MAX (2 * WIRE_STR_MAX + 64)
+
+/* What the acks of one batch say; the ack handler runs on a libnats
+ * thread, so it is under lock. */
+struct nats_acks {
+	pthread_mutex_t lock;
+	bool open;              /* a batch is in flight; late acks after it are ignored */
+	uint64_t gen;           /* of the batch in flight */
+	const struct tca_event *ev; /* its events, to find an ack's place by seq */
+	size_t n;
+	uint8_t *done;          /* per place: 0 waiting, 1 acked, 2 failed */
+	size_t cap;
+	char prefix[NATS_MSGID_MAX]; /* host:boot:run: of the batch's ids */
+	size_t prefix_len;
+	char why[160];          /* the first failure's text */
+};
+
+struct nats_sink {
+	const struct tca_host *host;
+	const struct nats_config *cfg;
+	natsOptions *opts;
+	natsConnection *nc;
+	jsCtx *js;
+	char *where;            /* the server list for logs: no credentials */
+	struct nats_acks acks;
+	/* The subjects of the current origin host, made once per host. */
+	char subj_host[WIRE_STR_MAX + 1];
+	char subj_events[NATS_SUBJECT_MAX];
+	char subj_gaps[NATS_SUBJECT_MAX];
+	char subj_runs[NATS_SUBJECT_MAX];
+	uint8_t buf[WIRE_RECORD_MAX];
+};
+
+/* subject.c: subjects and message ids (pure). */
+int nats_subject_prefix_check(const char *prefix);
+void nats_subject_token(char *out, size_t size, const char *host);
+int nats_subjects_for(struct nats_sink *ns, const char *host);
+size_t nats_msgid_event(char *out, size_t size, const struct tca_origin *o, uint64_t seq);
+size_t nats_msgid_gap(char *out, size_t size, const struct tca_origin *o, const struct tca_gap *g);
+size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run);
+/* The seq at the end of an event's message id, or 0. */
+uint64_t nats_msgid_seq(const char *id);
+
+/* conn.c: options, connecting, and what a libnats status means. */
+int nats_conn_options(struct nats_sink *ns);
+int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize);
+int nats_status_errno(natsStatus s);
+const char *nats_last_error(natsStatus s);
+
+/* stream.c: find the stream, or create it. */
+int nats_stream_ensure(struct nats_sink *ns);
+
+/* publish.c: a batch of messages, and their acks. */
+int nats_acks_init(struct nats_acks *a, size_t cap);
+void nats_acks_free(struct nats_acks *a);
+void nats_ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closure);
+int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b);
+int nats_publish_one(struct nats_sink *ns, const char *subject, const char *msgid,
+		     const void *data, size_t len);
+
+#endif

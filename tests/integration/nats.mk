@@ -1,0 +1,15 @@
+# tests/integration/nats.mk: integration tests of the NATS transport, each
+# against a 3-node nats-server cluster with JetStream that tests/lib/nats.sh
+# starts on free loopback ports and stops afterwards. tests/lib/nats-check
+# reads the stream back, independently of the plugin (but for lib/wire.c).
+NATS_TESTS = \
+	tests/integration/nats-replay.sh \
+	tests/integration/nats-errors.sh
+if BUILD_NATS
+check_PROGRAMS += tests/lib/nats-check
+tests_lib_nats_check_SOURCES = tests/lib/nats-check.c
+tests_lib_nats_check_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
+tests_lib_nats_check_LDADD = lib/libtca.la $(NATS_LIBS)
+TESTS += $(NATS_TESTS)
+endif
+EXTRA_DIST += $(NATS_TESTS)

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A small JetStream client for the nats tests (the nats CLI is not
+ * packaged): independent of the plugin except for the wire decoder.
+ *
+ *   nats-check URLS ready [REPLICAS]   wait (60 s) until a stream of that
+ *                                      many replicas can be created
+ *   nats-check URLS info STREAM        "msgs N", "replicas R", "subjects S"
+ *   nats-check URLS dump STREAM        one line per message, in stream order:
+ *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
+ *     TYPE is event, gap, run or BAD (a message that does not decode);
+ *     for a gap the last field is first_seq:count:reason, for a run the
+ *     state:last_seq.
+ *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
+ *
+ * URLS is a comma-separated list. Exit 0, or 1 with a line on stderr.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nats/nats.h>
+
+#include "wire.h"
+
+static natsConnection *nc;
+static jsCtx *js;
+
+static int die(const char *what, natsStatus s)
+{
+	fprintf(stderr, "nats-check: %s: %s (%s)\n", what, natsStatus_GetText(s),
+		nats_GetLastError(NULL));
+	return 1;
+}
+
+static natsStatus connect_to(const char *urls)
+{
+	natsOptions *o = NULL;
+	char *copy = strdup(urls), *save = NULL;
+	const char *list[16];
+	int n = 0;
+	natsStatus s = natsOptions_Create(&o);
+
+	for (char *p = strtok_r(copy, ",", &save); p && n < 16; p = strtok_r(NULL, ",", &save))
+		list[n++] = p;
+	if (s == NATS_OK)
+		s = natsOptions_SetServers(o, list, n);
+	if (s == NATS_OK)
+		s = natsOptions_SetTimeout(o, 2000);
+	if (s == NATS_OK)
+		s = natsConnection_Connect(&nc, o);
+	if (s == NATS_OK)
+		s = natsConnection_JetStream(&js, nc, NULL);
+	natsOptions_Destroy(o);
+	free(copy);
+	return s;
+}
+
+static natsStatus create(const char *name, const char *subject, int replicas)
+{
+	jsStreamConfig sc;
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	natsStatus s;
+
+	jsStreamConfig_Init(&sc);
+	sc.Name = name;
+	sc.Subjects = &subject;
+	sc.SubjectsLen = 1;
+	sc.Replicas = replicas;
+	s = js_AddStream(&si, js, &sc, NULL, &jerr);
+	jsStreamInfo_Destroy(si);
+	return s;
+}
+
+/* A meta leader is elected and enough servers take part when a stream of
+ * that many replicas can be made (and removed again). */
+static int cmd_ready(int replicas)
+{
+	char name[64], subj[80];
+	time_t end = time(NULL) + 60;
+	natsStatus s;
+
+	snprintf(name, sizeof(name), "READY_%ld", (long)getpid());
+	snprintf(subj, sizeof(subj), "ready.%ld", (long)getpid());
+	do {
+		s = create(name, subj, replicas);
+		if (s == NATS_OK) {
+			js_DeleteStream(js, name, NULL, NULL);
+			return 0;
+		}
+		nats_Sleep(250);
+	} while (time(NULL) < end);
+	return die("no stream could be created in 60 s", s);
+}
+
+static int cmd_info(const char *stream)
+{
+	jsStreamInfo *si = NULL;
+	natsStatus s = js_GetStreamInfo(&si, js, stream, NULL, NULL);
+
+	if (s != NATS_OK)
+		return die(stream, s);
+	printf("msgs %" PRIu64 "\nreplicas %" PRId64 "\n", si->State.Msgs, si->Config->Replicas);
+	for (int i = 0; i < si->Config->SubjectsLen; i++)
+		printf("subjects %s\n", si->Config->Subjects[i]);
+	jsStreamInfo_Destroy(si);
+	return 0;
+}
+
+static void print_msg(natsMsg *m)
+{
+	const char *id = NULL;
+	struct wire_record rec;
+	const char *types[] = { "BAD", "event", "gap", "run" };
+
+	natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
+	if (wire_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &rec) < 0) {
+		printf("%s\t%s\tBAD\n", natsMsg_GetSubject(m), id ? id : "");
+		return;
+	}
+	printf("%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t", natsMsg_GetSubject(m), id ? id : "",
+	       types[rec.type], rec.host, rec.boot_id, rec.origin.run_id);
+	if (rec.type == WIRE_EVENT)
+		printf("%" PRIu64 "\n", rec.u.ev.seq);
+	else if (rec.type == WIRE_GAP)
+		printf("%" PRIu64 ":%" PRIu64 ":%" PRIu32 "\n", rec.u.gap.first_seq, rec.u.gap.count,
+		       rec.u.gap.reason);
+	else
+		printf("%" PRIu32 ":%" PRIu64 "\n", rec.u.run.state, rec.u.run.last_seq);
+}
+
+/* An ordered consumer reads the stream from its start, as many messages
+ * as the stream says it holds. */
+static int cmd_dump(const char *stream)
+{
+	jsStreamInfo *si = NULL;
+	jsSubOptions so;
+	natsSubscription *sub = NULL;
+	natsStatus s = js_GetStreamInfo(&si, js, stream, NULL, NULL);
+	uint64_t want, got = 0;
+
+	if (s != NATS_OK)
+		return die(stream, s);
+	want = si->State.Msgs;
+	jsSubOptions_Init(&so);
+	so.Stream = stream;
+	so.Ordered = true;
+	so.Config.DeliverPolicy = js_DeliverAll;
+	if (want)
+		s = js_SubscribeSync(&sub, js, si->Config->Subjects[0], NULL, &so, NULL);
+	for (; s == NATS_OK && got < want; got++) {
+		natsMsg *m = NULL;
+
+		s = natsSubscription_NextMsg(&m, sub, 10000);
+		if (s == NATS_OK)
+			print_msg(m);
+		natsMsg_Destroy(m);
+	}
+	natsSubscription_Destroy(sub);
+	jsStreamInfo_Destroy(si);
+	return s == NATS_OK ? 0 : die("reading the stream", s);
+}
+
+int main(int argc, char **argv)
+{
+	natsStatus s;
+	int rc = 2;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: nats-check URLS ready|info|dump|create ...\n");
+		return 2;
+	}
+	s = connect_to(argv[1]);
+	if (s != NATS_OK)
+		return die(argv[1], s);
+	if (!strcmp(argv[2], "ready"))
+		rc = cmd_ready(argc > 3 ? atoi(argv[3]) : 3);
+	else if (!strcmp(argv[2], "info") && argc > 3)
+		rc = cmd_info(argv[3]);
+	else if (!strcmp(argv[2], "dump") && argc > 3)
+		rc = cmd_dump(argv[3]);
+	else if (!strcmp(argv[2], "create") && argc > 5)
+		rc = (s = create(argv[3], argv[4], atoi(argv[5]))) == NATS_OK ? 0 : die(argv[3], s);
+	else
+		fprintf(stderr, "nats-check: unknown command %s\n", argv[2]);
+	jsCtx_Destroy(js);
+	natsConnection_Destroy(nc);
+	nats_CloseAndWait(2000);
+	return rc;
+}
