@@ -293,6 +293,10 @@ static void reader_relay_push(struct reader *r)
 	}
 	stats_add(r->p->stats.read, r->rd.n);
 	__atomic_store_n(&rl->handed, hseq, __ATOMIC_RELEASE);
+	/* Records do not go through the queue: a writer waiting for events
+	 * must be woken to store them (a run's end record is often last). */
+	if (r->rd.nrec)
+		queue_kick(&r->p->queue);
 }
 
 /* One read() call and what follows from it. Returns its result. */
