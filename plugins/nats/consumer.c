@@ -142,7 +142,44 @@ static void consumer_in_progress(struct nats_relay *nr)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* Room for how many more messages; waits while there is none. */
+static bool ackable(const struct nats_ring *q)
+{
+	return q->handed && q->slot[q->head].item <= q->settled;
+}
+
+/* Acknowledge, in order, the messages whose items are all settled. */
+static void consumer_ack_ready(struct nats_relay *nr)
+{
+	struct nats_ring *q = &nr->ring;
+
+	for (;;) {
+		struct nats_pending p;
+
+		pthread_mutex_lock(&q->lock);
+		if (!ackable(q)) {
+			pthread_mutex_unlock(&q->lock);
+			return;
+		}
+		p = q->slot[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->count--;
+		q->handed--;
+		pthread_mutex_unlock(&q->lock);
+		/* Fire and forget: an ack lost with the connection only means
+		 * one more delivery, which the store's keys make harmless. */
+		if (p.bad) {
+			natsMsg_Term(p.msg, NULL);
+			nr->terminated++;
+		} else {
+			natsMsg_Ack(p.msg, NULL);
+			nr->acked++;
+		}
+		natsMsg_Destroy(p.msg);
+	}
+}
+
+/* Room for how many more messages; waits while there is none and
+ * nothing to acknowledge. */
 static size_t consumer_room(struct nats_relay *nr)
 {
 	struct nats_ring *q = &nr->ring;
@@ -150,7 +187,7 @@ static size_t consumer_room(struct nats_relay *nr)
 	size_t room;
 
 	pthread_mutex_lock(&q->lock);
-	if (q->count == q->cap && !q->stop) {
+	if (q->count == q->cap && !q->stop && !ackable(q)) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += 1;
 		pthread_cond_timedwait(&q->room, &q->lock, &ts);
@@ -180,6 +217,7 @@ static void *consumer_main(void *arg)
 		natsMsgList list = { 0 };
 		natsStatus s;
 
+		consumer_ack_ready(nr);
 		if (now_ms() - progress_ms >= nr->cfg->ack_wait_ms / 3) {
 			consumer_in_progress(nr);
 			progress_ms = now_ms();
@@ -235,35 +273,20 @@ void nats_consumer_stop(struct nats_relay *nr)
 	nr->fetching = false;
 }
 
+void nats_consumer_settled(struct nats_relay *nr, uint64_t settled)
+{
+	pthread_mutex_lock(&nr->ring.lock);
+	if (settled > nr->ring.settled) {
+		nr->ring.settled = settled;
+		pthread_cond_signal(&nr->ring.room);
+	}
+	pthread_mutex_unlock(&nr->ring.lock);
+}
+
 void nats_consumer_ack(struct nats_relay *nr, uint64_t settled)
 {
-	struct nats_ring *q = &nr->ring;
-
-	for (;;) {
-		struct nats_pending p;
-
-		pthread_mutex_lock(&q->lock);
-		if (!q->handed || q->slot[q->head].item > settled) {
-			pthread_mutex_unlock(&q->lock);
-			return;
-		}
-		p = q->slot[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->count--;
-		q->handed--;
-		pthread_cond_signal(&q->room);
-		pthread_mutex_unlock(&q->lock);
-		/* Fire and forget: an ack lost with the connection only means
-		 * one more delivery, which the store's keys make harmless. */
-		if (p.bad) {
-			natsMsg_Term(p.msg, NULL);
-			nr->terminated++;
-		} else {
-			natsMsg_Ack(p.msg, NULL);
-			nr->acked++;
-		}
-		natsMsg_Destroy(p.msg);
-	}
+	nats_consumer_settled(nr, settled);
+	consumer_ack_ready(nr);
 }
 
 void nats_consumer_close(struct nats_relay *nr)

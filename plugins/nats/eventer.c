@@ -93,18 +93,19 @@ static ssize_t nats_relay_read(void *state, struct tca_read *r)
 	struct nats_relay *nr = state;
 	struct nats_ring *q = &nr->ring;
 	struct wire_record rec;
-	size_t from, to, i;
+	size_t start, todo, i;
 
 	drain_fd(nr->efd);
-	nats_consumer_ack(nr, r->settled);
+	nats_consumer_settled(nr, r->settled);
+	/* The slots past the handed ones are the reader's: the fetch thread
+	 * appends after them and takes only handed ones, which moves head
+	 * and handed together, so head + handed stays where it is. */
 	pthread_mutex_lock(&q->lock);
-	from = q->handed;
-	to = q->count;
+	start = q->head + q->handed;
+	todo = q->count - q->handed;
 	pthread_mutex_unlock(&q->lock);
-	/* Slots past the head are the reader's until handed: the fetch
-	 * thread only appends, and acks only take from the head. */
-	for (i = from; i < to; i++) {
-		struct nats_pending *p = &q->slot[(q->head + i) % q->cap];
+	for (i = 0; i < todo; i++) {
+		struct nats_pending *p = &q->slot[(start + i) % q->cap];
 		const void *data = natsMsg_GetData(p->msg);
 		int len = natsMsg_GetDataLength(p->msg);
 		bool ok = len > 0 && wire_decode(data, (size_t)len, &rec) == 0;
@@ -115,10 +116,10 @@ static ssize_t nats_relay_read(void *state, struct tca_read *r)
 		p->item = ok ? ++nr->items : nr->items;
 	}
 	pthread_mutex_lock(&q->lock);
-	q->handed = i;
+	q->handed += i;
 	pthread_mutex_unlock(&q->lock);
 	/* The call filled up: come back for the rest without a new fetch. */
-	if (i < to)
+	if (i < todo)
 		eventfd_write(nr->efd, 1);
 	return (ssize_t)(r->n + r->nrec);
 }
@@ -138,6 +139,8 @@ static void nats_relay_settle(void *state, uint64_t settled)
 {
 	struct nats_relay *nr = state;
 
+	/* Stopped already at the final drain, unless reading failed. */
+	nats_consumer_stop(nr);
 	nats_consumer_ack(nr, settled);
 	tca_log(nr->host, TCA_LOG_INFO, 0, "%" PRIu64 " messages acknowledged, %" PRIu64
 		" terminated (not tcp-audit records), %zu left for redelivery", nr->acked,

@@ -35,13 +35,17 @@ struct nats_pending {
 
 /* A ring of messages in the order they were fetched, which is the order
  * they are handed over and acknowledged in. The fetch thread adds at the
- * tail; the reader thread hands over and takes from the head. */
+ * tail, and acknowledges and takes from the head: every libnats call on
+ * the subscription and its messages is made by that one thread. The
+ * reader thread only reads the messages' data, hands them over past
+ * `handed`, and tells it the settled count. */
 struct nats_ring {
 	pthread_mutex_t lock;
 	pthread_cond_t room;    /* the reader freed slots, or stop */
 	struct nats_pending *slot;
 	size_t cap, head, count;
 	size_t handed;          /* of count, from the head: handed over */
+	uint64_t settled;       /* the processor's settled count, from the reader */
 	bool stop;
 };
 
@@ -68,7 +72,10 @@ int nats_consumer_open(struct nats_relay *nr);
 int nats_consumer_start(struct nats_relay *nr);
 void nats_consumer_stop(struct nats_relay *nr);
 void nats_consumer_close(struct nats_relay *nr);
-/* Acknowledge, in order, the messages whose items are all settled. */
+/* Reader: the settled count moved; the fetch thread acknowledges. */
+void nats_consumer_settled(struct nats_relay *nr, uint64_t settled);
+/* Once the fetch thread has stopped: acknowledge, in order, the messages
+ * whose items are all settled. */
 void nats_consumer_ack(struct nats_relay *nr, uint64_t settled);
 
 #endif
