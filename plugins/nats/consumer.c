@@ -115,12 +115,17 @@ int nats_consumer_open(struct nats_relay *nr)
 	return consumer_subscribe(nr);
 }
 
-/* Take the messages of one fetch into the ring (there is room: the fetch
- * asked for no more than that). */
-static void consumer_take(struct nats_relay *nr, natsMsgList *list)
+/* Take the messages of one fetch of at most asked into the ring (there
+ * is room: the fetch asked for no more than that). */
+static void consumer_take(struct nats_relay *nr, natsMsgList *list, int asked)
 {
 	struct nats_ring *q = &nr->ring;
 
+	/* libnats 3.4 has been seen to return a Count past the array it
+	 * allocated for the batch, after a leader change: never read past
+	 * what was asked for, nor let natsMsgList_Destroy do so. */
+	if (list->Count > asked)
+		list->Count = asked;
 	pthread_mutex_lock(&q->lock);
 	for (int i = 0; i < list->Count && q->count < q->cap; i++) {
 		q->slot[(q->head + q->count++) % q->cap] = (struct nats_pending){ .msg = list->Msgs[i] };
@@ -229,7 +234,7 @@ static void *consumer_main(void *arg)
 		s = natsSubscription_Fetch(&list, nr->sub, (int)room, (int64_t)nr->cfg->fetch_wait_ms,
 					   NULL);
 		if (list.Count > 0)
-			consumer_take(nr, &list);
+			consumer_take(nr, &list, (int)room);
 		natsMsgList_Destroy(&list);
 		if (s == NATS_OK || s == NATS_TIMEOUT) {
 			if (failing_since)
