@@ -54,7 +54,7 @@ collector_start() {
 	starts=$((starts + 1))
 	COL_LOG=$T/collector.$starts.log
 	"$TCP_AUDIT" --hostname collector --state-dir "$T/collector" --event nats \
-		-E "servers=$NATS_URLS" -E ack_wait=5s -E fetch_wait=200ms \
+		-E "servers=$NATS_URLS" -E ack_wait=5s \
 		--sink pgsql -S max_delay=50ms >"$COL_LOG" 2>&1 &
 	COL_PID=$!
 	wait_log "$COL_LOG" "capturing:" "$COL_PID"
