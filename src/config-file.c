@@ -98,6 +98,11 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 	} else if (strcmp(name, "state_dir") == 0) {
 		if (!(s->set & SET_STATE_DIR))
 			r = set_string(&s->state_dir, value);
+	} else if (strcmp(name, "hostname") == 0) {
+		if (!*value || strlen(value) > 255)
+			r = -EINVAL;
+		else if (!(s->set & SET_HOSTNAME))
+			r = set_string(&s->hostname, value);
 	} else if (strcmp(name, "queue_memory") == 0) {
 		uint64_t v;
 		if ((r = value_parse_size(value, &v)) == 0 && !(s->set & SET_QUEUE_MEMORY))
@@ -141,7 +146,7 @@ static int config_processor_key(struct config_ctx *c, const char *name, const ch
 		snprintf(c->error, sizeof(c->error),
 			 "unknown setting '%s' in [" PROCESSOR_SECTION "] (known: event, sink, "
 			 "plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, spool_dir, "
-			 "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level)", name);
+			 "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level, hostname)", name);
 		return -ENOENT;
 	}
 	if (r == -EINVAL || r == -ERANGE)

@@ -200,6 +200,10 @@ static int run(struct settings *s)
 		log_error_errno(r, "cannot determine the host name or a random run id");
 		return EXIT_OSERR;
 	}
+	/* A host known by another name than its own (a container, a test
+	 * of several edges on one machine): every record names it so. */
+	if (s->hostname)
+		snprintf(identity.hostname, sizeof(identity.hostname), "%s", s->hostname);
 	r = processor_block_signals();
 	if (r < 0) {
 		log_error_errno(r, "cannot block signals");

@@ -27,6 +27,7 @@ enum {
 	OPT_SPOOL_HIGH_WATER,
 	OPT_SPOOL_FULL,
 	OPT_RELEASE,
+	OPT_HOSTNAME,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
 	{ "log-target", required_argument, NULL, OPT_LOG_TARGET },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "spool-dir", required_argument, NULL, OPT_SPOOL_DIR },
 	{ "spool-max-size", required_argument, NULL, OPT_SPOOL_MAX_SIZE },
 	{ "spool-sync", required_argument, NULL, OPT_SPOOL_SYNC },
@@ -79,6 +81,7 @@ void options_usage(FILE *f)
 	      "      --stats-interval=DURATION log counters this often (default: 0, only at exit)\n"
 	      "      --shutdown-timeout=DURATION  how long to flush at exit (default: 10s)\n"
 	      "      --state-dir=DIR           where the run-state file chains runs (default: " DEFAULT_STATE_DIR ")\n"
+	      "      --hostname=NAME           the host name events are stored under (default: the system's)\n"
 	      "      --spool-dir=DIR           where events wait on disk for the store (default: STATE_DIR/spool)\n"
 	      "      --spool-max-size=SIZE     most disk the spool may use (default: 1G; 0: no spool)\n"
 	      "      --spool-sync=batch|segment|none  when the spool is fsynced (default: batch)\n"
@@ -224,6 +227,12 @@ static int options_apply(struct settings *s, int c, char *arg, int *verbosity)
 	case OPT_STATE_DIR:
 		r = replace(&s->state_dir, arg);
 		s->set |= SET_STATE_DIR;
+		break;
+	case OPT_HOSTNAME:
+		if (!*arg || strlen(arg) > 255)
+			return usage_error("--hostname: '%s' is not a host name (1 to 255 characters)", arg);
+		r = replace(&s->hostname, arg);
+		s->set |= SET_HOSTNAME;
 		break;
 	case OPT_SPOOL_DIR:
 		r = replace(&s->spool_dir, arg);

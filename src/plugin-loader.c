@@ -30,16 +30,29 @@ const char *plugin_kind_name(enum tca_plugin_kind kind)
 	}
 }
 
-/* The file a name or a path stands for. */
-static char *plugin_resolve(const char *name_or_path, const char *dir)
+/*
+ * The file a name or a path stands for. One file holds one descriptor, so
+ * a transport that is both an eventer and a sinker (nats) ships the one
+ * it is less often used as under NAME-eventer.so or NAME-sinker.so: a bare
+ * name given to --event is looked up there first, then as NAME.so.
+ */
+static char *plugin_resolve(const char *name_or_path, const char *dir, enum tca_plugin_kind want)
 {
 	char *path;
 	size_t len = strlen(name_or_path);
-	const char *ext = len > 3 && strcmp(name_or_path + len - 3, ".so") == 0 ? "" : ".so";
+	bool has_ext = len > 3 && strcmp(name_or_path + len - 3, ".so") == 0;
+	struct stat st;
 
 	if (strchr(name_or_path, '/'))
 		return strdup(name_or_path);
-	if (asprintf(&path, "%s/%s%s", dir, name_or_path, ext) < 0)
+	if (!has_ext && want) {
+		if (asprintf(&path, "%s/%s-%s.so", dir, name_or_path, plugin_kind_name(want)) < 0)
+			return NULL;
+		if (lstat(path, &st) == 0)
+			return path;
+		free(path);
+	}
+	if (asprintf(&path, "%s/%s%s", dir, name_or_path, has_ext ? "" : ".so") < 0)
 		return NULL;
 	return path;
 }
@@ -248,7 +261,7 @@ int plugin_load(struct plugin *p, const char *name_or_path, const char *dir,
 	 * loader knows objects by name, and a reused /proc/self/fd/N would
 	 * make it hand back the previous plugin. */
 	p->fd = -1;
-	p->path = plugin_resolve(name_or_path, dir);
+	p->path = plugin_resolve(name_or_path, dir, want);
 	if (!p->path)
 		return EXIT_OSERR;
 	if (!strchr(name_or_path, '/')) {

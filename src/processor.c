@@ -21,6 +21,9 @@
 
 /* Gap records the ring holds before the store takes them. */
 #define GAP_RING 16384
+/* A relay's origins in flight at once, and its records waiting. */
+#define RELAY_ORIGINS 1024
+#define RELAY_RECORDS 16384
 /* How long past the shutdown deadline (or a second signal) a thread may
  * stay inside a plugin call before the process exits without it. */
 #define ABANDON_GRACE_MS 2000
@@ -42,6 +45,11 @@ static void eventfd_clear(int fd)
 void processor_thread_done(struct processor *p)
 {
 	eventfd_poke(p->done_fd);
+}
+
+void processor_relay_settled(struct processor *p)
+{
+	eventfd_poke(p->settle_fd);
 }
 
 void processor_stop_reading(struct processor *p)
@@ -94,6 +102,26 @@ static void processor_init_run(struct processor *p, const char *state_dir)
 		p->runstate.cur = cur;
 }
 
+/* A relay eventer's events carry their origin: a tag per queue slot, the
+ * origin table and record ring, and a wake-up for the reader whenever
+ * the settled count moves. */
+static int processor_init_relay(struct processor *p)
+{
+	int r;
+
+	if (!(p->eventer->desc->flags & TCA_EVF_RELAY))
+		return 0;
+	p->relaying = true;
+	r = queue_enable_tags(&p->queue);
+	if (r < 0)
+		return r;
+	r = relay_init(&p->relay, RELAY_ORIGINS, RELAY_RECORDS);
+	if (r < 0)
+		return r;
+	p->settle_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return p->settle_fd < 0 ? -errno : 0;
+}
+
 int processor_init(struct processor *p, struct plugin *eventer, struct plugin *sinker,
 		   uint64_t queue_memory, const char *state_dir)
 {
@@ -101,12 +129,15 @@ int processor_init(struct processor *p, struct plugin *eventer, struct plugin *s
 	int r;
 
 	*p = (struct processor){ .eventer = eventer, .sinker = sinker, .wake_fd = -1, .done_fd = -1,
-				 .spool = { .rfd = -1, .wfd = -1 }, .spool_high_water = 75 };
+				 .settle_fd = -1, .spool = { .rfd = -1, .wfd = -1 }, .spool_high_water = 75 };
 	p->start_ns = processor_realtime_ns();
 	r = queue_init(&p->queue, queue_memory);
 	if (r < 0)
 		return r;
 	r = gaps_init(&p->gaps, GAP_RING);
+	if (r < 0)
+		return r;
+	r = processor_init_relay(p);
 	if (r < 0)
 		return r;
 	processor_init_run(p, state_dir);
@@ -128,6 +159,9 @@ void processor_destroy(struct processor *p)
 	spool_close(&p->spool);
 	runstate_close(&p->runstate);
 	gaps_destroy(&p->gaps);
+	relay_destroy(&p->relay);
+	if (p->settle_fd >= 0)
+		close(p->settle_fd);
 	if (p->wake_fd >= 0)
 		close(p->wake_fd);
 	if (p->done_fd >= 0)
@@ -327,6 +361,18 @@ static void processor_main_loop(struct processor *p, int sfd, int stats_fd, int 
 	}
 }
 
+/* A relay acknowledges upstream what the writer settled last, before it
+ * is closed: both threads are done, so the count is final. */
+static void processor_final_settle(struct processor *p)
+{
+	if (!p->relaying)
+		return;
+	log_info("relay: %" PRIu64 " items handed over, %" PRIu64 " settled; the rest is delivered "
+		 "again by the source", relay_handed(&p->relay), relay_durable(&p->relay));
+	if (p->eventer->desc->settle)
+		p->eventer->desc->settle(p->eventer->state, relay_durable(&p->relay));
+}
+
 int processor_run(struct processor *p)
 {
 	pthread_t reader, writer;
@@ -365,6 +411,7 @@ int processor_run(struct processor *p)
 	processor_main_loop(p, sfd, stats_fd, wd_fd, wd_ms);
 	pthread_join(reader, NULL);
 	pthread_join(writer, NULL);
+	processor_final_settle(p);
 
 	status = p->writer_status ? p->writer_status : p->reader_status;
 	processor_log_stats(p, stats_lost(&p->stats) ? TCA_LOG_WARNING : TCA_LOG_NOTICE);

@@ -10,6 +10,7 @@
 #include "gaps.h"
 #include "plugin-loader.h"
 #include "queue.h"
+#include "relay.h"
 #include "runstate.h"
 #include "spool.h"
 #include "stats.h"
@@ -36,7 +37,11 @@ struct processor {
 	uint64_t stats_interval_ms;
 	uint64_t shutdown_timeout_ms;
 
+	struct relay relay;         /* a relay eventer's origins and records; else unused */
+	bool relaying;              /* the eventer is a relay (TCA_EVF_RELAY) */
+
 	int wake_fd;            /* eventfd: tells the reader to stop polling */
+	int settle_fd;          /* eventfd: a relay's settled count moved (-1: no relay) */
 	int done_fd;            /* eventfd: a thread has ended */
 
 	/* Set by the main thread, read by the others. */
@@ -77,6 +82,8 @@ void *reader_main(void *arg);
 void *writer_main(void *arg);
 /* Tell the main loop that a thread has ended. */
 void processor_thread_done(struct processor *p);
+/* The writer settled more relayed items: let the reader tell the eventer. */
+void processor_relay_settled(struct processor *p);
 /* The writer cannot store any more: stop the reader at once. */
 void processor_stop_reading(struct processor *p);
 /* CLOCK_REALTIME in ns since the epoch: the time of gap and run records. */

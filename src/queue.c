@@ -52,7 +52,21 @@ void queue_destroy(struct queue *q)
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q->ring);
+	free(q->tags);
 	q->ring = NULL;
+	q->tags = NULL;
+}
+
+int queue_enable_tags(struct queue *q)
+{
+	/* Before any thread runs, like queue_init. */
+	q->tags = malloc(q->cap * sizeof(*q->tags));
+	return q->tags ? 0 : -ENOMEM;
+}
+
+const struct queue_tag *queue_tags_of(const struct queue *q, const struct tca_event *ev)
+{
+	return q->tags + (ev - q->ring);
 }
 
 void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms)
@@ -67,6 +81,12 @@ void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms
 
 size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
 {
+	return queue_push_tagged(q, ev, NULL, n);
+}
+
+size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
+			 const struct queue_tag *tags, size_t n)
+{
 	size_t tail, first, accepted;
 	bool was_empty;
 
@@ -80,6 +100,10 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
 	first = accepted < q->cap - tail ? accepted : q->cap - tail;
 	memcpy(q->ring + tail, ev, first * sizeof(*ev));
 	memcpy(q->ring, ev + first, (accepted - first) * sizeof(*ev));
+	if (tags && q->tags) {
+		memcpy(q->tags + tail, tags, first * sizeof(*tags));
+		memcpy(q->tags, tags + first, (accepted - first) * sizeof(*tags));
+	}
 
 	was_empty = q->count == 0;
 	q->count += accepted;

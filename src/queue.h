@@ -16,10 +16,20 @@
  * contiguous span outside the lock, since the pusher only ever writes
  * into free slots.
  */
+/* What the writer must know of a relayed event beside the event itself:
+ * its origin (an index into the relay's table) and its place in the
+ * order of handing over. Only a relay's queue has them. */
+struct queue_tag {
+	uint64_t hseq;
+	uint32_t origin;
+	uint32_t reserved;
+};
+
 struct queue {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct tca_event *ring;
+	struct queue_tag *tags; /* NULL, or one per slot of ring (a relay) */
 	size_t cap;
 	size_t head;            /* oldest event */
 	size_t count;
@@ -35,8 +45,16 @@ int queue_init(struct queue *q, uint64_t memory);
 void queue_destroy(struct queue *q);
 void queue_set_batching(struct queue *q, size_t batch_max, uint64_t max_delay_ms);
 
+/* Give every slot a tag (a relay's queue). Returns 0 or -ENOMEM. */
+int queue_enable_tags(struct queue *q);
+
 /* Copy in as many of ev[0..n) as fit (numbered already); returns how many. */
 size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n);
+/* The same, with tags[0..n) beside them (a queue with tags only). */
+size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
+			 const struct queue_tag *tags, size_t n);
+/* The tags of a span returned by queue_wait_batch() or queue_peek(). */
+const struct queue_tag *queue_tags_of(const struct queue *q, const struct tca_event *ev);
 
 /*
  * Wait until a batch is due: batch_max events, or the oldest has waited

@@ -9,10 +9,12 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "exit-status.h"
 #include "log.h"
 #include "processor.h"
+#include "relay.h"
 
 #define READ_BATCH 512
 #define READ_LOSSES 64
@@ -22,6 +24,9 @@
 /* Read calls remembered to turn the writer's durable seq into a count of
  * settled events (tca_read.settled). */
 #define SETTLE_RING 256
+/* A relay eventer's room for the origins and records of one read call. */
+#define READ_ORIGINS 64
+#define READ_RECORDS 256
 
 struct settle_mark {
 	uint64_t handed;    /* events handed over up to the end of a read call */
@@ -40,6 +45,8 @@ struct reader {
 	size_t mark_head, mark_count;
 	uint64_t last_full_log_ms;
 	uint64_t full_since_log;
+	struct relay *relay;       /* NULL unless the eventer is a relay */
+	struct queue_tag *tags;    /* a relay's tags for rd.ev[] */
 };
 
 /* Reserve count seqs for lost events, as one gap record. */
@@ -110,7 +117,8 @@ static void reader_number(struct reader *r)
 				reader_gap(r, l->reason == TCA_GAP_KERNEL ? TCA_GAP_KERNEL : TCA_GAP_SOURCE,
 					   l->cpu, l->count, l->time_ns);
 		}
-		if (i < r->rd.n)
+		/* A relayed event keeps the seq its origin gave it. */
+		if (i < r->rd.n && !r->relay)
 			r->rd.ev[i].seq = r->next_seq++;
 	}
 }
@@ -158,11 +166,137 @@ static void reader_settle(struct reader *r)
 {
 	uint64_t durable = __atomic_load_n(&r->p->durable_seq, __ATOMIC_ACQUIRE);
 
+	/* One hseq per item: the settled hseq is the settled count. */
+	if (r->relay) {
+		r->rd.settled = relay_durable(r->relay);
+		return;
+	}
+
 	while (r->mark_count && r->marks[r->mark_head].last_seq <= durable) {
 		r->rd.settled = r->marks[r->mark_head].handed;
 		r->mark_head = (r->mark_head + 1) % SETTLE_RING;
 		r->mark_count--;
 	}
+}
+
+/* Whether the run goes on: a relayed item may wait for room only so long. */
+static bool reader_may_wait(struct reader *r)
+{
+	return !flag_get(r->p->force) && !queue_is_closed(&r->p->queue);
+}
+
+/* Queue ev[from..to) with their tags, waiting for room. Returns false
+ * when some found none (a forced exit): the relay stops settling. */
+static bool reader_relay_events(struct reader *r, size_t from, size_t to)
+{
+	size_t done = from;
+
+	while (done < to) {
+		done += queue_push_tagged(&r->p->queue, r->rd.ev + done, r->tags + done, to - done);
+		if (done < to && !reader_may_wait(r))
+			break;
+		if (done < to)
+			queue_wait_space(&r->p->queue, 100);
+	}
+	return done == to;
+}
+
+static bool reader_relay_record(struct reader *r, const struct tca_relay_rec *in, int slot,
+				uint64_t hseq)
+{
+	struct relay_rec rec = { .hseq = hseq, .origin = (uint32_t)slot, .type = in->type };
+
+	if (in->type == TCA_RELAY_GAP)
+		rec.u.gap = in->u.gap;
+	else
+		rec.u.run = in->u.run;
+	while (!relay_push(r->relay, &rec, false)) {
+		if (!reader_may_wait(r))
+			return false;
+		queue_sleep(&r->p->queue, 10);
+	}
+	return true;
+}
+
+/* The slot of an origin, waiting while the table holds only origins of
+ * items not yet settled. Returns it, or -1 on a forced exit. */
+static int reader_relay_slot(struct reader *r, uint32_t ix, uint64_t hseq)
+{
+	int slot;
+
+	while ((slot = relay_intern(r->relay, &r->rd.origin[ix], hseq)) < 0) {
+		if (!reader_may_wait(r))
+			return -1;
+		queue_sleep(&r->p->queue, 10);
+	}
+	return slot;
+}
+
+/* Whether the relay fields of the call make sense; a plugin bug must not
+ * make the processor read past what it filled. */
+static int reader_relay_check(struct reader *r)
+{
+	if (r->rd.norigin > r->rd.origin_cap || r->rd.nrec > r->rd.rec_cap)
+		goto bad;
+	for (size_t i = 0; i < r->rd.n; i++)
+		if (r->rd.ev_origin[i] >= r->rd.norigin)
+			goto bad;
+	for (size_t i = 0; i < r->rd.nrec; i++) {
+		const struct tca_relay_rec *rec = &r->rd.rec[i];
+		if (rec->origin >= r->rd.norigin || rec->at > r->rd.n ||
+		    (i && rec->at < r->rd.rec[i - 1].at) ||
+		    (rec->type != TCA_RELAY_GAP && rec->type != TCA_RELAY_RUN))
+			goto bad;
+	}
+	return 0;
+bad:
+	log_error("eventer '%s' handed over relay items that name no origin, or records out of "
+		  "order; this is a bug in the plugin", r->desc->name);
+	return -EPROTO;
+}
+
+/*
+ * Hand over a relay's items in their order: the records before ev[i],
+ * then ev[i]. Each gets the next hseq; events go to the queue with their
+ * tags, records to the relay's ring. Nothing is dropped while the run
+ * goes on; on a forced exit the rest is not queued and the relay stops
+ * settling, so that the source delivers it again.
+ */
+static void reader_relay_push(struct reader *r)
+{
+	struct relay *rl = r->relay;
+	uint64_t hseq = relay_handed(rl);
+	size_t li = 0, from = 0;
+	bool ok = true;
+
+	for (size_t i = 0; ok && i <= r->rd.n; i++) {
+		for (; ok && li < r->rd.nrec && r->rd.rec[li].at <= i; li++) {
+			const struct tca_relay_rec *rec = &r->rd.rec[li];
+			int slot = reader_relay_slot(r, rec->origin, hseq + 1);
+			/* Events before the record are queued before it. */
+			ok = slot >= 0 && reader_relay_events(r, from, i);
+			from = i;
+			ok = ok && reader_relay_record(r, rec, slot, ++hseq);
+		}
+		if (ok && i < r->rd.n) {
+			int slot = reader_relay_slot(r, r->rd.ev_origin[i], hseq + 1);
+			ok = slot >= 0;
+			r->tags[i] = (struct queue_tag){ .hseq = ++hseq, .origin = (uint32_t)slot };
+		}
+	}
+	ok = ok && reader_relay_events(r, from, r->rd.n);
+	if (!ok) {
+		/* Before handed moves: the writer must not settle past it. */
+		relay_break(rl);
+		log_warning("forced exit: relayed items from %" PRIu64 " on were not queued; they are "
+			    "not settled, so the source delivers them again", hseq);
+	}
+	stats_add(r->p->stats.read, r->rd.n);
+	__atomic_store_n(&rl->handed, hseq, __ATOMIC_RELEASE);
+	/* Records do not go through the queue: a writer waiting for events
+	 * must be woken to store them (a run's end record is often last). */
+	if (r->rd.nrec)
+		queue_kick(&r->p->queue);
 }
 
 /* One read() call and what follows from it. Returns its result. */
@@ -171,12 +305,12 @@ static ssize_t reader_read_once(struct reader *r)
 	ssize_t n;
 
 	reader_settle(r);
-	r->rd.n = r->rd.nloss = 0;
+	r->rd.n = r->rd.nloss = r->rd.norigin = r->rd.nrec = 0;
 	heartbeat_enter(&r->p->reader_beat, "read()");
 	n = r->desc->ops.eventer.read(r->state, &r->rd);
 	heartbeat_leave(&r->p->reader_beat);
 	if (n < 0) {
-		r->rd.n = r->rd.nloss = 0;
+		r->rd.n = r->rd.nloss = r->rd.nrec = 0;
 	} else {
 		if (r->rd.n > r->rd.cap)
 			r->rd.n = r->rd.cap; /* a plugin bug must not overrun the queue */
@@ -188,7 +322,12 @@ static ssize_t reader_read_once(struct reader *r)
 		reported += r->rd.loss[i].count;
 	reader_unreported_losses(r, reported);
 	reader_number(r);
-	if (r->rd.n) {
+	if (r->relay) {
+		if (n >= 0 && reader_relay_check(r) < 0)
+			return -EPROTO;
+		if (n >= 0 && (r->rd.n || r->rd.nrec))
+			reader_relay_push(r);
+	} else if (r->rd.n) {
 		stats_add(r->p->stats.read, r->rd.n);
 		r->handed += r->rd.n;
 		reader_push(r);
@@ -209,21 +348,24 @@ static int reader_drain_once(struct reader *r)
 
 		if (n <= 0)
 			return (int)n;
-		if ((size_t)n < READ_BATCH && r->rd.nloss < READ_LOSSES)
+		if ((size_t)n < READ_BATCH && r->rd.nloss < READ_LOSSES &&
+		    (!r->relay || r->rd.nrec < READ_RECORDS))
 			return 0;
 	}
 }
 
 static int reader_loop(struct reader *r)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = r->desc->ops.eventer.fd(r->state), .events = POLLIN },
 		{ .fd = r->p->wake_fd, .events = POLLIN },
+		{ .fd = r->p->settle_fd, .events = POLLIN },
 	};
+	nfds_t nfds = r->relay ? 3 : 2;
 	int ret;
 
 	while (!flag_get(r->p->stop_reading)) {
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error_errno(errno, "poll on the eventer failed");
@@ -232,6 +374,13 @@ static int reader_loop(struct reader *r)
 		if (fds[0].revents & (POLLERR | POLLNVAL)) {
 			log_error("eventer '%s': its descriptor failed", r->desc->name);
 			return -EIO;
+		}
+		/* The settled count moved: read() tells the eventer, which
+		 * may be waiting for it to acknowledge, not for its fd. */
+		if (r->relay && (fds[2].revents & POLLIN)) {
+			uint64_t v;
+			ssize_t c = read(r->p->settle_fd, &v, sizeof(v));
+			(void)c;
 		}
 		ret = reader_drain_once(r);
 		if (ret < 0)
@@ -271,6 +420,19 @@ void *reader_main(void *arg)
 	r.rd.loss = calloc(READ_LOSSES, sizeof(*r.rd.loss));
 	r.rd.cap = READ_BATCH;
 	r.rd.loss_cap = READ_LOSSES;
+	if (r.desc->flags & TCA_EVF_RELAY) {
+		r.relay = &r.p->relay;
+		r.tags = calloc(READ_BATCH, sizeof(*r.tags));
+		r.rd.ev_origin = calloc(READ_BATCH, sizeof(*r.rd.ev_origin));
+		r.rd.origin = calloc(READ_ORIGINS, sizeof(*r.rd.origin));
+		r.rd.rec = calloc(READ_RECORDS, sizeof(*r.rd.rec));
+		r.rd.origin_cap = READ_ORIGINS;
+		r.rd.rec_cap = READ_RECORDS;
+		if (!r.tags || !r.rd.ev_origin || !r.rd.origin || !r.rd.rec) {
+			r.p->reader_status = EXIT_OSERR;
+			goto out;
+		}
+	}
 	if (!r.rd.ev || !r.rd.loss) {
 		r.p->reader_status = EXIT_OSERR;
 		goto out;
@@ -292,6 +454,10 @@ void *reader_main(void *arg)
 out:
 	free(r.rd.ev);
 	free(r.rd.loss);
+	free(r.tags);
+	free(r.rd.ev_origin);
+	free(r.rd.origin);
+	free(r.rd.rec);
 	/* Done before the queue closes: once it is closed and empty the
 	 * writer may end, and the main loop must not then take the reader
 	 * for still running (it would force the stop). */

@@ -26,6 +26,7 @@ void settings_free(struct settings *s)
 	free(s->sink);
 	free(s->plugin_dir);
 	free(s->state_dir);
+	free(s->hostname);
 	free(s->spool_dir);
 	free(s->config_path);
 	kvlist_free(&s->event_cli);

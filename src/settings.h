@@ -25,6 +25,7 @@ enum setting_bit {
 	SET_SPOOL_SYNC = 1u << 11,
 	SET_SPOOL_HIGH_WATER = 1u << 12,
 	SET_SPOOL_FULL = 1u << 13,
+	SET_HOSTNAME = 1u << 14,
 };
 
 /* One [section] of the config file: a plugin's options. */
@@ -38,6 +39,7 @@ struct settings {
 	char *sink;
 	char *plugin_dir;
 	char *state_dir;
+	char *hostname;           /* NULL: gethostname(2) */
 	char *config_path;
 	bool config_explicit;     /* --config given: a missing file is an error */
 

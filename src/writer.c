@@ -32,7 +32,7 @@ struct writer {
 	char outage_reason[sizeof(((struct plugin *)0)->retry_reason)];
 
 	size_t limit;              /* while finding refused events: most in one write */
-	uint64_t bisect_end_seq;   /* ... until this seq is stored or refused */
+	uint64_t bisect_end_seq;   /* ... until this seq (a relay's: hseq) is stored or refused */
 	uint64_t refused_logged_ms;
 
 	struct writer_records rec; /* run records still to store */
@@ -41,6 +41,8 @@ struct writer {
 	size_t spool_high;         /* queue count past which events go to the spool */
 	bool spooling_logged;      /* this outage's first move to the spool was logged */
 	uint64_t spool_dropped;    /* of the spool's dropped events, those counted lost */
+
+	struct relay *relay;       /* NULL unless the eventer is a relay */
 };
 
 static void writer_durable(struct writer *w, uint64_t seq);
@@ -71,6 +73,9 @@ static const char *writer_reason(struct writer *w)
 /* Past the high-water mark, the oldest queued events go to the spool. */
 static void writer_relieve(struct writer *w)
 {
+	/* A relay's source holds the backlog: its items are not spooled. */
+	if (w->relay)
+		return;
 	if (w->spool->enabled && queue_count(&w->p->queue) > w->spool_high)
 		writer_spill(w, w->spool_high / 2);
 }
@@ -178,13 +183,88 @@ static int writer_outcome(struct writer *w, int r, const char *what)
 	return EXIT_RUNTIME;
 }
 
+/* Every relayed item up to hseq is settled: tell the reader, for the eventer. */
+static void writer_relay_durable(struct writer *w, uint64_t hseq)
+{
+	if (relay_settle(w->relay, hseq))
+		processor_relay_settled(w->p);
+}
+
 /* With the queue and the gap ring empty, all that was pushed is settled. */
 static void writer_settle_idle(struct writer *w)
 {
 	uint64_t pushed = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
 
+	if (w->relay) {
+		/* Loaded before the counts, as for the run's own seqs: an
+		 * item handed over before it is then queued, or stored. */
+		uint64_t handed = relay_handed(w->relay);
+		if (queue_count(&w->p->queue) == 0 && relay_count(w->relay) == 0 && handed)
+			writer_relay_durable(w, handed);
+		/* The queue holds only relayed events: the run's own seqs are
+		 * gaps, settled once the gap ring is empty. */
+		if (gaps_count(&w->p->gaps) == 0 && pushed)
+			writer_durable(w, pushed);
+		return;
+	}
 	if (queue_count(&w->p->queue) == 0 && gaps_count(&w->p->gaps) == 0 && pushed)
 		writer_durable(w, pushed);
+}
+
+/* Store the first records of rec[0..n) that go in one call: a run record,
+ * or the gap records of one origin. Returns how many it stored, 0 to try
+ * again, or a negative exit status. */
+static int writer_relay_call(struct writer *w, const struct relay_rec *rec, size_t n)
+{
+	const struct tca_sinker_ops *ops = &w->desc->ops.sinker;
+	int r = 0;
+
+	if (rec[0].type == TCA_RELAY_RUN) {
+		struct tca_run run = rec[0].u.run;
+		run.origin = *relay_origin(w->relay, rec[0].origin);
+		if (ops->write_run) {
+			heartbeat_enter(&w->p->writer_beat, "write_run()");
+			r = ops->write_run(w->state, &run);
+			heartbeat_leave(&w->p->writer_beat);
+		}
+		r = writer_outcome(w, r, "a relayed run record");
+		return r == 1 ? 1 : -r;
+	}
+	struct tca_gap g[GAP_BATCH];
+	size_t k = 0;
+	while (k < n && k < GAP_BATCH && rec[k].type == TCA_RELAY_GAP && rec[k].origin == rec[0].origin) {
+		g[k] = rec[k].u.gap;
+		k++;
+	}
+	if (ops->write_gaps) {
+		heartbeat_enter(&w->p->writer_beat, "write_gaps()");
+		r = ops->write_gaps(w->state, relay_origin(w->relay, rec[0].origin), g, k);
+		heartbeat_leave(&w->p->writer_beat);
+	}
+	r = writer_outcome(w, r, "relayed gap records");
+	if (r == 1)
+		stats_add(w->p->stats.gaps, k);
+	return r == 1 ? (int)k : -r;
+}
+
+/* Store the relay's waiting records, oldest first. Returns 1 when none is
+ * left, 0 to try again, or an exit status. */
+static int writer_flush_relay(struct writer *w)
+{
+	struct relay_rec rec[GAP_BATCH];
+	size_t n;
+
+	while ((n = relay_peek(w->relay, rec, GAP_BATCH))) {
+		for (size_t i = 0; i < n;) {
+			int k = writer_relay_call(w, rec + i, n - i);
+			if (k <= 0)
+				return -k;
+			relay_pop(w->relay, (size_t)k);
+			i += (size_t)k;
+		}
+		writer_settle_idle(w);
+	}
+	return 1;
 }
 
 /* Store the waiting gap records, oldest first. Returns 1 when none is
@@ -208,7 +288,7 @@ static int writer_flush_gaps(struct writer *w)
 		stats_add(w->p->stats.gaps, n);
 		writer_settle_idle(w);
 	}
-	return 1;
+	return w->relay ? writer_flush_relay(w) : 1;
 }
 
 /* Store the waiting run records and gap records. */
@@ -222,6 +302,29 @@ static int writer_flush_meta(struct writer *w)
 	return writer_flush_gaps(w);
 }
 
+/* Where ev[i] is in the order of the queue: its seq, or for a relay,
+ * whose seqs are per origin, its hseq. */
+static uint64_t writer_pos(struct writer *w, const struct tca_event *ev, size_t i)
+{
+	return w->relay ? queue_tags_of(&w->p->queue, ev)[i].hseq : ev[i].seq;
+}
+
+/* A relayed event refused for good is a gap of its origin's run, stored
+ * through the relay's ring (before the queue pops it, so that the two are
+ * never both empty while it is unsettled). */
+static void writer_relay_refused(struct writer *w, const struct tca_event *ev, struct tca_gap *g)
+{
+	const struct queue_tag *tag = queue_tags_of(&w->p->queue, ev);
+	struct relay_rec rec = { .hseq = tag->hseq, .origin = tag->origin, .type = TCA_RELAY_GAP };
+
+	g->run_id = relay_origin(w->relay, tag->origin)->run_id;
+	rec.u.gap = *g;
+	/* The ring was emptied before this batch, and the reader leaves
+	 * room for this. */
+	if (!relay_push(w->relay, &rec, true))
+		relay_break(w->relay);
+}
+
 /* The store refused ev[0..n) for good. Find the refused events by halving
  * the batch; a single refused event becomes a gap record. */
 static void writer_refused(struct writer *w, const struct tca_event *ev, size_t n)
@@ -230,8 +333,8 @@ static void writer_refused(struct writer *w, const struct tca_event *ev, size_t 
 
 	if (n > 1) {
 		w->limit = n / 2;
-		if (ev[n - 1].seq > w->bisect_end_seq)
-			w->bisect_end_seq = ev[n - 1].seq;
+		if (writer_pos(w, ev, n - 1) > w->bisect_end_seq)
+			w->bisect_end_seq = writer_pos(w, ev, n - 1);
 		return;
 	}
 	struct tca_gap g = {
@@ -242,7 +345,10 @@ static void writer_refused(struct writer *w, const struct tca_event *ev, size_t 
 		.reason = TCA_GAP_REFUSED,
 		.cpu = -1,
 	};
-	gaps_add(&w->p->gaps, &g);
+	if (w->relay)
+		writer_relay_refused(w, ev, &g);
+	else
+		gaps_add(&w->p->gaps, &g);
 	stats_add(w->p->stats.lost_refused, 1);
 	queue_pop(&w->p->queue, 1);
 	if (now - w->refused_logged_ms >= 10000) {
@@ -257,10 +363,21 @@ static void writer_refused(struct writer *w, const struct tca_event *ev, size_t 
 static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 {
 	struct tca_batch b = { .origin = &w->p->origin, .ev = ev, .n = n };
+	const struct queue_tag *tags = NULL;
 	int r;
 
 	if (n > w->limit)
 		b.n = n = w->limit;
+	if (w->relay) {
+		/* One origin per write: the batch ends where it changes. */
+		tags = queue_tags_of(&w->p->queue, ev);
+		for (size_t i = 1; i < n; i++)
+			if (tags[i].origin != tags[0].origin) {
+				b.n = n = i;
+				break;
+			}
+		b.origin = relay_origin(w->relay, tags[0].origin);
+	}
 	heartbeat_enter(&w->p->writer_beat, "write()");
 	r = w->desc->ops.sinker.write(w->state, &b);
 	heartbeat_leave(&w->p->writer_beat);
@@ -275,8 +392,11 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 		queue_pop(&w->p->queue, stored);
 		stats_add(w->p->stats.written, stored);
 		stats_add(w->p->stats.batches, 1);
-		writer_durable(w, ev[stored - 1].seq);
-		if (ev[stored - 1].seq >= w->bisect_end_seq)
+		if (tags)
+			writer_relay_durable(w, tags[stored - 1].hseq);
+		else
+			writer_durable(w, ev[stored - 1].seq);
+		if (writer_pos(w, ev, stored - 1) >= w->bisect_end_seq)
 			w->limit = SIZE_MAX;
 		else if (w->limit < SIZE_MAX / 2)
 			w->limit *= 2; /* past the refused event: speed up again */
@@ -462,7 +582,9 @@ static int writer_loop(struct writer *w)
 		n = queue_wait_batch(q, &ev);
 		if (n == 0) {
 			writer_settle_idle(w);
-			if (queue_is_closed(q) && queue_count(q) == 0)
+			/* A relay's last records may follow its last events. */
+			if (queue_is_closed(q) && queue_count(q) == 0 &&
+			    (!w->relay || relay_count(w->relay) == 0))
 				return 0;
 			continue;
 		}
@@ -497,6 +619,25 @@ static void writer_unflushed(struct writer *w)
 		  flag_get(w->p->force) ? "forced exit" :
 		  w->outage ? "the store was still unavailable" :
 				"shutdown timeout; raise --shutdown-timeout");
+}
+
+/* At exit, the relayed items the store did not take are left unsettled,
+ * for the source to deliver again: no gap claims them lost, and the
+ * queue is empty for the run's own end. */
+static void writer_relay_leave(struct writer *w)
+{
+	const struct tca_event *ev;
+	size_t left = relay_count(w->relay), n;
+
+	relay_break(w->relay);
+	relay_pop(w->relay, left);
+	while ((n = queue_peek(&w->p->queue, &ev))) {
+		left += n;
+		queue_pop(&w->p->queue, n);
+	}
+	if (left)
+		log_warning("relay: %zu relayed items could not be stored before exit; they are not "
+			    "acknowledged, so the source delivers them again", left);
 }
 
 /* At exit, what the store did not take goes to the spool: the queue
@@ -538,6 +679,8 @@ static void writer_finish(struct writer *w)
 	w->p->runstate.cur.last_seq = __atomic_load_n(&w->p->last_seq, __ATOMIC_ACQUIRE);
 	w->p->runstate.cur.end_ns = processor_realtime_ns();
 	w->p->runstate.cur.state = status ? TCA_RUN_FAILED : TCA_RUN_CLEAN;
+	if (w->relay)
+		writer_relay_leave(w);
 	/* Behind the spool, the store cannot take the rest in order now. */
 	to_spool = w->spool->enabled && (queue_count(&w->p->queue) > 0 || spool_pending(w->spool));
 	if (to_spool)
@@ -599,6 +742,7 @@ void *writer_main(void *arg)
 	w.spool->run_prev_id = w.p->runstate.cur.prev_run_id;
 	w.spool->gaps = &w.p->gaps;
 	w.spool_high = queue_capacity(&w.p->queue) * w.p->spool_high_water / 100;
+	w.relay = w.p->relaying ? &w.p->relay : NULL;
 
 	w.p->writer_status = writer_loop(&w);
 	/* Nothing more can be stored: the reader must not go on. */

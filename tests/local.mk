@@ -39,6 +39,7 @@ include tests/integration/pgsql.mk
 include tests/integration/sqlite.mk
 include tests/integration/journal.mk
 include tests/integration/nats.mk
+include tests/integration/fleet.mk
 include tests/integration/packaging.mk
 
 # Directories the tests leave behind; fragments add theirs.

@@ -29,11 +29,19 @@
  *        - tca_event.owner says whose pid and comm an event carries;
  *        - gap reason TCA_GAP_SPOOL: events lost in the processor's disk
  *          spool (a damaged record, found and cut before replay).
- *   2.1  restarts: struct tca_host gains state_dir and flags
- *        (TCA_HOST_CHECK, TCA_HOST_RELEASE), so that an eventer can keep
- *        its kernel state for the next run and hand it over; an eventer
- *        that does sets TCA_EVF_RELEASE, and only such a one is opened
- *        for --release.
+ *   2.1  restarts and relays:
+ *        - struct tca_host gains state_dir and flags (TCA_HOST_CHECK,
+ *          TCA_HOST_RELEASE), so that an eventer can keep its kernel state
+ *          for the next run and hand it over; an eventer that does sets
+ *          TCA_EVF_RELEASE, and only such a one is opened for --release;
+ *        - eventer flag TCA_EVF_RELAY (a collector reading what other
+ *          hosts captured): read() hands over events that keep their own
+ *          origin and seq, with the gap and run records of those origins
+ *          (the relay fields at the end of struct tca_read), and the sink
+ *          stores them under that origin;
+ *        - for such an eventer, tca_read.settled counts every item it
+ *          handed over (events and records), and the optional settle()
+ *          at the end of the descriptor gives it the final count.
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -125,7 +133,8 @@ enum tca_owner {
 struct tca_event {
 	uint64_t time_ns;  /* kernel timestamp, ns since the Unix epoch, UTC */
 	uint64_t sock;     /* opaque id, stable for one socket's life */
-	uint64_t seq;      /* per-run sequence from 1, set by the processor */
+	uint64_t seq;      /* per-run sequence from 1, set by the processor
+			    * (by a TCA_EVF_RELAY eventer: the origin's seq) */
 	uint32_t flags;    /* enum tca_event_flags */
 	int32_t pid;       /* owner of the socket, if TCA_EV_PID */
 	char comm[TCA_COMM_LEN]; /* NUL-terminated, if TCA_EV_PID */
@@ -348,6 +357,25 @@ struct tca_loss {
 	uint64_t time_ns;     /* when it happened, as nearly as known; 0: now */
 };
 
+/* ABI 2.1: what a relay record is (struct tca_relay_rec.type). */
+enum tca_relay_type {
+	TCA_RELAY_GAP = 1,    /* u.gap: a gap record of that origin's host */
+	TCA_RELAY_RUN = 2,    /* u.run: a run record; its origin is taken from .origin */
+};
+
+/* ABI 2.1: a gap or run record that a relay eventer hands over, at its
+ * place in the stream: just before ev[at] (at == n: after the last). */
+struct tca_relay_rec {
+	uint32_t at;
+	uint32_t type;        /* enum tca_relay_type */
+	uint32_t origin;      /* index into tca_read.origin[] */
+	uint32_t reserved;
+	union {
+		struct tca_gap gap;
+		struct tca_run run; /* run.origin is ignored */
+	} u;
+};
+
 /*
  * What one eventer read() fills. The processor sets the first group, the
  * eventer the second. seq is given by the processor to every event and
@@ -363,11 +391,42 @@ struct tca_read {
 	 * from 1 in the order of handing over) are settled downstream: each
 	 * one durably stored or recorded in a gap. An eventer whose source
 	 * can replay (a message queue) acknowledges upstream only these. It
-	 * is updated before every call, so no callback crosses threads. */
+	 * is updated before every call, so no callback crosses threads.
+	 * For a TCA_EVF_RELAY eventer it counts items: every event and every
+	 * relay record, in the order of handing over (records before ev[at]
+	 * come before it); see the relay fields below. */
 	uint64_t settled;
 	/* out */
 	size_t n;               /* events filled */
 	size_t nloss;           /* losses filled */
+
+	/*
+	 * ABI 2.1, for an eventer with TCA_EVF_RELAY only (zero and NULL for
+	 * any other; a relay eventer refuses to open when host->abi_minor is
+	 * 0, since an older processor has no such fields). It sets ev[i].seq
+	 * itself, to the seq the origin gave the event, and the processor
+	 * keeps it. Every event and record names its origin by an index into
+	 * origin[], whose strings must stay valid until read() returns: the
+	 * processor copies what it keeps. Of the items handed over, the
+	 * first `settled` are settled: each event stored under its origin
+	 * (or, refused by the store for good, recorded as a TCA_GAP_REFUSED
+	 * gap of its origin, which is stored), each record stored. The
+	 * processor never drops a relayed item: with this flag it waits for
+	 * room as with TCA_EVF_BACKPRESSURE, it does not spool them, and what
+	 * is unstored at exit is simply not settled (the source must deliver
+	 * it again; no gap record claims it lost). Losses in r->loss are the
+	 * relay's own (a message it could not decode) and are recorded under
+	 * the processor's own run, not counted in `settled`.
+	 */
+	/* in */
+	struct tca_origin *origin;  /* room for origin_cap origins */
+	size_t origin_cap;
+	uint32_t *ev_origin;        /* room for cap: ev_origin[i] is ev[i]'s origin */
+	struct tca_relay_rec *rec;  /* room for rec_cap records */
+	size_t rec_cap;             /* when it is full, stop early */
+	/* out */
+	size_t norigin;             /* origins filled */
+	size_t nrec;                /* records filled, in order of .at */
 };
 
 /* What a sinker wants from the writer; open() may change the defaults. */
@@ -391,6 +450,8 @@ struct tca_batch {
 #define TCA_EVF_RELEASE 4u      /* eventer (ABI 2.1): keeps state for the next run in
 				 * host->state_dir, and frees it when opened with
 				 * TCA_HOST_RELEASE; without it, --release opens nothing */
+#define TCA_EVF_RELAY 8u        /* eventer (2.1): hands over other runs' events and
+				 * records, with their origin (see struct tca_read) */
 
 /*
  * Return codes: every function returns >= 0 on success or a negative
@@ -469,6 +530,13 @@ struct tca_plugin {
 
 	uint32_t flags;           /* TCA_EVF_* */
 	uint32_t provides;        /* eventer: the enum tca_event_flags it can fill */
+
+	/* ABI 2.1, a TCA_EVF_RELAY eventer (optional): called once at the end
+	 * of the run, from the main thread after the reader and the writer
+	 * have stopped and before close(), with the final count of settled
+	 * items (as tca_read.settled), so that the last ones are acknowledged
+	 * upstream. */
+	void (*settle)(void *state, uint64_t settled);
 };
 
 /* The smallest descriptor of ABI 2: everything up to and including ops.

@@ -35,7 +35,7 @@ for o in $(grep -oE -- '--[a-z-]+' "$T/out" | sort -u); do
 done
 expect 0 "" -h
 expect 0 "" --version
-assert_eq "--version" "$(cat "$T/out")" "tcp-audit $(sed -n 's/^Version: //p' "$top_builddir/include/tcp-audit.pc") (plugin ABI $(sed -n 's/^abi_major=//p' "$top_builddir/include/tcp-audit.pc").$(sed -n 's/^#define TCA_ABI_MINOR //p' "$top_srcdir/include/tcp-audit/plugin.h"))"
+assert_eq "--version" "$(cat "$T/out")" "tcp-audit $(sed -n 's/^Version: //p' "$top_builddir/include/tcp-audit.pc") (plugin ABI $(sed -n 's/^abi_major=//p' "$top_builddir/include/tcp-audit.pc").$(sed -n 's/^abi_minor=//p' "$top_builddir/include/tcp-audit.pc"))"
 expect 0 "" -V
 
 # Usage errors: 64, a message naming the culprit, and a pointer to --help.
@@ -64,7 +64,7 @@ mkfifo "$T/fifo.so"
 expect 69 "plugin $T/fifo.so is not a regular file" -e replay -E count=1 -s "$T/fifo.so"
 expect 69 "plugin $TP/badabi.so was built for plugin ABI 100.0, but this tcp-audit" \
 	-e replay -E count=1 -s "$TP/badabi.so"
-assert_has "$T/err" "loads ABI 2.x plugins (2.$(sed -n 's/^#define TCA_ABI_MINOR //p' "$top_srcdir/include/tcp-audit/plugin.h") here); rebuild the plugin against this version's <tcp-audit/plugin.h>"
+assert_has "$T/err" "loads ABI 2.x plugins (2.$(sed -n 's/^abi_minor=//p' "$top_builddir/include/tcp-audit.pc") here); rebuild the plugin against this version's <tcp-audit/plugin.h>"
 # A plugin of ABI 1, the last major version: both versions are named.
 expect 69 "plugin $TP/abi1.so was built for plugin ABI 1.0, but this tcp-audit" \
 	-e replay -E count=1 -s "$TP/abi1.so"

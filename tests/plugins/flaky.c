@@ -12,6 +12,8 @@
  *   block_after=N    once N events are stored, blocks in write for ever
  *   origin=yes       event lines are "seq sock run_id", with the batch's
  *                    origin run (a replayed spool keeps the first run's)
+ *   hosts=yes        with origin=yes, event and gap lines end with the
+ *                    origin's host (a relay's batches are other hosts')
  */
 #include "config.h"
 
@@ -35,6 +37,7 @@ struct flaky_config {
 	int64_t delay_ms;
 	int64_t block_after;
 	bool origin;
+	bool hosts;
 };
 
 struct flaky {
@@ -113,7 +116,10 @@ static int flaky_write(void *state, const struct tca_batch *b)
 	if (f->c.partial && n > 1)
 		n = (n + 1) / 2;
 	for (size_t i = 0; i < n; i++)
-		if (f->c.origin)
+		if (f->c.origin && f->c.hosts)
+			fprintf(f->out, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n", b->ev[i].seq,
+				b->ev[i].sock, b->origin->run_id, b->origin->host);
+		else if (f->c.origin)
 			fprintf(f->out, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", b->ev[i].seq,
 				b->ev[i].sock, b->origin->run_id);
 		else
@@ -130,12 +136,15 @@ static int flaky_write_gaps(void *state, const struct tca_origin *origin, const 
 {
 	struct flaky *f = state;
 
-	(void)origin;
 	if (flaky_down(f))
 		return -EAGAIN;
 	for (size_t i = 0; i < n; i++)
-		fprintf(f->out, "gap %" PRIu64 " %" PRIu64 " %" PRIu64 " %u\n", g[i].run_id,
-			g[i].first_seq, g[i].count, g[i].reason);
+		if (f->c.hosts)
+			fprintf(f->out, "gap %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %s\n", g[i].run_id,
+				g[i].first_seq, g[i].count, g[i].reason, origin->host);
+		else
+			fprintf(f->out, "gap %" PRIu64 " %" PRIu64 " %" PRIu64 " %u\n", g[i].run_id,
+				g[i].first_seq, g[i].count, g[i].reason);
 	fflush(f->out);
 	return 0;
 }
@@ -168,6 +177,8 @@ static const struct tca_option flaky_options[] = {
 	  .offset = offsetof(struct flaky_config, block_after) },
 	{ .name = "origin", .type = TCA_OPT_BOOL, .def = "no",
 	  .offset = offsetof(struct flaky_config, origin) },
+	{ .name = "hosts", .type = TCA_OPT_BOOL, .def = "no",
+	  .offset = offsetof(struct flaky_config, hosts) },
 	{ .name = NULL },
 };
 

@@ -24,6 +24,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-runstate.c \
 	tests/unit/test-spool.c \
 	tests/unit/test-processor.c \
+	tests/unit/test-relay.c \
 	tests/unit/test-copy-encode.c \
 	tests/unit/test-replay-tsv.c \
 	tests/unit/test-file.c \

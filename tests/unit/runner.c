@@ -17,6 +17,7 @@ int main(void)
 	 * capture_begin(); anything else at error level is worth seeing. */
 	log_open(LOG_TARGET_STDERR);
 	log_set_max_priority(TCA_LOG_ERR);
+	srunner_add_suite(sr, suite_relay());
 	srunner_add_suite(sr, suite_value());
 	srunner_add_suite(sr, suite_options());
 	srunner_add_suite(sr, suite_config_file());

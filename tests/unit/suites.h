@@ -43,6 +43,7 @@ Suite *suite_copy_encode(void);
 Suite *suite_replay_tsv(void);
 Suite *suite_file(void);
 Suite *suite_spool(void);
+Suite *suite_relay(void);
 Suite *suite_wire(void);
 #ifdef TEST_NATS
 Suite *suite_nats_subject(void);

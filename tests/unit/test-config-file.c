@@ -127,7 +127,7 @@ static const struct {
 	{ "[tcp-audit\nevent = replay\n", 1, "syntax error (expected [section] or key = value)" },
 	{ "[tcp-audit]\n\nevnet = replay\n", 3, "unknown setting 'evnet' in [tcp-audit] (known: event, "
 	  "sink, plugin_dir, state_dir, queue_memory, stats_interval, shutdown_timeout, spool_dir, "
-	  "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level)" },
+	  "spool_max_size, spool_sync, spool_high_water, spool_full, log_target, log_level, hostname)" },
 	{ "[tcp-audit]\nspool_sync = often\n", 2, "bad value 'often' for 'spool_sync' in [tcp-audit]" },
 	{ "[tcp-audit]\nspool_high_water = 101\n", 2,
 	  "bad value '101' for 'spool_high_water' in [tcp-audit]" },
