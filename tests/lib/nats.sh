@@ -42,7 +42,7 @@ nats_node_config() {
 		echo "jetstream { store_dir: \"$NATS_DIR/n$i/js\", max_memory_store: 64MB, max_file_store: 2GB }"
 		# One node alone is no cluster: it would wait for routes for ever.
 		[ "$NATS_NODES" -eq 1 ] ||
-			echo "cluster { name: tca, listen: 127.0.0.1:$(cat "$NATS_DIR/cport.$i"), routes: [ $routes ] }"
+			echo "cluster { name: $NATS_CLUSTER, listen: 127.0.0.1:$(cat "$NATS_DIR/cport.$i"), routes: [ $routes ] }"
 		if [ -n "${NATS_AUTH:-}" ]; then
 			echo "authorization { user: \"${NATS_AUTH%%:*}\", password: \"${NATS_AUTH#*:}\" }"
 		fi
@@ -102,6 +102,9 @@ nats_cluster_start() {
 	[ -x "$top_builddir/tests/lib/nats-check" ] || skip "needs tests/lib/nats-check (configure with libnats)"
 	NATS_NODES=${1:-3}
 	NATS_DIR=$T/nats
+	# A cluster name of its own: a route port of a killed node that another
+	# test's cluster takes meanwhile must not merge the two clusters.
+	NATS_CLUSTER=tca-$$-$RANDOM
 	mkdir -p "$NATS_DIR"
 	NATS_URLS=
 	for i in $(seq 1 "$NATS_NODES"); do
