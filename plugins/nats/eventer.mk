@@ -10,7 +10,10 @@ plugins_nats_eventer_la_SOURCES = $(NATS_EVENTER_SOURCES) plugins/nats/nats-sink
 	plugins/nats/conn.c plugins/nats/publish.c plugins/nats/subject.c
 plugins_nats_eventer_la_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 plugins_nats_eventer_la_LIBADD = lib/libtca.la $(NATS_LIBS) -lpthread
-plugins_nats_eventer_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
+# Never unloaded (so neither is libnats): libnats leaves thread-local
+# keys and threads behind whose code must stay mapped after dlclose(); a
+# process that loads both nats plugins (--list-plugins) crashed at exit.
+plugins_nats_eventer_la_LDFLAGS = $(PLUGIN_LINK_FLAGS) -Wl,-z,nodelete
 # An example drop-in that makes the service a collector: an example, since
 # installed in the unit's .d it would turn every edge into one.
 natsexampledir = $(pkgdatadir)/examples

@@ -145,58 +145,34 @@ static void print_msg(natsMsg *m)
 		printf("%" PRIu32 ":%" PRIu64 "\n", rec.u.run.state, rec.u.run.last_seq);
 }
 
-/* An ordered consumer from stream sequence start on (0: the start). */
-static natsStatus dump_subscribe(natsSubscription **sub, const char *stream, const char *subject,
-				 uint64_t start)
-{
-	jsSubOptions so;
-
-	jsSubOptions_Init(&so);
-	so.Stream = stream;
-	so.Ordered = true;
-	so.Config.DeliverPolicy = start ? js_DeliverByStartSequence : js_DeliverAll;
-	so.Config.OptStartSeq = start;
-	return js_SubscribeSync(sub, js, subject, NULL, &so, NULL);
-}
-
 /* An ordered consumer reads the stream from its start, as many messages
- * as the stream says it holds. A cluster that has just lost or regained a
- * node may leave it without messages for a while: after 10 s of silence
- * it starts again after the last message read, for up to 3 minutes. */
+ * as the stream says it holds. A cluster that has just regained a node
+ * may keep it waiting a while, so only 30 s without a message ends it. */
 static int cmd_dump(const char *stream, uint64_t max)
 {
 	jsStreamInfo *si = NULL;
+	jsSubOptions so;
 	natsSubscription *sub = NULL;
 	natsStatus s = js_GetStreamInfo(&si, js, stream, NULL, NULL);
-	uint64_t want, got = 0, last = 0;
-	time_t until = time(NULL) + 180;
+	uint64_t want, got = 0;
 
 	if (s != NATS_OK)
 		return die(stream, s);
 	want = si->State.Msgs;
 	if (max && max < want)
 		want = max;
+	jsSubOptions_Init(&so);
+	so.Stream = stream;
+	so.Ordered = true;
+	so.Config.DeliverPolicy = js_DeliverAll;
 	if (want)
-		s = dump_subscribe(&sub, stream, si->Config->Subjects[0], 0);
-	while (s == NATS_OK && got < want) {
+		s = js_SubscribeSync(&sub, js, si->Config->Subjects[0], NULL, &so, NULL);
+	for (; s == NATS_OK && got < want; got++) {
 		natsMsg *m = NULL;
-		jsMsgMetaData *meta = NULL;
 
-		s = natsSubscription_NextMsg(&m, sub, 10000);
-		if (s == NATS_TIMEOUT && time(NULL) < until) {
-			natsSubscription_Destroy(sub);
-			sub = NULL;
-			s = dump_subscribe(&sub, stream, si->Config->Subjects[0], last + 1);
-			continue;
-		}
-		if (s != NATS_OK)
-			break;
-		if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
-			last = meta->Sequence.Stream;
-			jsMsgMetaData_Destroy(meta);
-		}
-		print_msg(m);
-		got++;
+		s = natsSubscription_NextMsg(&m, sub, 30000);
+		if (s == NATS_OK)
+			print_msg(m);
 		natsMsg_Destroy(m);
 	}
 	natsSubscription_Destroy(sub);
