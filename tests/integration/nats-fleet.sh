@@ -122,15 +122,15 @@ fi
 
 # Exactly once: no (host, run, seq) twice, and only the edges' events.
 assert_eq "duplicate events" "$(pg_sql -c "SELECT count(*) - count(DISTINCT (host, run_id, seq))
-	FROM tcp_events")" 0
+	FROM tcp_events_named")" 0
 assert_eq "hosts with events" "$(pg_sql -c "SELECT string_agg(DISTINCT host, ' ' ORDER BY host)
-	FROM tcp_events")" "edge-replay edge-tracefs"
+	FROM tcp_events_named")" "edge-replay edge-tracefs"
 assert_eq "runs per edge" "$(pg_sql -c "SELECT string_agg(h, ' ') FROM (SELECT host || '=' ||
-	count(DISTINCT run_id) AS h FROM tcp_events GROUP BY host ORDER BY host) x")" \
+	count(DISTINCT run_id) AS h FROM tcp_events_named GROUP BY host ORDER BY host) x")" \
 	"edge-replay=1 edge-tracefs=1"
 # The replay edge: seqs 1..N, each once.
 assert_eq "replay edge events" "$(pg_sql -c "SELECT count(*) || ' ' || min(seq) || ' ' || max(seq)
-	FROM tcp_events WHERE host = 'edge-replay'")" "$N 1 $N"
+	FROM tcp_events_named WHERE host = 'edge-replay'")" "$N 1 $N"
 # Its run, as the edge wrote it: clean, with last_seq N.
 assert_eq "replay edge run" "$(pg_sql -c "SELECT state || ' ' || last_seq FROM tcp_audit_runs_named
 	WHERE host = 'edge-replay'")" "clean $N"
@@ -141,7 +141,7 @@ assert_eq "churn connections" "$(pg_sql -c "SELECT count(*) FROM tcp_events_name
 # Its events are attributed to its run: the run ids match the edges' own.
 for e in edge-replay edge-tracefs; do
 	want=$(sed -n 's/^run_id=0*//p' "$T/$e/run.state")
-	got=$(pg_sql -c "SELECT DISTINCT run_id FROM tcp_events WHERE host = '$e'")
+	got=$(pg_sql -c "SELECT DISTINCT run_id FROM tcp_events_named WHERE host = '$e'")
 	assert_eq "$e run id" "$got" "$want"
 done
 # The collector keeps its own runs, with no events of its own.
