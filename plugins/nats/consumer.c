@@ -76,6 +76,19 @@ int nats_consumer_open(struct nats_relay *nr)
 	return r < 0 ? r : nats_pull_open(nr);
 }
 
+/* Wake the reader once the messages that have come are in the ring, not
+ * for each of them: a write a message would cost more than the message. */
+static void consumer_poke(struct nats_relay *nr)
+{
+	int msgs = 0, bytes = 0;
+
+	if (natsSubscription_GetPending(nr->sub, &msgs, &bytes) != NATS_OK || msgs == 0 ||
+	    ++nr->unpoked >= 256) {
+		poke(nr->efd);
+		nr->unpoked = 0;
+	}
+}
+
 /* Take one message of a pull into the ring. The pulls ask for no more
  * than there is room for, but one that came after its pull was given up
  * may find the ring full: it goes back to JetStream at once. */
@@ -91,7 +104,7 @@ static void consumer_take(struct nats_relay *nr, natsMsg *m)
 	}
 	pthread_mutex_unlock(&q->lock);
 	if (taken) {
-		poke(nr->efd);
+		consumer_poke(nr);
 		return;
 	}
 	nats_pull_reply(nr, m, "-NAK");
@@ -185,7 +198,7 @@ static void consumer_housekeep(struct nats_relay *nr, uint64_t *progress_ms)
  * pulls) go into the ring until it has them all, JetStream says it is
  * over, or its expiry is well past. NATS_OK, or why no JetStream
  * answers. */
-static natsStatus consumer_pull(struct nats_relay *nr, int batch, uint64_t *progress_ms)
+static natsStatus consumer_pull_once(struct nats_relay *nr, int batch, uint64_t *progress_ms)
 {
 	uint64_t end = now_ms() + nr->cfg->fetch_wait_ms + PULL_MARGIN_MS;
 	natsStatus s = nats_pull_request(nr, batch);
@@ -223,6 +236,18 @@ static natsStatus consumer_pull(struct nats_relay *nr, int batch, uint64_t *prog
 			natsMsg_Destroy(m);
 			return NATS_NO_RESPONDERS;
 		}
+	}
+	return s;
+}
+
+static natsStatus consumer_pull(struct nats_relay *nr, int batch, uint64_t *progress_ms)
+{
+	natsStatus s = consumer_pull_once(nr, batch, progress_ms);
+
+	/* What came last may not have woken the reader. */
+	if (nr->unpoked) {
+		poke(nr->efd);
+		nr->unpoked = 0;
 	}
 	return s;
 }

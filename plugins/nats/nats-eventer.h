@@ -63,6 +63,7 @@ struct nats_relay {
 	struct nats_sink conn;  /* what conn.c works on: options, connection, context */
 	natsSubscription *sub;  /* on INBOX.*: the answers to our pulls */
 	struct nats_pull pull;
+	unsigned unpoked;       /* messages taken since the reader was woken */
 	int efd;                /* eventfd: messages are waiting to be handed over */
 	struct nats_ring ring;
 	pthread_t fetcher;
