@@ -18,6 +18,8 @@
 /* The longest one wait for the answers of a pull, between looks at the
  * acks to send and at a stop. */
 #define PULL_SLICE_MS 200
+/* The pause after a pull JetStream refused without a message. */
+#define PULL_REFUSED_MS 100
 
 static void poke(int fd)
 {
@@ -228,6 +230,10 @@ static natsStatus consumer_pull_once(struct nats_relay *nr, int batch, uint64_t 
 			continue;
 		case NATS_PULL_END:
 			natsMsg_Destroy(m);
+			/* A refusal (409 a leader change or a limit, 400) at once
+			 * would make the next pull at once, and so a spin. */
+			if (!got && nr->pull.status != 404 && nr->pull.status != 408)
+				usleep(PULL_REFUSED_MS * 1000);
 			return NATS_OK;
 		case NATS_PULL_STALE:
 			natsMsg_Destroy(m);
@@ -280,7 +286,9 @@ static void *consumer_main(void *arg)
 			failing_since = now_ms();
 			tca_log(nr->host, TCA_LOG_WARNING, 0, "cannot fetch from stream %s: %s; retrying "
 				"(the messages wait in the stream)", nr->cfg->conn.stream,
-				s == NATS_NO_RESPONDERS ? "no JetStream answers" : nats_last_error(s));
+				s == NATS_NO_RESPONDERS ? "no JetStream answers" :
+				s == NATS_CONNECTION_DISCONNECTED ? "not connected (reconnecting)" :
+								    nats_last_error(s));
 		}
 		usleep(200 * 1000);
 	}

@@ -55,6 +55,7 @@ struct nats_pull {
 	char inbox[128];
 	char reply[160];
 	uint64_t seq;
+	int status;  /* the status that ended the pull in flight, or 0 */
 };
 
 struct nats_relay {

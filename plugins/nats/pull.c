@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -159,6 +160,12 @@ natsStatus nats_pull_request(struct nats_relay *nr, int batch)
 	struct nats_pull *p = &nr->pull;
 	char subject[NATS_SUBJECT_MAX + 64], body[96];
 
+	/* A pull published while reconnecting would wait in libnats's buffer
+	 * with the others of the outage, and all of them would be answered
+	 * at once, with more than the ring has room for. */
+	if (natsConnection_Status(nr->conn.nc) != NATS_CONN_STATUS_CONNECTED)
+		return NATS_CONNECTION_DISCONNECTED;
+	p->status = 0;
 	snprintf(p->reply, sizeof(p->reply), "%s.%" PRIu64, p->inbox, ++p->seq);
 	snprintf(subject, sizeof(subject), "$JS.API.CONSUMER.MSG.NEXT.%s.%s", c->conn.stream,
 		 c->durable);
@@ -169,14 +176,17 @@ natsStatus nats_pull_request(struct nats_relay *nr, int batch)
 
 enum nats_pull_kind nats_pull_kind(struct nats_relay *nr, natsMsg *m)
 {
+	struct nats_pull *p = &nr->pull;
 	const char *status = NULL;
 	const char *subject = natsMsg_GetSubject(m);
-	bool current = subject && strcmp(subject, nr->pull.reply) == 0;
+	bool current = subject && strcmp(subject, p->reply) == 0;
 
 	if (natsMsg_GetDataLength(m) == 0 && natsMsgHeader_Get(m, "Status", &status) == NATS_OK &&
 	    status) {
 		/* 404 No Messages, 408 Request Timeout, 409 (a leader change, a
 		 * limit): the pull is over. 503: no JetStream answers at all. */
+		if (current)
+			p->status = atoi(status);
 		if (strncmp(status, "503", 3) == 0)
 			return NATS_PULL_AWAY;
 		return current ? NATS_PULL_END : NATS_PULL_STALE;
