@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The nats eventer's side of JetStream: the durable pull consumer, the
- * thread that fetches into the ring, and the acks, in fetch order, of
+/* The nats eventer's side of JetStream: the ring, the thread that pulls
+ * into it (pull.c makes the requests), and the acks, in fetch order, of
  * what the processor says is settled. */
 #include "config.h"
 
