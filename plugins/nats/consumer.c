@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The nats eventer's side of JetStream: the durable pull consumer, the
- * thread that fetches into the ring, and the acks, in fetch order, of
+/* The nats eventer's side of JetStream: the ring, the thread that pulls
+ * into it (pull.c makes the requests), and the acks, in fetch order, of
  * what the processor says is settled. */
 #include "config.h"
 
@@ -13,11 +13,13 @@
 
 #include "nats-eventer.h"
 
-/* JetStream's error code for a stream that does not exist. */
-#define JS_STREAM_NOT_FOUND 10059
-/* How long a JetStream that does not answer at start is asked again: a
- * cluster that has just lost a node elects new leaders in seconds. */
-#define SUBSCRIBE_RETRY_MS 30000
+/* How long past a pull's expiry its answers may still be on the way. */
+#define PULL_MARGIN_MS 1000
+/* The longest one wait for the answers of a pull, between looks at the
+ * acks to send and at a stop. */
+#define PULL_SLICE_MS 200
+/* The pause after a pull JetStream refused without a message. */
+#define PULL_REFUSED_MS 100
 
 static void poke(int fd)
 {
@@ -51,46 +53,6 @@ static int ring_init(struct nats_ring *q, size_t cap)
 	return 0;
 }
 
-static int consumer_subscribe(struct nats_relay *nr)
-{
-	const struct nats_eventer_config *c = nr->cfg;
-	char filter[NATS_SUBJECT_MAX];
-	jsSubOptions so;
-	jsErrCode jerr = 0;
-	natsStatus s;
-
-	/* Every record the edges publish: PREFIX.HOST.events, .gaps, .runs. */
-	snprintf(filter, sizeof(filter), "%s.>", c->conn.subject);
-	jsSubOptions_Init(&so);
-	so.Stream = c->conn.stream;
-	so.Config.Durable = c->durable;
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.DeliverPolicy = js_DeliverAll;
-	so.Config.AckWait = (int64_t)c->ack_wait_ms * 1000000;
-	so.Config.MaxAckPending = c->max_ack_pending;
-	so.ManualAck = true;
-	for (uint64_t end = now_ms() + SUBSCRIBE_RETRY_MS;;) {
-		s = js_PullSubscribe(&nr->sub, nr->conn.js, filter, c->durable, NULL, &so, &jerr);
-		if (s != NATS_TIMEOUT || now_ms() >= end)
-			break;
-		tca_log(nr->host, TCA_LOG_NOTICE, 0, "JetStream did not answer about durable %s in "
-			"time; asking again (a leader election?)", c->durable);
-	}
-	if (s == NATS_OK)
-		return 0;
-	if (jerr == JS_STREAM_NOT_FOUND || s == NATS_NOT_FOUND) {
-		tca_log(nr->host, TCA_LOG_ERR, 0, "stream %s does not exist on %s; start an edge with "
-			"--sink nats (it creates the stream), or give the stream= the edges publish to",
-			c->conn.stream, nr->conn.where);
-		return -ENOENT;
-	}
-	tca_log(nr->host, TCA_LOG_ERR, 0, "cannot consume stream %s as durable %s on %s: %s "
-		"(collectors that share a durable must give it the same ack_wait and max_ack_pending)",
-		c->conn.stream, c->durable, nr->conn.where, nats_last_error(s));
-	/* NATS_ERR is the library's refusal of the durable's configuration. */
-	return s == NATS_ERR || nats_status_errno(s) == -ENOENT ? -EINVAL : nats_status_errno(s);
-}
-
 int nats_consumer_open(struct nats_relay *nr)
 {
 	char err[256];
@@ -112,27 +74,43 @@ int nats_consumer_open(struct nats_relay *nr)
 				       "is nats-server running there? check servers=");
 		return r;
 	}
-	return consumer_subscribe(nr);
+	r = nats_pull_durable(nr);
+	return r < 0 ? r : nats_pull_open(nr);
 }
 
-/* Take the messages of one fetch of at most asked into the ring (there
- * is room: the fetch asked for no more than that). */
-static void consumer_take(struct nats_relay *nr, natsMsgList *list, int asked)
+/* Wake the reader once the messages that have come are in the ring, not
+ * for each of them: a write a message would cost more than the message. */
+static void consumer_poke(struct nats_relay *nr)
+{
+	int msgs = 0, bytes = 0;
+
+	if (natsSubscription_GetPending(nr->sub, &msgs, &bytes) != NATS_OK || msgs == 0 ||
+	    ++nr->unpoked >= 256) {
+		poke(nr->efd);
+		nr->unpoked = 0;
+	}
+}
+
+/* Take one message of a pull into the ring. The pulls ask for no more
+ * than there is room for, but one that came after its pull was given up
+ * may find the ring full: it goes back to JetStream at once. */
+static void consumer_take(struct nats_relay *nr, natsMsg *m)
 {
 	struct nats_ring *q = &nr->ring;
+	bool taken = false;
 
-	/* libnats 3.4 has been seen to return a Count past the array it
-	 * allocated for the batch, after a leader change: never read past
-	 * what was asked for, nor let natsMsgList_Destroy do so. */
-	if (list->Count > asked)
-		list->Count = asked;
 	pthread_mutex_lock(&q->lock);
-	for (int i = 0; i < list->Count && q->count < q->cap; i++) {
-		q->slot[(q->head + q->count++) % q->cap] = (struct nats_pending){ .msg = list->Msgs[i] };
-		list->Msgs[i] = NULL; /* ours now: natsMsgList_Destroy skips it */
+	if (q->count < q->cap) {
+		q->slot[(q->head + q->count++) % q->cap] = (struct nats_pending){ .msg = m };
+		taken = true;
 	}
 	pthread_mutex_unlock(&q->lock);
-	poke(nr->efd);
+	if (taken) {
+		consumer_poke(nr);
+		return;
+	}
+	nats_pull_reply(nr, m, "-NAK");
+	natsMsg_Destroy(m);
 }
 
 /* While a slow or absent store holds messages back, tell JetStream they
@@ -143,7 +121,7 @@ static void consumer_in_progress(struct nats_relay *nr)
 
 	pthread_mutex_lock(&q->lock);
 	for (size_t i = 0; i < q->count; i++)
-		natsMsg_InProgress(q->slot[(q->head + i) % q->cap].msg, NULL);
+		nats_pull_reply(nr, q->slot[(q->head + i) % q->cap].msg, "+WPI");
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -170,15 +148,11 @@ static void consumer_ack_ready(struct nats_relay *nr)
 		q->count--;
 		q->handed--;
 		pthread_mutex_unlock(&q->lock);
-		/* Fire and forget: an ack lost with the connection only means
-		 * one more delivery, which the store's keys make harmless. */
-		if (p.bad) {
-			natsMsg_Term(p.msg, NULL);
+		nats_pull_reply(nr, p.msg, p.bad ? "+TERM" : "+ACK");
+		if (p.bad)
 			nr->terminated++;
-		} else {
-			natsMsg_Ack(p.msg, NULL);
+		else
 			nr->acked++;
-		}
 		natsMsg_Destroy(p.msg);
 	}
 }
@@ -212,6 +186,78 @@ static bool consumer_stopping(struct nats_relay *nr)
 	return stop;
 }
 
+/* Acks due, and +WPI for what the store holds back: between the waits. */
+static void consumer_housekeep(struct nats_relay *nr, uint64_t *progress_ms)
+{
+	consumer_ack_ready(nr);
+	if (now_ms() - *progress_ms >= nr->cfg->ack_wait_ms / 3) {
+		consumer_in_progress(nr);
+		*progress_ms = now_ms();
+	}
+}
+
+/* One pull of at most batch: its messages (and late ones of earlier
+ * pulls) go into the ring until it has them all, JetStream says it is
+ * over, or its expiry is well past. NATS_OK, or why no JetStream
+ * answers. */
+static natsStatus consumer_pull_once(struct nats_relay *nr, int batch, uint64_t *progress_ms)
+{
+	uint64_t end = now_ms() + nr->cfg->fetch_wait_ms + PULL_MARGIN_MS;
+	natsStatus s = nats_pull_request(nr, batch);
+	int got = 0;
+
+	while (s == NATS_OK && got < batch && !consumer_stopping(nr)) {
+		uint64_t now = now_ms();
+		natsMsg *m = NULL;
+
+		if (now >= end)
+			break;
+		s = natsSubscription_NextMsg(&m, nr->sub, (int64_t)(end - now < PULL_SLICE_MS ?
+								       end - now : PULL_SLICE_MS));
+		if (s == NATS_TIMEOUT) {
+			consumer_housekeep(nr, progress_ms);
+			s = NATS_OK;
+			continue;
+		}
+		if (s != NATS_OK)
+			break;
+		switch (nats_pull_kind(nr, m)) {
+		case NATS_PULL_MSG:
+			got++;
+			/* fall through */
+		case NATS_PULL_LATE:
+			consumer_take(nr, m);
+			continue;
+		case NATS_PULL_END:
+			natsMsg_Destroy(m);
+			/* A refusal (409 a leader change or a limit, 400) at once
+			 * would make the next pull at once, and so a spin. */
+			if (!got && nr->pull.status != 404 && nr->pull.status != 408)
+				usleep(PULL_REFUSED_MS * 1000);
+			return NATS_OK;
+		case NATS_PULL_STALE:
+			natsMsg_Destroy(m);
+			continue;
+		case NATS_PULL_AWAY:
+			natsMsg_Destroy(m);
+			return NATS_NO_RESPONDERS;
+		}
+	}
+	return s;
+}
+
+static natsStatus consumer_pull(struct nats_relay *nr, int batch, uint64_t *progress_ms)
+{
+	natsStatus s = consumer_pull_once(nr, batch, progress_ms);
+
+	/* What came last may not have woken the reader. */
+	if (nr->unpoked) {
+		poke(nr->efd);
+		nr->unpoked = 0;
+	}
+	return s;
+}
+
 static void *consumer_main(void *arg)
 {
 	struct nats_relay *nr = arg;
@@ -219,24 +265,15 @@ static void *consumer_main(void *arg)
 
 	while (!consumer_stopping(nr)) {
 		size_t room = consumer_room(nr);
-		natsMsgList list = { 0 };
 		natsStatus s;
 
-		consumer_ack_ready(nr);
-		if (now_ms() - progress_ms >= nr->cfg->ack_wait_ms / 3) {
-			consumer_in_progress(nr);
-			progress_ms = now_ms();
-		}
+		consumer_housekeep(nr, &progress_ms);
 		if (!room)
 			continue;
 		if (room > (size_t)nr->cfg->fetch_batch)
 			room = (size_t)nr->cfg->fetch_batch;
-		s = natsSubscription_Fetch(&list, nr->sub, (int)room, (int64_t)nr->cfg->fetch_wait_ms,
-					   NULL);
-		if (list.Count > 0)
-			consumer_take(nr, &list, (int)room);
-		natsMsgList_Destroy(&list);
-		if (s == NATS_OK || s == NATS_TIMEOUT) {
+		s = consumer_pull(nr, (int)room, &progress_ms);
+		if (s == NATS_OK) {
 			if (failing_since)
 				tca_log(nr->host, TCA_LOG_NOTICE, 0, "fetching from stream %s again",
 					nr->cfg->conn.stream);
@@ -249,7 +286,9 @@ static void *consumer_main(void *arg)
 			failing_since = now_ms();
 			tca_log(nr->host, TCA_LOG_WARNING, 0, "cannot fetch from stream %s: %s; retrying "
 				"(the messages wait in the stream)", nr->cfg->conn.stream,
-				nats_last_error(s));
+				s == NATS_NO_RESPONDERS ? "no JetStream answers" :
+				s == NATS_CONNECTION_DISCONNECTED ? "not connected (reconnecting)" :
+								    nats_last_error(s));
 		}
 		usleep(200 * 1000);
 	}
@@ -272,7 +311,7 @@ void nats_consumer_stop(struct nats_relay *nr)
 	nr->ring.stop = true;
 	pthread_cond_broadcast(&nr->ring.room);
 	pthread_mutex_unlock(&nr->ring.lock);
-	/* A fetch in flight ends within fetch_wait. */
+	/* A pull in flight is left within PULL_SLICE_MS. */
 	if (nr->fetching)
 		pthread_join(nr->fetcher, NULL);
 	nr->fetching = false;
@@ -302,12 +341,19 @@ void nats_consumer_close(struct nats_relay *nr)
 		nats_consumer_stop(nr);
 	/* Unsettled: handed to another collector now, not after ack_wait. */
 	for (; q->count; q->count--, q->head = (q->head + 1) % q->cap) {
-		natsMsg_Nak(q->slot[q->head].msg, NULL);
+		nats_pull_reply(nr, q->slot[q->head].msg, "-NAK");
 		natsMsg_Destroy(q->slot[q->head].msg);
+	}
+	/* And so are the answers of a pull left in flight at the stop. */
+	for (natsMsg *m = NULL; nr->sub && natsSubscription_NextMsg(&m, nr->sub, 1) == NATS_OK;) {
+		if (nats_pull_kind(nr, m) <= NATS_PULL_LATE)
+			nats_pull_reply(nr, m, "-NAK");
+		natsMsg_Destroy(m);
+		m = NULL;
 	}
 	if (nr->conn.nc)
 		natsConnection_FlushTimeout(nr->conn.nc, 1000);
-	/* Destroy, not Unsubscribe: that would delete the durable consumer. */
+	/* A core subscription on our inbox: the durable stays. */
 	natsSubscription_Destroy(nr->sub);
 	jsCtx_Destroy(nr->conn.js);
 	natsConnection_Destroy(nr->conn.nc);

@@ -3,7 +3,8 @@
 # "--event nats" finds before nats.so (the sinker; see tcp-audit-plugin(3)).
 # It connects with the sinker's conn.c, so both take the same connection
 # options, and decodes with lib/wire.c.
-NATS_EVENTER_SOURCES = plugins/nats/eventer.c plugins/nats/consumer.c plugins/nats/nats-eventer.h
+NATS_EVENTER_SOURCES = plugins/nats/eventer.c plugins/nats/consumer.c plugins/nats/pull.c \
+	plugins/nats/nats-eventer.h
 if BUILD_NATS
 pkglib_LTLIBRARIES += plugins/nats-eventer.la
 plugins_nats_eventer_la_SOURCES = $(NATS_EVENTER_SOURCES) plugins/nats/nats-sink.h \

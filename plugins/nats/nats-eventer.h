@@ -36,7 +36,8 @@ struct nats_pending {
 /* A ring of messages in the order they were fetched, which is the order
  * they are handed over and acknowledged in. The fetch thread adds at the
  * tail, and acknowledges and takes from the head: every libnats call on
- * the subscription and its messages is made by that one thread. The
+ * the subscription is made by that one thread (acks are publishes on the
+ * connection, which libnats makes thread-safe). The
  * reader thread only reads the messages' data, hands them over past
  * `handed`, and tells it the settled count. */
 struct nats_ring {
@@ -49,11 +50,21 @@ struct nats_ring {
 	bool stop;
 };
 
+/* The pulls: our inbox, and the reply subject of the pull in flight. */
+struct nats_pull {
+	char inbox[128];
+	char reply[160];
+	uint64_t seq;
+	int status;  /* the status that ended the pull in flight, or 0 */
+};
+
 struct nats_relay {
 	const struct tca_host *host;
 	const struct nats_eventer_config *cfg;
 	struct nats_sink conn;  /* what conn.c works on: options, connection, context */
-	natsSubscription *sub;
+	natsSubscription *sub;  /* on INBOX.*: the answers to our pulls */
+	struct nats_pull pull;
+	unsigned unpoked;       /* messages taken since the reader was woken */
 	int efd;                /* eventfd: messages are waiting to be handed over */
 	struct nats_ring ring;
 	pthread_t fetcher;
@@ -67,7 +78,22 @@ struct nats_relay {
 	} names[64];
 };
 
-/* consumer.c: the durable pull consumer and the fetch thread. */
+/* pull.c: the durable, and JetStream's pull protocol in core-NATS calls. */
+enum nats_pull_kind {
+	NATS_PULL_MSG,    /* a message of the pull in flight */
+	NATS_PULL_LATE,   /* a message of an earlier pull: as good */
+	NATS_PULL_END,    /* a status that ends the pull in flight */
+	NATS_PULL_STALE,  /* a status of an earlier pull */
+	NATS_PULL_AWAY,   /* no JetStream answers */
+};
+int nats_pull_durable(struct nats_relay *nr);
+int nats_pull_open(struct nats_relay *nr);
+natsStatus nats_pull_request(struct nats_relay *nr, int batch);
+enum nats_pull_kind nats_pull_kind(struct nats_relay *nr, natsMsg *m);
+/* Publish what ("+ACK", "-NAK", "+TERM", "+WPI") to m's reply subject. */
+void nats_pull_reply(struct nats_relay *nr, natsMsg *m, const char *what);
+
+/* consumer.c: the ring and the fetch thread. */
 int nats_consumer_open(struct nats_relay *nr);
 int nats_consumer_start(struct nats_relay *nr);
 void nats_consumer_stop(struct nats_relay *nr);

@@ -116,6 +116,8 @@ COL_PID=
 got=$(verdicts)
 if [ "$got" != "edge-replay:complete edge-tracefs:complete " ]; then
 	pg_sql -c "SELECT * FROM tcp_audit_completeness" >&2
+	# Whether the stream has what the edges published (a stalled consumer)
+	nats_check info TCP_AUDIT >&2 || true
 	cat "$T"/collector.*.log >&2
 	fail "completeness: got '$got'"
 fi
