@@ -64,12 +64,16 @@ collector_start
 "$TCP_AUDIT" --hostname edge-replay --state-dir "$T/edge-replay" --event replay \
 	-E count=$N -E rate=2500 "${EDGE_SINK[@]}" >"$T/edge-replay.log" 2>&1 &
 EA_PID=$!
+# The tracefs edge keeps only the churn's port: the host's other traffic
+# (other tests) would only make the count longer, not truer. No instance
+# is kept for a next start (restart_grace=0): there is none.
+cport=$(free_port)
 "$TCP_AUDIT" --hostname edge-tracefs --state-dir "$T/edge-tracefs" --event tracefs \
-	"${EDGE_SINK[@]}" >"$T/edge-tracefs.log" 2>&1 &
+	-E ports="$cport" -E restart_grace=0 "${EDGE_SINK[@]}" >"$T/edge-tracefs.log" 2>&1 &
 EB_PID=$!
 wait_log "$T/edge-tracefs.log" "capturing:" "$EB_PID"
 # 16 s of loopback connections at 100/s, counted by the clients.
-$CHURN churn 4 16 2 100 >"$T/churn.out" &
+CHURN_PORT=$cport $CHURN churn 4 16 2 100 >"$T/churn.out" &
 CHURN_PID=$!
 
 # The faults, while both edges publish and the collector stores.
