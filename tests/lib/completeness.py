@@ -40,7 +40,9 @@ def read_flaky(path, runs, rows, gaps):
     return order
 
 
-def read_json(path, runs, rows, gaps):
+def read_json(path, runs, rows, gaps, events=None):
+    """The runs in order of appearance; each event also goes to events,
+    when given, as its parsed object."""
     order = []
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
         try:
@@ -57,6 +59,8 @@ def read_json(path, runs, rows, gaps):
             gaps[o["run_id"]].append((o["first_seq"], o["count"] or 0, o["reason"]))
         else:
             rows[o["run_id"]].append(o["seq"])
+            if events is not None:
+                events.append(o)
     return order
 
 

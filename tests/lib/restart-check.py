@@ -15,13 +15,12 @@ in more than one run, and one id each (client and server side: 2 ids).
 Exits 1 with a reason.
 """
 import argparse
-import json
 import os
 import sys
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from completeness import verdict  # noqa: E402
+from completeness import read_json, verdict  # noqa: E402
 
 
 def fail(msg):
@@ -29,23 +28,11 @@ def fail(msg):
 
 
 def read(path):
-    runs, order, rows, gaps, events = {}, [], defaultdict(list), defaultdict(list), []
-    for n, line in enumerate(open(path, encoding="utf-8"), 1):
-        try:
-            o = json.loads(line)
-        except ValueError:
-            fail(f"line {n} is not a whole JSON object: {line!r}")
-        kind = o.get("type")
-        if kind == "run":
-            if o["run_id"] not in runs:
-                order.append(o["run_id"])
-            runs[o["run_id"]] = {"state": o["state"], "last_seq": o.get("last_seq", 0),
-                                 "prev": o.get("prev_run_id", 0)}
-        elif kind == "gap":
-            gaps[o["run_id"]].append((o["first_seq"], o["count"] or 0, o["reason"]))
-        else:
-            rows[o["run_id"]].append(o["seq"])
-            events.append(o)
+    runs, rows, gaps, events = {}, defaultdict(list), defaultdict(list), []
+    try:
+        order = read_json(path, runs, rows, gaps, events)
+    except SystemExit as e:
+        fail(str(e.code))
     return runs, order, rows, gaps, events
 
 

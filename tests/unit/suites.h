@@ -68,6 +68,10 @@ char *path_join(const char *dir, const char *name);
 char *read_file(const char *path, size_t *len);
 void write_file(const char *path, const char *text);
 size_t count_lines(const char *text);
+/* A processor test's setup and teardown: the signals the processor
+ * handles blocked, as main() blocks them, then the old mask back. */
+void signals_block_begin(void);
+void signals_block_end(void);
 
 /* Whether text is exactly one JSON object, by a strict RFC 8259 check
  * (test-fmt.c). */

@@ -28,21 +28,18 @@
 static char *tmp;
 static char *out_path;   /* the sink's file */
 static char *flag_path;  /* flaky's down_while */
-static sigset_t old_mask;
 
 static void setup(void)
 {
 	tmp = make_tmpdir();
 	out_path = path_join(tmp, "out");
 	flag_path = path_join(tmp, "down");
-	/* As main() does: before any thread, so all of them inherit it. */
-	pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
-	ck_assert_int_eq(processor_block_signals(), 0);
+	signals_block_begin();
 }
 
 static void teardown(void)
 {
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	signals_block_end();
 	rm_tree(tmp);
 	free(out_path);
 	free(flag_path);

@@ -73,20 +73,18 @@ START_TEST(test_relay_ring_and_settle)
 END_TEST
 
 static char *tmp, *out_path, *report_path;
-static sigset_t old_mask;
 
 static void setup(void)
 {
 	tmp = make_tmpdir();
 	out_path = path_join(tmp, "out");
 	report_path = path_join(tmp, "report");
-	pthread_sigmask(SIG_BLOCK, NULL, &old_mask);
-	ck_assert_int_eq(processor_block_signals(), 0);
+	signals_block_begin();
 }
 
 static void teardown(void)
 {
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	signals_block_end();
 	rm_tree(tmp);
 	free(out_path);
 	free(report_path);

@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "processor.h"
 #include "plugin-config.h"
 #include "plugin-host.h"
 #include "suites.h"
@@ -168,4 +171,18 @@ int test_plugin_setup(struct plugin *p, const char *name_or_path, const char *di
 		return r;
 	p->opened = true;
 	return 0;
+}
+
+static sigset_t saved_mask;
+
+void signals_block_begin(void)
+{
+	/* As main() does: before any thread, so all of them inherit it. */
+	pthread_sigmask(SIG_BLOCK, NULL, &saved_mask);
+	ck_assert_int_eq(processor_block_signals(), 0);
+}
+
+void signals_block_end(void)
+{
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
 }
