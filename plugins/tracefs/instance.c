@@ -68,15 +68,10 @@ static int tinst_name_kind(const char *name)
 	return 0;
 }
 
-/* The instance directory's descriptor, locked, or -errno: -EWOULDBLOCK
- * when a live run holds it. */
-static int tinst_lock(const char *name)
+int tinst_open_locked(const char *path, int flags, mode_t mode)
 {
-	char path[PATH_MAX];
-	int fd;
+	int fd = open(path, flags | O_CLOEXEC, mode);
 
-	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_tracing_dir(), name);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -85,6 +80,16 @@ static int tinst_lock(const char *name)
 		return -e;
 	}
 	return fd;
+}
+
+/* The instance directory's descriptor, locked, or -errno: -EWOULDBLOCK
+ * when a live run holds it. */
+static int tinst_lock(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_tracing_dir(), name);
+	return tinst_open_locked(path, O_RDONLY | O_DIRECTORY, 0);
 }
 
 static int tinst_remove(const char *name)
@@ -368,9 +373,9 @@ static uint64_t tinst_stat_field(const char *text, const char *key)
 	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
-uint64_t tinst_lost(struct tinst *ti, int ncpus)
+static uint64_t tinst_sum_stat(struct tinst *ti, int ncpus, const char *key)
 {
-	uint64_t lost = 0;
+	uint64_t sum = 0;
 	char path[64];
 
 	for (int cpu = 0; cpu < ncpus; cpu++) {
@@ -379,13 +384,17 @@ uint64_t tinst_lost(struct tinst *ti, int ncpus)
 		text = tracefs_instance_file_read(ti->inst, path, NULL);
 		if (!text)
 			continue;
-		/* Overwritten by the writer (overwrite mode), or refused
-		 * because the buffer was full (no-overwrite mode). */
-		lost += tinst_stat_field(text, "\noverrun: ");
-		lost += tinst_stat_field(text, "dropped events: ");
+		sum += tinst_stat_field(text, key);
 		free(text);
 	}
-	return lost;
+	return sum;
+}
+
+uint64_t tinst_lost(struct tinst *ti, int ncpus)
+{
+	/* Overwritten by the writer (overwrite mode), or refused because the
+	 * buffer was full (no-overwrite mode). */
+	return tinst_sum_stat(ti, ncpus, "\noverrun: ") + tinst_sum_stat(ti, ncpus, "dropped events: ");
 }
 
 int tinst_keep_until(struct tinst *ti, time_t until)
@@ -476,23 +485,6 @@ void tinst_leave(struct tinst *ti)
 	if (ti->lock_fd >= 0)
 		close(ti->lock_fd);
 	ti->lock_fd = -1;
-}
-
-static uint64_t tinst_sum_stat(struct tinst *ti, int ncpus, const char *key)
-{
-	uint64_t sum = 0;
-	char path[64];
-
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		char *text;
-		snprintf(path, sizeof(path), "per_cpu/cpu%d/stats", cpu);
-		text = tracefs_instance_file_read(ti->inst, path, NULL);
-		if (!text)
-			continue;
-		sum += tinst_stat_field(text, key);
-		free(text);
-	}
-	return sum;
 }
 
 uint64_t tinst_held(struct tinst *ti, int ncpus)

@@ -101,21 +101,12 @@ static void keep_read_prev(const struct tca_host *host, struct tkeep *k)
 static int keep_lock(struct tkeep *k)
 {
 	char path[4200];
-	int fd;
 
 	/* One level, private, as the run-state file's. */
 	if (mkdir(k->dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	keep_path(k, "tracefs.lock", path, sizeof(path));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
+	return tinst_open_locked(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
 }
 
 int tkeep_open(const struct tca_host *host, const struct tracefs_config *c, struct tkeep *k)

@@ -72,6 +72,9 @@ int tinst_enable(const struct tca_host *host, struct tinst *ti);
 void tinst_destroy(struct tinst *ti);
 /* Events the kernel overwrote or dropped so far, from per_cpu/cpuN/stats. */
 uint64_t tinst_lost(struct tinst *ti, int ncpus);
+/* open(path, flags | O_CLOEXEC, mode), then flock(LOCK_EX | LOCK_NB): the
+ * descriptor, or -errno (-EWOULDBLOCK while another run holds it). */
+int tinst_open_locked(const char *path, int flags, mode_t mode);
 /* Events recorded and not yet read, from the same files. */
 uint64_t tinst_held(struct tinst *ti, int ncpus);
 /* Take over the named instance a stopped or dead run left: lock it, and
