@@ -6,7 +6,9 @@
  *   nats-check URLS ready [REPLICAS]   wait (60 s) until a stream of that
  *                                      many replicas can be created
  *   nats-check URLS info STREAM        "msgs N", "bytes B", "replicas R", "subjects S",
- *                                      "leader NAME" (n1, n2, ... in nats.sh)
+ *                                      "leader NAME" (n1, n2, ... in nats.sh), and
+ *                                      "replica NAME current|behind|offline LAG"
+ *                                      for each other peer
  *   nats-check URLS dump STREAM [MAX]  one line per message, in stream order
  *                                      (the first MAX only):
  *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
@@ -116,6 +118,11 @@ static int cmd_info(const char *stream)
 		printf("subjects %s\n", si->Config->Subjects[i]);
 	if (si->Cluster && si->Cluster->Leader)
 		printf("leader %s\n", si->Cluster->Leader);
+	for (int i = 0; si->Cluster && i < si->Cluster->ReplicasLen; i++) {
+		const jsPeerInfo *p = si->Cluster->Replicas[i];
+		printf("replica %s %s %" PRIu64 "\n", p->Name,
+		       p->Offline ? "offline" : p->Current ? "current" : "behind", p->Lag);
+	}
 	jsStreamInfo_Destroy(si);
 	return 0;
 }

@@ -18,6 +18,19 @@ nats_wait_msgs() {
 	fail "stream $1 holds $(nats_stream_msgs "$1") messages after ${3:-120} s, expected $2"
 }
 
+# nats_wait_current STREAM R [SECONDS]: wait until the stream has a leader
+# and its R-1 other replicas are current with no lag (default 120 s).
+nats_wait_current() {
+	local i
+	for i in $(seq 1 $((${3:-120} * 4))); do
+		[ "$(nats_check info "$1" 2>/dev/null | grep -c '^replica .* current 0$')" -eq $(($2 - 1)) ] &&
+			return 0
+		sleep 0.25
+	done
+	nats_check info "$1" >&2 || true
+	fail "stream $1 does not have $2 current replicas after ${3:-120} s"
+}
+
 # nats_assert_events DUMP N: the dump (nats_check dump) has exactly N event
 # messages, whose seqs are 1..N once each, and no message twice.
 nats_assert_events() {
