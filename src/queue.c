@@ -30,10 +30,13 @@ int queue_init(struct queue *q, uint64_t memory)
 	*q = (struct queue){ .batch_max = 1024, .max_delay_ms = 100 };
 	if (cap < 64)
 		return -EINVAL;
-	/* malloc, not calloc: pages are touched only as the backlog grows,
-	 * and the ring restarts at slot 0 whenever it empties, so the
-	 * resident size follows the largest backlog, not the cap. */
-	q->ring = malloc(cap * sizeof(*q->ring));
+	/* Zeroed, since the eventer fills slots in place (queue_reserve):
+	 * it must never find stale heap data there. A large ring is
+	 * fresh mmap memory that calloc does not touch, so pages are still
+	 * touched only as the backlog grows; and the ring restarts at slot 0
+	 * whenever it empties, so the resident size follows the largest
+	 * backlog, not the cap. */
+	q->ring = calloc(cap, sizeof(*q->ring));
 	if (!q->ring)
 		return -ENOMEM;
 	q->cap = cap;
@@ -84,11 +87,26 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
 	return queue_push_tagged(q, ev, NULL, n);
 }
 
+/* Under lock: accepted more events follow the newest. */
+static void queue_added(struct queue *q, size_t accepted)
+{
+	bool was_empty = q->count == 0;
+
+	q->count += accepted;
+	if (q->count > q->high_water)
+		q->high_water = q->count;
+	if (was_empty && accepted)
+		q->oldest_ms = queue_now_ms();
+	/* Wake the writer only when it has something new to decide: the
+	 * delay clock started, or a full batch is ready. */
+	if (accepted && (was_empty || q->count >= q->batch_max))
+		pthread_cond_signal(&q->cond);
+}
+
 size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
 			 const struct queue_tag *tags, size_t n)
 {
 	size_t tail, first, accepted;
-	bool was_empty;
 
 	pthread_mutex_lock(&q->lock);
 	if (q->closed) {
@@ -104,19 +122,41 @@ size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
 		memcpy(q->tags + tail, tags, first * sizeof(*tags));
 		memcpy(q->tags, tags + first, (accepted - first) * sizeof(*tags));
 	}
-
-	was_empty = q->count == 0;
-	q->count += accepted;
-	if (q->count > q->high_water)
-		q->high_water = q->count;
-	if (was_empty && accepted)
-		q->oldest_ms = queue_now_ms();
-	/* Wake the writer only when it has something new to decide: the
-	 * delay clock started, or a full batch is ready. */
-	if (accepted && (was_empty || q->count >= q->batch_max))
-		pthread_cond_signal(&q->cond);
+	queue_added(q, accepted);
 	pthread_mutex_unlock(&q->lock);
 	return accepted;
+}
+
+size_t queue_reserve(struct queue *q, size_t want, struct tca_event **out)
+{
+	size_t tail, room;
+
+	pthread_mutex_lock(&q->lock);
+	tail = (q->head + q->count) % q->cap;
+	/* The span may not wrap; nor may it reach the head, which it would
+	 * only do when the ring is full below it. */
+	room = q->cap - q->count;
+	if (room > q->cap - tail)
+		room = q->cap - tail;
+	if (q->closed || room < want) {
+		pthread_mutex_unlock(&q->lock);
+		return 0;
+	}
+	q->reserved = true;
+	*out = q->ring + tail;
+	pthread_mutex_unlock(&q->lock);
+	return want;
+}
+
+size_t queue_commit(struct queue *q, size_t n)
+{
+	pthread_mutex_lock(&q->lock);
+	q->reserved = false;
+	if (q->closed)
+		n = 0;
+	queue_added(q, n);
+	pthread_mutex_unlock(&q->lock);
+	return n;
 }
 
 size_t queue_wait_batch(struct queue *q, const struct tca_event **out)
@@ -211,8 +251,9 @@ void queue_pop(struct queue *q, size_t n)
 	q->head = (q->head + n) % q->cap;
 	q->count -= n;
 	/* What is left is no older than what went, so the delay clock that
-	 * started with the oldest event still bounds it. */
-	if (q->count == 0)
+	 * started with the oldest event still bounds it. A reserved span
+	 * stays where the pusher is filling it. */
+	if (q->count == 0 && !q->reserved)
 		q->head = 0;
 	/* A reader that waits for room (back-pressure) may go on. */
 	pthread_cond_broadcast(&q->cond);

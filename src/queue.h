@@ -37,6 +37,7 @@ struct queue {
 	uint64_t oldest_ms;     /* CLOCK_MONOTONIC when it last became non-empty */
 	size_t batch_max;
 	uint64_t max_delay_ms;
+	bool reserved;          /* the pusher is filling free slots (queue_reserve) */
 	bool closed;            /* no more pushes: drain and stop */
 	bool kicked;            /* wake the popper now */
 };
@@ -55,6 +56,20 @@ size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
 			 const struct queue_tag *tags, size_t n);
 /* The tags of a span returned by queue_wait_batch() or queue_peek(). */
 const struct queue_tag *queue_tags_of(const struct queue *q, const struct tca_event *ev);
+
+/*
+ * The pusher's path without a copy: the free slots after the newest event,
+ * as one contiguous span of want slots, which the pusher fills and then
+ * hands over with queue_commit(). Returns 0 (and reserves nothing) when
+ * fewer than want are free there or the queue is closed: the caller then
+ * fills a buffer of its own and uses queue_push().
+ */
+size_t queue_reserve(struct queue *q, size_t want, struct tca_event **out);
+/* The first n of the reserved span hold events (numbered already): queue
+ * them, and end the reservation. Returns n, or 0 when the queue closed
+ * meanwhile (the events are then not queued; they stay readable at the
+ * span until the next reservation). */
+size_t queue_commit(struct queue *q, size_t n);
 
 /*
  * Wait until a batch is due: batch_max events, or the oldest has waited

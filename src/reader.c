@@ -45,6 +45,8 @@ struct reader {
 	size_t mark_head, mark_count;
 	uint64_t last_full_log_ms;
 	uint64_t full_since_log;
+	struct tca_event *buf;     /* read()'s events when they cannot go in the queue */
+	bool direct;               /* rd.ev is a span reserved in the queue */
 	struct relay *relay;       /* NULL unless the eventer is a relay */
 	struct queue_tag *tags;    /* a relay's tags for rd.ev[] */
 };
@@ -147,6 +149,24 @@ static void reader_push(struct reader *r)
 	}
 	if (done < r->rd.n)
 		reader_drop(r, done);
+}
+
+/* Hand over what read() put straight into the queue's reserved span. */
+static void reader_commit(struct reader *r)
+{
+	if (queue_commit(&r->p->queue, r->rd.n) < r->rd.n)
+		reader_drop(r, 0); /* closed meanwhile: the span is still ours to read */
+}
+
+/* Where read() puts its events: straight into the queue when a whole
+ * batch fits there in one span, which saves copying every event once;
+ * else into the reader's own buffer, pushed after (with back-pressure or
+ * drops, as the eventer asked). A relay's events need their tags beside
+ * them, so they always take the buffer. */
+static void reader_aim(struct reader *r)
+{
+	r->rd.ev = r->buf;
+	r->direct = !r->relay && queue_reserve(&r->p->queue, r->rd.cap, &r->rd.ev);
 }
 
 static void reader_mark(struct reader *r)
@@ -305,6 +325,7 @@ static ssize_t reader_read_once(struct reader *r)
 	ssize_t n;
 
 	reader_settle(r);
+	reader_aim(r);
 	r->rd.n = r->rd.nloss = r->rd.norigin = r->rd.nrec = 0;
 	heartbeat_enter(&r->p->reader_beat, "read()");
 	n = r->desc->ops.eventer.read(r->state, &r->rd);
@@ -330,8 +351,13 @@ static ssize_t reader_read_once(struct reader *r)
 	} else if (r->rd.n) {
 		stats_add(r->p->stats.read, r->rd.n);
 		r->handed += r->rd.n;
-		reader_push(r);
+		if (r->direct)
+			reader_commit(r);
+		else
+			reader_push(r);
 		reader_mark(r);
+	} else if (r->direct) {
+		queue_commit(&r->p->queue, 0); /* nothing read: end the reservation */
 	}
 	/* Published only now: every seq up to it is in the queue or a gap,
 	 * so a writer that finds both empty may call it settled. */
@@ -416,7 +442,8 @@ void *reader_main(void *arg)
 
 	r.desc = r.p->eventer->desc;
 	r.state = r.p->eventer->state;
-	r.rd.ev = calloc(READ_BATCH, sizeof(*r.rd.ev));
+	r.buf = calloc(READ_BATCH, sizeof(*r.buf));
+	r.rd.ev = r.buf;
 	r.rd.loss = calloc(READ_LOSSES, sizeof(*r.rd.loss));
 	r.rd.cap = READ_BATCH;
 	r.rd.loss_cap = READ_LOSSES;
@@ -433,7 +460,7 @@ void *reader_main(void *arg)
 			goto out;
 		}
 	}
-	if (!r.rd.ev || !r.rd.loss) {
+	if (!r.buf || !r.rd.loss) {
 		r.p->reader_status = EXIT_OSERR;
 		goto out;
 	}
@@ -452,7 +479,7 @@ void *reader_main(void *arg)
 	if (r.full_since_log)
 		log_warning("queue full: %" PRIu64 " events lost since the last report", r.full_since_log);
 out:
-	free(r.rd.ev);
+	free(r.buf);
 	free(r.rd.loss);
 	free(r.tags);
 	free(r.rd.ev_origin);

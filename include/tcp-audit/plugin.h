@@ -383,6 +383,9 @@ struct tca_relay_rec {
  */
 struct tca_read {
 	/* in */
+	/* Where the events go: it may be another place at every call (often
+	 * the processor's queue itself, so that nothing is copied), and it
+	 * holds earlier events there, so fill every field of each event. */
 	struct tca_event *ev;
 	size_t cap;             /* room in ev[] */
 	struct tca_loss *loss;

@@ -139,6 +139,58 @@ START_TEST(test_queue_order_seq_wrap)
 }
 END_TEST
 
+/* The pusher fills a reserved span in place: it is the free slots after
+ * the newest event, only whole and unwrapped, and the writer's pops keep
+ * it where it is until it is committed. */
+START_TEST(test_queue_reserve_commit)
+{
+	struct queue q;
+	struct tca_event ev[64], *span = NULL;
+	const struct tca_event *out;
+
+	ck_assert_int_eq(tq_init(&q, 64 * sizeof(struct tca_event)), 0);
+	queue_set_batching(&q, 64, 0);
+	fill(ev, 40, 1);
+	ck_assert_uint_eq(tq_push(&q, ev, 40), 40);
+	/* 24 free slots after the tail: a span of 24 fits, one of 25 does not. */
+	ck_assert_uint_eq(queue_reserve(&q, 25, &span), 0);
+	ck_assert_ptr_null(span);
+	ck_assert_uint_eq(queue_reserve(&q, 24, &span), 24);
+	ck_assert_ptr_eq(span, q.ring + 40);
+	/* The writer empties the queue meanwhile: the span does not move. */
+	ck_assert_uint_eq(queue_wait_batch(&q, &out), 40);
+	queue_pop(&q, 40);
+	ck_assert_uint_eq(q.head, 40);
+	fill(span, 24, 41);
+	for (size_t i = 0; i < 24; i++)
+		span[i].seq = 40 + i;
+	ck_assert_uint_eq(queue_commit(&q, 10), 10);
+	ck_assert_uint_eq(queue_count(&q), 10);
+	ck_assert_uint_eq(queue_wait_batch(&q, &out), 10);
+	ck_assert_uint_eq(out[0].sock, 41);
+	ck_assert_uint_eq(out[9].seq, 49);
+	queue_pop(&q, 10);
+	/* Empty and not reserved: the ring starts at slot 0 again. */
+	ck_assert_uint_eq(q.head, 0);
+	/* Free slots that wrap are no span: 4 at the end, 30 at the start. */
+	ck_assert_uint_eq(tq_push(&q, ev, 40), 40);
+	ck_assert_uint_eq(queue_wait_batch(&q, &out), 40);
+	queue_pop(&q, 30);
+	ck_assert_uint_eq(tq_push(&q, ev, 20), 20);
+	ck_assert_uint_eq(queue_reserve(&q, 20, &span), 0);
+	ck_assert_uint_eq(queue_reserve(&q, 4, &span), 4);
+	ck_assert_uint_eq(queue_commit(&q, 0), 0);
+	ck_assert_uint_eq(queue_count(&q), 30);
+	/* Closed: nothing is reserved, and a span filled meanwhile is not queued. */
+	ck_assert_uint_eq(queue_reserve(&q, 4, &span), 4);
+	queue_close(&q);
+	ck_assert_uint_eq(queue_commit(&q, 4), 0);
+	ck_assert_uint_eq(queue_count(&q), 30);
+	ck_assert_uint_eq(queue_reserve(&q, 1, &span), 0);
+	queue_destroy(&q);
+}
+END_TEST
+
 START_TEST(test_queue_delay_and_close)
 {
 	struct queue q;
@@ -276,6 +328,7 @@ Suite *suite_queue(void)
 	tcase_add_test(tc, test_queue_full_then_room);
 	tcase_add_test(tc, test_queue_too_small);
 	tcase_add_test(tc, test_queue_order_seq_wrap);
+	tcase_add_test(tc, test_queue_reserve_commit);
 	tcase_add_test(tc, test_queue_delay_and_close);
 	tcase_add_test(tc, test_queue_kick);
 	tcase_add_test(tc, test_queue_sleep);
