@@ -62,6 +62,7 @@ wait "$churn" || fail "the background churn failed"
 
 lost=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
 [ -n "$lost" ] || fail "no stats line in the log"
+grep "stats:" "$T/log" >&2
 python3 - "$T" "$p" "$lost" "$nobody" "$cg_id" "$my_cg" <<'PY' || fail "owners' uid or cgroup"
 import json, os, sys
 d, port, lost, nobody, cg_id, my_cg = sys.argv[1], *map(int, sys.argv[2:])
@@ -98,6 +99,8 @@ for name in ("setpriv", "runuser", "cgroup"):
     print(f"{name}: {n.get(name, 0)} named client events, {n_uid.get(name, 0)} with a uid, "
           f"{n_cg.get(name, 0)} with a cgroup")
 print(f"server: {server} holder events, {server_ok} with both")
+# For the shell: whether any event named the new cgroup (its path is due then).
+open(os.path.join(d, "cg-events"), "w").write(f"{n_cg.get('cgroup', 0)}\n")
 if not lost:
     for name in ("setpriv", "runuser", "cgroup"):
         assert n.get(name, 0) >= 60 * 3, (name, "too few named client events", n.get(name, 0))
@@ -110,8 +113,13 @@ if not lost:
         assert n_cg.get(name, 0) >= 0.99 * n[name], (name, "cgroup given", n_cg.get(name, 0), n[name])
     assert server >= 180 and server_ok >= 0.99 * server, ("server", server, server_ok)
 PY
-grep -q "cgroup $cg_id is /tca-creds-$$\$" "$T/log" || fail "the new cgroup's path was not logged"
-[ "$(grep -c "cgroup $cg_id is" "$T/log")" -eq 1 ] || fail "the cgroup's path was logged more than once"
+# With kernel losses (a starved reader on a loaded machine) the clients'
+# moves into the cgroup may be among them, and no event names it; an
+# event that does name it must have had its path logged.
+if [ "$lost" -eq 0 ] || [ "$(cat "$T/cg-events")" -gt 0 ]; then
+	grep -q "cgroup $cg_id is /tca-creds-$$\$" "$T/log" || fail "the new cgroup's path was not logged"
+fi
+[ "$(grep -c "cgroup $cg_id is" "$T/log")" -le 1 ] || fail "the cgroup's path was logged more than once"
 n=$(events_in "$T/events.json")
 [ "$n" -ge 10000 ] || fail "only $n events in all: the background churn did not run"
 exit 0
