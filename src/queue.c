@@ -154,6 +154,8 @@ size_t queue_commit(struct queue *q, size_t n)
 	q->reserved = false;
 	if (q->closed)
 		n = 0;
+	if (q->count == 0 && n == 0)
+		q->head = 0; /* as a pop that empties it would have, but for the span */
 	queue_added(q, n);
 	pthread_mutex_unlock(&q->lock);
 	return n;
