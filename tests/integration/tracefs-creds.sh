@@ -42,7 +42,7 @@ churn=$!
 pids="$pids $churn"
 
 p=$(free_port)
-$OWN server "$p" "$T/server.log" 30 &
+$OWN server "$p" "$T/server.log" 300 &
 pids="$pids $!"
 for _ in $(seq 100); do ss -Htln "sport = :$p" | grep -q . && break; sleep 0.05; done
 touch "$T/setpriv.log" "$T/runuser.log" "$T/cgroup.log"

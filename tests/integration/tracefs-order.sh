@@ -21,7 +21,7 @@ $CHURN churn 4 10 2 5000 >"$T/churn.out" &
 churn=$!
 pids="$pids $churn"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-taskset -c 1 $OWN server "$port" "$T/server.log" 9 &
+taskset -c 1 $OWN server "$port" "$T/server.log" 300 &
 pids="$pids $!"
 for _ in $(seq 100); do ss -Htln "sport = :$port" | grep -q . && break; sleep 0.05; done
 taskset -c 0 $OWN clients "$port" "$T/server.log" 1500 4 || fail "the pinned clients failed"

@@ -92,14 +92,14 @@ pids="$pids $churn"
 
 # 1. A forking server: a child holds each accepted socket.
 p=$(free_port)
-$OWN forking "$p" "$T/fork.log" 8 &
+$OWN forking "$p" "$T/fork.log" 300 &
 pids="$pids $!"
 wait_listen "$p"
 $OWN clients "$p" "$T/fork.log" 200 8 || fail "forking: the clients failed"
 
 # 2. Three SO_REUSEPORT listeners on one port, one process each.
 p=$(free_port)
-$OWN reuseport "$p" "$T/reuse.log" 8 3 &
+$OWN reuseport "$p" "$T/reuse.log" 300 3 &
 pids="$pids $!"
 wait_listen "$p"
 sleep 0.3 # all three listening
@@ -110,7 +110,7 @@ p=$(free_port)
 for ns in "$ns_a" "$ns_b"; do
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
-	ip netns exec "$ns" $OWN server "$p" "$T/$ns.log" 8 &
+	ip netns exec "$ns" $OWN server "$p" "$T/$ns.log" 300 &
 	pids="$pids $!"
 	wait_listen "$p" "$ns"
 done

@@ -48,7 +48,9 @@ def main(path, family, port, scenario, t0, t1, server_pid, client_pid):
             e = json.loads(line)
             if "type" in e:
                 continue  # a run or gap record
-            if e["sport"] == port or e["dport"] == port:
+            # Only this scenario's family: the port was free in both when
+            # it was chosen, but another test may take it in the other.
+            if (e["sport"] == port or e["dport"] == port) and e["family"] == family:
                 evs.append(e)
     socks = {}
     for e in evs:
@@ -63,7 +65,8 @@ def main(path, family, port, scenario, t0, t1, server_pid, client_pid):
         else:
             role = "client"
         if role in roles:
-            fail(f"two sockets look like the {role}: ids {roles[role]} and {sid}")
+            fail(f"two sockets look like the {role}: ids {roles[role]} and {sid}: "
+                 f"{socks[roles[role]]} and {lst}")
         roles[role] = sid
     want = SEQ[scenario]
     if sorted(roles) != sorted(want):
