@@ -29,20 +29,19 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-static void put_time(struct outbuf *o, uint64_t time_ns)
+/* "YYYY-MM-DDTHH:MM:SS" of one second since the epoch (more digits past
+ * year 9999, where printf's width would grow too). */
+static void put_second(struct outbuf *o, uint64_t secs)
 {
-	uint64_t secs = time_ns / 1000000000u;
 	unsigned sod = (unsigned)(secs % 86400);
 	int y;
 	unsigned m, d;
 
 	civil_from_days((int64_t)(secs / 86400), &y, &m, &d);
-	if (y > 9999) {
-		/* Past any real clock: printf's width would grow; keep the form. */
+	if (y > 9999)
 		outbuf_u64(o, (uint64_t)y);
-	} else {
+	else
 		outbuf_digits(o, (uint64_t)y, 4);
-	}
 	outbuf_lit(o, "-");
 	outbuf_digits(o, m, 2);
 	outbuf_lit(o, "-");
@@ -53,6 +52,36 @@ static void put_time(struct outbuf *o, uint64_t time_ns)
 	outbuf_digits(o, sod / 60 % 60, 2);
 	outbuf_lit(o, ":");
 	outbuf_digits(o, sod % 60, 2);
+}
+
+/* The last second formatted, per thread: events come in time order, most
+ * thousands to a second, and the calendar was an eighth of a json
+ * event's cost. */
+static __thread struct {
+	uint64_t secs;
+	unsigned len;
+	char text[32];
+} last_second = { .secs = UINT64_MAX };
+
+static void put_time(struct outbuf *o, uint64_t time_ns)
+{
+	uint64_t secs = time_ns / 1000000000u;
+
+	if (secs != last_second.secs) {
+		struct outbuf t = outbuf_init(last_second.text, sizeof(last_second.text));
+		int n;
+
+		put_second(&t, secs);
+		n = outbuf_finish(&t, last_second.text);
+		if (n < 0) {
+			put_second(o, secs); /* never: a year has 12 digits at most */
+			goto fraction;
+		}
+		last_second.secs = secs;
+		last_second.len = (unsigned)n;
+	}
+	outbuf_mem(o, last_second.text, last_second.len);
+fraction:
 	outbuf_lit(o, ".");
 	outbuf_digits(o, time_ns % 1000000000u, 9);
 	outbuf_lit(o, "Z");
@@ -77,24 +106,79 @@ size_t fmt_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
 	return (size_t)n;
 }
 
-/* IPv4 by hand (the common case, and inet_ntop's cost shows per event);
- * IPv6, with its zero compression rules, through inet_ntop. */
+static void put_addr4(struct outbuf *o, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			outbuf_lit(o, ".");
+		outbuf_u64(o, a[i]);
+	}
+}
+
+/* A 16-bit word in lowercase hex, without leading zeros. */
+static void put_hex16(struct outbuf *o, unsigned w)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[4];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hex[w & 0xf];
+		w >>= 4;
+	} while (w);
+	outbuf_mem(o, tmp + i, sizeof(tmp) - i);
+}
+
+/*
+ * IPv6 exactly as glibc's inet_ntop(3) writes it, which the archives'
+ * readers and older records expect, without its sprintf per word (half of
+ * a json event's cost): the first longest run of two or more zero words
+ * as "::", and the last 32 bits dotted for an IPv4-compatible (::a.b.c.d)
+ * or -mapped (::ffff:a.b.c.d) address. tests/unit/test-fmt.c holds it to
+ * inet_ntop over every pattern of zero words.
+ */
+static void put_addr6(struct outbuf *o, const uint8_t a[16])
+{
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] != 0) {
+			cur = -1;
+			continue;
+		}
+		if (cur < 0)
+			cur = i, cur_len = 0;
+		if (++cur_len > best_len)
+			best = cur, best_len = cur_len;
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				outbuf_lit(o, ":");
+			continue;
+		}
+		if (i)
+			outbuf_lit(o, ":");
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+			put_addr4(o, a + 12);
+			return;
+		}
+		put_hex16(o, w[i]);
+	}
+	if (best >= 0 && best + best_len == 8)
+		outbuf_lit(o, ":");
+}
+
 static void put_addr(struct outbuf *o, unsigned family, const uint8_t addr[16])
 {
-	char v6[INET6_ADDRSTRLEN];
-
-	if (family != TCA_FAMILY_IPV6) {
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				outbuf_lit(o, ".");
-			outbuf_u64(o, addr[i]);
-		}
-		return;
-	}
-	if (!inet_ntop(AF_INET6, addr, v6, sizeof(v6)))
-		outbuf_lit(o, "?");
+	if (family == TCA_FAMILY_IPV6)
+		put_addr6(o, addr);
 	else
-		outbuf_str(o, v6);
+		put_addr4(o, addr);
 }
 
 const char *fmt_addr(char *buf, size_t size, unsigned family, const uint8_t addr[16])

@@ -129,16 +129,27 @@ size_t queue_push_tagged(struct queue *q, const struct tca_event *ev,
 
 size_t queue_reserve(struct queue *q, size_t want, struct tca_event **out)
 {
-	size_t tail, room;
+	size_t tail, room, window;
 
 	pthread_mutex_lock(&q->lock);
+	/* Empty, the ring restarts at slot 0, as an emptying pop does when
+	 * nothing is reserved: the writer holds no span of it then, and the
+	 * slots in use stay few and warm instead of marching through it. */
+	if (q->count == 0)
+		q->head = 0;
 	tail = (q->head + q->count) % q->cap;
 	/* The span may not wrap; nor may it reach the head, which it would
 	 * only do when the ring is full below it. */
 	room = q->cap - q->count;
 	if (room > q->cap - tail)
 		room = q->cap - tail;
-	if (q->closed || room < want) {
+	/* Nor may it go past the slots the backlog has needed so far (and a
+	 * few batches): a reservation keeps the ring from restarting at slot
+	 * 0, and spans marching on through a large ring would touch all of
+	 * its memory and always write cold cache lines. Beyond that, a read
+	 * takes the copy path, during which the ring may restart. */
+	window = q->high_water > 4 * q->batch_max ? q->high_water : 4 * q->batch_max;
+	if (q->closed || room < want || tail + want > window) {
 		pthread_mutex_unlock(&q->lock);
 		return 0;
 	}
@@ -154,8 +165,6 @@ size_t queue_commit(struct queue *q, size_t n)
 	q->reserved = false;
 	if (q->closed)
 		n = 0;
-	if (q->count == 0 && n == 0)
-		q->head = 0; /* as a pop that empties it would have, but for the span */
 	queue_added(q, n);
 	pthread_mutex_unlock(&q->lock);
 	return n;

@@ -248,6 +248,45 @@ START_TEST(test_fmt_addr)
 }
 END_TEST
 
+/* IPv6 by hand, held to glibc's inet_ntop(3): every pattern of zero
+ * words, with words that look like an IPv4 mapping or not, and a sweep of
+ * pseudo-random addresses made of bytes that matter (0, 1, 0xff, other). */
+START_TEST(test_fmt_addr6_as_inet_ntop)
+{
+	static const unsigned vals[] = { 0x1, 0xffff, 0xabc, 0x10, 0xc000, 0x0a0b };
+	char want[INET6_ADDRSTRLEN], buf[FMT_ADDR_LEN];
+	uint8_t a[16];
+	uint64_t x = 88172645463325252u;
+
+	for (unsigned pat = 0; pat < 256; pat++) {
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			for (int i = 0; i < 8; i++) {
+				unsigned w = pat >> i & 1 ? vals[(v + (size_t)i) % 6] : 0;
+				a[2 * i] = (uint8_t)(w >> 8);
+				a[2 * i + 1] = (uint8_t)w;
+			}
+			ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a, want, sizeof(want)));
+			ck_assert_str_eq(fmt_addr(buf, sizeof(buf), TCA_FAMILY_IPV6, a), want);
+		}
+	}
+	for (int n = 0; n < 200000; n++) {
+		for (int i = 0; i < 16; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			static const uint8_t pick[] = { 0, 0, 0, 0, 1, 0xff };
+			a[i] = x % 8 < 6 ? pick[x % 8] : (uint8_t)(x >> 24);
+		}
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a, want, sizeof(want)));
+		ck_assert_str_eq(fmt_addr(buf, sizeof(buf), TCA_FAMILY_IPV6, a), want);
+	}
+	/* The longest form fits FMT_ADDR_LEN. */
+	memset(a, 0xff, 12);
+	memset(a + 12, 0, 4);
+	a[10] = a[11] = 0xff;
+	ck_assert_str_eq(fmt_addr(buf, sizeof(buf), TCA_FAMILY_IPV6, a),
+			 "ffff:ffff:ffff:ffff:ffff:ffff::");
+}
+END_TEST
+
 /* ---- JSON escaping ---- */
 
 static const struct {
@@ -437,6 +476,7 @@ Suite *suite_fmt(void)
 	tcase_add_loop_test(tc, test_fmt_time, 0, (int)(sizeof(times) / sizeof(times[0])));
 	tcase_add_test(tc, test_fmt_time_small_buffer);
 	tcase_add_test(tc, test_fmt_addr);
+	tcase_add_test(tc, test_fmt_addr6_as_inet_ntop);
 	tcase_add_loop_test(tc, test_fmt_json_escape, 0, (int)(sizeof(escapes) / sizeof(escapes[0])));
 	tcase_add_test(tc, test_fmt_json_escape_append_and_space);
 	tcase_add_test(tc, test_fmt_event_json_v4);

@@ -191,6 +191,35 @@ START_TEST(test_queue_reserve_commit)
 }
 END_TEST
 
+/* Spans stay within the slots the backlog has needed (or four batches),
+ * and an empty queue's span starts at slot 0: a large ring is not walked
+ * through while the reader holds reservations. */
+START_TEST(test_queue_reserve_window)
+{
+	struct queue q;
+	struct tca_event ev[64], *span = NULL;
+	const struct tca_event *out;
+
+	ck_assert_int_eq(tq_init(&q, 1024 * sizeof(struct tca_event)), 0);
+	queue_set_batching(&q, 16, 0);
+	fill(ev, 40, 1);
+	ck_assert_uint_eq(tq_push(&q, ev, 40), 40);
+	/* Four batches are 64 slots: 40 + 32 is past them, 40 + 24 is not. */
+	ck_assert_uint_eq(queue_reserve(&q, 32, &span), 0);
+	ck_assert_uint_eq(queue_reserve(&q, 24, &span), 24);
+	ck_assert_ptr_eq(span, q.ring + 40);
+	ck_assert_uint_eq(queue_commit(&q, 24), 24);
+	/* The backlog reached 64: still the limit. */
+	ck_assert_uint_eq(queue_reserve(&q, 1, &span), 0);
+	while (queue_count(&q))
+		queue_pop(&q, queue_wait_batch(&q, &out));
+	ck_assert_uint_eq(queue_reserve(&q, 32, &span), 32);
+	ck_assert_ptr_eq(span, q.ring);
+	ck_assert_uint_eq(queue_commit(&q, 0), 0);
+	queue_destroy(&q);
+}
+END_TEST
+
 START_TEST(test_queue_delay_and_close)
 {
 	struct queue q;
@@ -329,6 +358,7 @@ Suite *suite_queue(void)
 	tcase_add_test(tc, test_queue_too_small);
 	tcase_add_test(tc, test_queue_order_seq_wrap);
 	tcase_add_test(tc, test_queue_reserve_commit);
+	tcase_add_test(tc, test_queue_reserve_window);
 	tcase_add_test(tc, test_queue_delay_and_close);
 	tcase_add_test(tc, test_queue_kick);
 	tcase_add_test(tc, test_queue_sleep);
