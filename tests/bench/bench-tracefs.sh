@@ -137,14 +137,18 @@ fi
 
 # Time: each SYN_SENT>ESTABLISHED event happens inside its connect() call
 # on loopback; the error is how far its time lies outside the window of
-# CLOCK_REALTIME readings around the call.
-"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs --sink json \
+# CLOCK_REALTIME readings around the call. Only the listener's port is
+# kept, so that the connections of other work on the host, which may
+# reuse a client port of ours, match no window.
+"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event tracefs -E ports="$port" --sink json \
 	>"$T/time.json" 2>"$T/log" &
 TA=$!
 for _ in $(seq 100); do grep -q "capturing:" "$T/log" && break; sleep 0.1; done
-python3 - "$T/windows" <<'PY'
+python3 - "$T/windows" "$port" <<'PY'
 import socket, sys, time
-lst = socket.socket(); lst.bind(("127.0.0.1", 0)); lst.listen(512)
+lst = socket.socket()
+lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lst.bind(("127.0.0.1", int(sys.argv[2]))); lst.listen(512)
 with open(sys.argv[1], "w") as out:
     for _ in range(300):
         c = socket.socket()
