@@ -45,9 +45,14 @@ for b in "$here"/bench-*.sh; do
 	name=${name#bench-}
 	case " ${BENCH_ONLY:-$name} " in *" $name "*) ;; *) continue ;; esac
 	echo "# $name"
+	# A state directory of its own (run records, tracefs instances), not
+	# the host's.
+	TCP_AUDIT_STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tcp-audit-bench-state.XXXXXX")
+	export TCP_AUDIT_STATE_DIR
 	# pipefail: the script's status, not tee's.
 	( set -o pipefail; bash "$b" "$@" | tee -a "$results" ) ||
 		{ rc=$?; echo "# $name: exit $rc" >&2; [ $rc -eq 77 ] || status=1; }
+	rm -rf "$TCP_AUDIT_STATE_DIR"
 done
 
 # The goals: "name of a ratio to a goal" and whether it must be at least
@@ -64,6 +69,8 @@ goals() {
 		pgsql_archive_bytes_ratio_to_goal <=
 		core_json_cpu_ratio_to_goal <=
 		core_text_cpu_ratio_to_goal <=
+		tracefs_sqlite_rate10000_stored_vs_expected >=
+		tracefs_sqlite_rate3000_stored_vs_expected >=
 		bpf_rate_reader_cpu_ratio_to_goal <=
 		bpf_full_reader_cpu_ratio_to_goal <=
 	GOALS
