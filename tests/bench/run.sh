@@ -12,8 +12,9 @@
 #                              sqlite, N/2 for pgsql and spool, 3N/10 for
 #                              nats (default N = 1,000,000; each script's
 #                              own BENCH_<NAME>_EVENTS wins)
-# The whole run took 5 min 15 s on 2 loaded cores (the eventers' churns,
-# about 2 of them, are fixed in time; the stores' runs scale with N).
+# The whole run took 3 min 51 s to 5 min 15 s on 2 loaded cores (the
+# eventers' churns, about 2 min of it, are fixed in time; the stores'
+# runs scale with N).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$(pwd)}"
