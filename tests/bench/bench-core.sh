@@ -1,8 +1,11 @@
 #!/bin/bash
 # Throughput and peak memory of the processor: replay -> null (the
-# processor alone) and replay -> json (with JSON encoding and a file
-# write), for 1,000,000 synthetic events each (BENCH_CORE_EVENTS to change).
-# Prints "metric<TAB>value<TAB>unit" lines.
+# processor alone, the reference) and replay -> json and replay -> text
+# (with the encoding and a file write), for 1,000,000 synthetic events
+# each (BENCH_CORE_EVENTS to change). Prints "metric<TAB>value<TAB>unit"
+# lines; for json and text, the sink's own CPU per event (theirs less the
+# null run's), their ratio to the null run, and to the goal of 0.4
+# CPU-us an event (issue 14), which applies to the whole process.
 set -eu
 : "${TCP_AUDIT:?run through tests/bench/run.sh or make bench}"
 : "${TCP_AUDIT_PLUGIN_DIR:?run through tests/bench/run.sh or make bench}"
@@ -36,6 +39,7 @@ read -r rate rss cpu < <(measure -s null)
 printf 'core_replay_null_events_per_s\t%s\tevents/s\n' "$rate"
 printf 'core_replay_null_cpu_per_event\t%s\tns\n' "$cpu"
 printf 'core_replay_null_peak_rss\t%s\tKiB\n' "$rss"
+null_cpu=$cpu
 
 read -r rate rss cpu < <(measure -s json -S path="$T/out.json")
 lines=$(grep -vc '^{"type":' "$T/out.json")
@@ -44,3 +48,23 @@ printf 'core_replay_json_events_per_s\t%s\tevents/s\n' "$rate"
 printf 'core_replay_json_cpu_per_event\t%s\tns\n' "$cpu"
 printf 'core_replay_json_peak_rss\t%s\tKiB\n' "$rss"
 printf 'core_replay_json_bytes_per_event\t%s\tbytes\n' "$(($(stat -c %s "$T/out.json") / N))"
+json_cpu=$cpu
+
+read -r rate rss cpu < <(measure -s text -S path="$T/out.txt")
+lines=$(grep -vc '^#\|^TIME(UTC)' "$T/out.txt")
+[ "$lines" -eq "$N" ] || { echo "bench-core: text wrote $lines of $N events" >&2; exit 1; }
+printf 'core_replay_text_events_per_s\t%s\tevents/s\n' "$rate"
+printf 'core_replay_text_cpu_per_event\t%s\tns\n' "$cpu"
+printf 'core_replay_text_peak_rss\t%s\tKiB\n' "$rss"
+printf 'core_replay_text_bytes_per_event\t%s\tbytes\n' "$(($(stat -c %s "$T/out.txt") / N))"
+text_cpu=$cpu
+
+# The sinks beside the processor alone, and beside the goal.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+beside() { # SINK CPU-NS
+	printf 'core_%s_sink_cpu_per_event\t%s\tns\n' "$1" "$(($2 - null_cpu))"
+	printf 'core_%s_cpu_vs_null\t%s\tx\n' "$1" "$(ratio "$2" "$null_cpu")"
+	printf 'core_%s_cpu_ratio_to_goal\t%s\tx (goal 400 ns/event)\n' "$1" "$(ratio "$2" 400)"
+}
+beside json "$json_cpu"
+beside text "$text_cpu"

@@ -7,9 +7,14 @@
 #  - the reference: psql's \copy of the same rows (the events and the
 #    connections the sinker stored) into the same schema, made fresh from
 #    the shipped DDL file;
+#  - two psql \copy streams at once, each with half of those rows, into
+#    one fresh schema: beside one stream, it says whether one connection
+#    (which the sinker uses) is what bounds the rate;
 #  - one autocommitted INSERT per row, as the original system wrote
 #    (BENCH_PGSQL_INSERTS rows, 5,000).
-# Prints "metric<TAB>value<TAB>unit" lines, and the ratios.
+# Prints "metric<TAB>value<TAB>unit" lines, and the ratios, to the
+# references and to the goals of issue 14 (250,000 events/s, 90% of a
+# COPY, 150 bytes an event in the whole archive).
 set -eu
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/pg.sh"
@@ -83,6 +88,28 @@ copy_run() {
 	s1=$(server_cpu_us)
 	echo "$((end - start)) $((s1 - s0))"
 }
+# Two psql processes at once, each copying half of the rows of schema a
+# into one fresh schema $1. Prints ns and the server's CPU µs.
+copy2_run() {
+	local start end s0 s1 p1 p2
+	make_schema "$1"
+	s0=$(server_cpu_us)
+	start=$(now_ns)
+	{ pg_sql -c "\\copy $1.tcp_events FROM '$T/events.1'"
+	  pg_sql -c "\\copy $1.tcp_connections FROM '$T/connections.1'"; } &
+	p1=$!
+	{ pg_sql -c "\\copy $1.tcp_events FROM '$T/events.2'"
+	  pg_sql -c "\\copy $1.tcp_connections FROM '$T/connections.2'"; } &
+	p2=$!
+	wait "$p1" || { echo "bench-pgsql: the first of two copies failed" >&2; exit 1; }
+	wait "$p2" || { echo "bench-pgsql: the second of two copies failed" >&2; exit 1; }
+	end=$(now_ns)
+	sleep 0.5
+	s1=$(server_cpu_us)
+	[ "$(pg_sql -c "SELECT count(*) FROM $1.tcp_events")" -eq "$N" ] ||
+		{ echo "bench-pgsql: rows missing after two copies" >&2; exit 1; }
+	echo "$((end - start)) $((s1 - s0))"
+}
 # The events table's size (heap, TOAST, indexes; every partition), and the
 # whole archive's (with tcp_connections and tcp_audit_runs), per event.
 bytes_per_event() {
@@ -103,13 +130,20 @@ read -r ns1 batches cli1 srv1 < <(sink_run a)
 pg_sql -c "\\copy a.tcp_events TO '$T/events.txt'"
 pg_sql -c "\\copy a.tcp_connections TO '$T/connections.txt'"
 conns=$(pg_sql -c "SELECT count(*) FROM a.tcp_connections")
+split -n l/2 -d -a 1 "$T/events.txt" "$T/events.x"
+split -n l/2 -d -a 1 "$T/connections.txt" "$T/connections.x"
+mv "$T/events.x0" "$T/events.1"; mv "$T/events.x1" "$T/events.2"
+mv "$T/connections.x0" "$T/connections.1"; mv "$T/connections.x1" "$T/connections.2"
 read -r c1 cs1 < <(copy_run ref1)
+read -r p1 ps1 < <(copy2_run par1)
 read -r ns2 _ cli2 srv2 < <(sink_run b)
 read -r c2 cs2 < <(copy_run ref2)
+read -r p2 ps2 < <(copy2_run par2)
 read -r ev_bytes all_bytes < <(bytes_per_event b)
-read -r ref_bytes _ < <(bytes_per_event ref2)
+read -r ref_bytes ref_all_bytes < <(bytes_per_event ref2)
 sink=$(rate "$N" "$(min "$ns1" "$ns2")")
 copy=$(rate "$N" "$(min "$c1" "$c2")")
+copy2=$(rate "$N" "$(min "$p1" "$p2")")
 printf 'pgsql_replay_events_per_s\t%s\tevents/s\n' "$sink"
 printf 'pgsql_events_per_batch\t%s\tevents\n' "$((N / batches))"
 printf 'pgsql_connections_per_event\t%s\tconnections\n' "$(per_event "$N" "$conns")"
@@ -120,6 +154,9 @@ printf 'pgsql_archive_bytes_per_event\t%s\tbytes\n' "$all_bytes"
 printf 'pgsql_psql_copy_events_per_s\t%s\tevents/s\n' "$copy"
 printf 'pgsql_psql_copy_server_cpu_us_per_event\t%s\tCPU-us\n' "$(per_event "$N" "$(min "$cs1" "$cs2")")"
 printf 'pgsql_psql_copy_events_bytes_per_event\t%s\tbytes\n' "$ref_bytes"
+printf 'pgsql_psql_copy_archive_bytes_per_event\t%s\tbytes\n' "$ref_all_bytes"
+printf 'pgsql_psql_copy_2streams_events_per_s\t%s\tevents/s\n' "$copy2"
+printf 'pgsql_psql_copy_2streams_server_cpu_us_per_event\t%s\tCPU-us\n' "$(per_event "$N" "$(min "$ps1" "$ps2")")"
 
 # One INSERT per row, each its own transaction and round trip.
 make_schema per_row
@@ -133,3 +170,8 @@ printf 'pgsql_insert_per_row_rows_per_s\t%s\trows/s\n' "$insert"
 printf 'pgsql_sink_vs_copy\t%s\tpercent\n' "$(awk -v a="$sink" -v b="$copy" 'BEGIN { printf "%.0f", 100 * a / b }')"
 printf 'pgsql_sink_vs_copy_server_cpu\t%s\tpercent\n' "$(awk -v a="$(min "$srv1" "$srv2")" -v b="$(min "$cs1" "$cs2")" 'BEGIN { printf "%.0f", 100 * b / a }')"
 printf 'pgsql_sink_vs_insert\t%s\ttimes\n' "$(awk -v a="$sink" -v b="$insert" 'BEGIN { printf "%.1f", a / b }')"
+printf 'pgsql_sink_vs_copy_2streams\t%s\tpercent\n' "$(awk -v a="$sink" -v b="$copy2" 'BEGIN { printf "%.0f", 100 * a / b }')"
+printf 'pgsql_copy_2streams_vs_1stream\t%s\tx\n' "$(awk -v a="$copy2" -v b="$copy" 'BEGIN { printf "%.2f", a / b }')"
+printf 'pgsql_sink_ratio_to_goal\t%s\tx (goal 250000 events/s)\n' "$(awk -v a="$sink" 'BEGIN { printf "%.2f", a / 250000 }')"
+printf 'pgsql_sink_vs_copy_ratio_to_goal\t%s\tx (goal 90 percent)\n' "$(awk -v a="$sink" -v b="$copy" 'BEGIN { printf "%.2f", 100 * a / b / 90 }')"
+printf 'pgsql_archive_bytes_ratio_to_goal\t%s\tx (goal 150 bytes/event)\n' "$(awk -v a="$all_bytes" 'BEGIN { printf "%.2f", a / 150 }')"

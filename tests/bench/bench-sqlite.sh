@@ -14,7 +14,10 @@
 # Each runs once without retention (for the size, and the rows the
 # reference inserts), and once with it.
 # Set BENCH_SQLITE_EVENTS to change the number of events (1,000,000).
-# Prints "metric<TAB>value<TAB>unit" lines.
+# Prints "metric<TAB>value<TAB>unit" lines: per workload, the sinker's
+# events/s, CPU and bytes per event, without and with retention; the
+# reference's; their ratios; and the ratios to the goals of issue 14
+# (200,000 events/s with retention on, 100 bytes an event).
 . "$TESTS_LIB/common.sh"
 make_tmpdir
 [ -e "$TCP_AUDIT_PLUGIN_DIR/sqlite.so" ] || skip "the sqlite plugin is not built"
@@ -23,7 +26,7 @@ command -v /usr/bin/time >/dev/null || skip "needs /usr/bin/time (Debian: time)"
 
 n=${BENCH_SQLITE_EVENTS:-1000000}
 rate() { awk -v n="$1" -v ns="$2" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # The trace: connections start every 20 us, each on one of 2,000 peers,
 # IPv4 and one in four IPv6; a client socket CLOSE>SYN_SENT (port not yet
@@ -102,13 +105,16 @@ bytes_per_event() {
 
 # The reference: the same rows into an empty file with the same schema,
 # by the shell, in one transaction (WHERE 1 keeps SQLite from copying
-# the pages whole, which no writer of new rows can do). Prints events/s.
+# the pages whole, which no writer of new rows can do). Prints events/s
+# (of the rows it inserted), its CPU ns per event of $n and its bytes
+# per event.
 reference() {
 	local src=$1 ref=$1.ref start end rows
 	sqlite3 "$ref" "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL;" >/dev/null
 	sqlite3 "$src" '.schema tcp_events' '.schema tcp_connections' | sqlite3 "$ref"
 	rows=$(sqlite3 "$src" 'SELECT count(*) FROM tcp_events')
 	start=$(date +%s%N)
+	/usr/bin/time -f '%U %S' -o "$T/cpu.ref" \
 	sqlite3 "$ref" "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;" \
 		"ATTACH '$src' AS src; BEGIN;
 		INSERT INTO tcp_connections SELECT * FROM src.tcp_connections WHERE 1;
@@ -117,19 +123,21 @@ reference() {
 	end=$(date +%s%N)
 	[ "$(sqlite3 "$ref" 'SELECT count(*) FROM tcp_events')" = "$rows" ] ||
 		fail "the reference inserted a different count"
-	rate "$rows" $((end - start))
+	echo "$(rate "$rows" $((end - start))) $(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$T/cpu.ref")" \
+		"$(bytes_per_event "$ref")"
 }
 
 # A workload: once without retention, for the size and the reference's
 # rows; once with it (the options after --), which is the rate that counts.
 workload() {
-	local name=$1 ns cpu ns_r cpu_r sink sink_r ref
+	local name=$1 ns cpu ns_r cpu_r sink sink_r ref ref_cpu ref_bytes bytes_r
 	shift
 	read -r ns cpu < <(sink_run "$T/$name.db" "$@")
 	bytes=$(bytes_per_event "$T/$name.db")
-	ref=$(reference "$T/$name.db")
+	read -r ref ref_cpu ref_bytes < <(reference "$T/$name.db")
 	read -r ns_r cpu_r < <(sink_run "$T/$name-r.db" "$@" $retention)
 	check_accounted "$T/$name-r.db"
+	bytes_r=$(bytes_per_event "$T/$name-r.db")
 	sink=$(rate "$n" "$ns")
 	sink_r=$(rate "$n" "$ns_r")
 	printf 'sqlite_%s_events_per_s\t%d\tevents/s\n' "$name" "$sink"
@@ -139,9 +147,16 @@ workload() {
 	printf 'sqlite_%s_retention_cpu_per_event\t%s\tus\n' "$name" "$(cpu_us "$cpu_r")"
 	printf 'sqlite_%s_retention_pruned\t%d\tevents\n' "$name" \
 		"$(sqlite3 "$T/$name-r.db" 'SELECT coalesce(sum(count), 0) FROM tcp_audit_pruned')"
+	printf 'sqlite_%s_retention_bytes_per_event\t%d\tbytes\n' "$name" "$bytes_r"
 	printf 'sqlite_%s_ref_insert_events_per_s\t%d\tevents/s\n' "$name" "$ref"
+	printf 'sqlite_%s_ref_insert_cpu_per_event\t%s\tus\n' "$name" "$(cpu_us "$ref_cpu")"
+	printf 'sqlite_%s_ref_insert_bytes_per_event\t%d\tbytes\n' "$name" "$ref_bytes"
 	printf 'sqlite_%s_sink_vs_ref\t%s\tratio\n' "$name" "$(ratio "$sink" "$ref")"
 	printf 'sqlite_%s_retention_sink_vs_ref\t%s\tratio\n' "$name" "$(ratio "$sink_r" "$ref")"
+	printf 'sqlite_%s_cpu_vs_ref\t%s\tratio\n' "$name" "$(ratio "$cpu" "$ref_cpu")"
+	printf 'sqlite_%s_bytes_vs_ref\t%s\tratio\n' "$name" "$(ratio "$bytes" "$ref_bytes")"
+	printf 'sqlite_%s_retention_ratio_to_goal\t%s\tx (goal 200000 events/s)\n' "$name" "$(ratio "$sink_r" 200000)"
+	printf 'sqlite_%s_bytes_ratio_to_goal\t%s\tx (goal 100 bytes/event)\n' "$name" "$(ratio "$bytes" 100)"
 }
 cpu_us() { awk -v c="$1" -v n="$n" 'BEGIN { printf "%.2f", c / n / 1000 }'; }
 

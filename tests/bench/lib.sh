@@ -27,10 +27,14 @@ reader_tid() {
 }
 
 # start_tca EVENTER [OPTION...]: tcp-audit into the null sink, logs to
-# $T/log, its pid in $TA; returns once it captures.
+# $T/log, its pid in $TA; returns once it captures. A tracefs stop is a
+# final one (restart_grace=0): a kept instance would go on recording
+# after the bench, and the next run would adopt it and read the events
+# of the loads in between (another reader's churn on the same port).
 start_tca() {
 	local ev=$1
 	shift
+	[ "$ev" != tracefs ] || set -- -E restart_grace=0 "$@"
 	"$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --event "$ev" --sink null "$@" 2>"$T/log" &
 	TA=$!
 	for _ in $(seq 100); do

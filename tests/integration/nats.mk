@@ -12,6 +12,7 @@ check_PROGRAMS += tests/lib/nats-check
 tests_lib_nats_check_SOURCES = tests/lib/nats-check.c
 tests_lib_nats_check_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 tests_lib_nats_check_LDADD = lib/libtca.la $(NATS_LIBS)
+BENCH_DEPS += tests/lib/nats-check
 TESTS += $(NATS_TESTS)
 if BUILD_TRACEFS
 TESTS += tests/integration/nats-tracefs.sh
