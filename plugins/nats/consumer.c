@@ -72,7 +72,8 @@ int nats_consumer_open(struct nats_relay *nr)
 			r == -EACCES ? "check user and password, token or creds" :
 			r == -EPROTO ? "check tls_ca, tls_cert and tls_key" :
 				       "is nats-server running there? check servers=");
-		return r;
+		/* As the sinker: a TLS refusal is a credential refused (77). */
+		return r == -EPROTO ? -EACCES : r;
 	}
 	r = nats_pull_durable(nr);
 	return r < 0 ? r : nats_pull_open(nr);

@@ -19,7 +19,10 @@
  *     state:last_seq.
  *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
  *
- * URLS is a comma-separated list. Exit 0, or 1 with a line on stderr.
+ * URLS is a comma-separated list. With NATS_CHECK_TLS=DIR in the
+ * environment it speaks TLS, trusting DIR/ca.pem and showing the client
+ * certificate DIR/client.pem (key DIR/client.key), as tests/lib/nats.sh's
+ * nats_tls_certs makes them. Exit 0, or 1 with a line on stderr.
  */
 #include "config.h"
 
@@ -44,6 +47,26 @@ static int die(const char *what, natsStatus s)
 	return 1;
 }
 
+/* TLS with the files of NATS_CHECK_TLS, if it is set. */
+static natsStatus tls_from_env(natsOptions *o)
+{
+	const char *dir = getenv("NATS_CHECK_TLS");
+	char ca[4096], cert[4096], key[4096];
+	natsStatus s;
+
+	if (!dir || !*dir)
+		return NATS_OK;
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/client.pem", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	s = natsOptions_SetSecure(o, true);
+	if (s == NATS_OK)
+		s = natsOptions_LoadCATrustedCertificates(o, ca);
+	if (s == NATS_OK)
+		s = natsOptions_LoadCertificatesChain(o, cert, key);
+	return s;
+}
+
 static natsStatus connect_to(const char *urls)
 {
 	natsOptions *o = NULL;
@@ -58,6 +81,8 @@ static natsStatus connect_to(const char *urls)
 		s = natsOptions_SetServers(o, list, n);
 	if (s == NATS_OK)
 		s = natsOptions_SetTimeout(o, 2000);
+	if (s == NATS_OK)
+		s = tls_from_env(o);
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, o);
 	if (s == NATS_OK)
