@@ -147,6 +147,10 @@ done
 # The restarted node has caught up: what the checks below read was held
 # by all three replicas, not only by the two that stayed.
 nats_wait_current TCP_AUDIT 3
+# The collector acknowledges what it stored while it runs, the edges' end
+# records (the stream's last messages) too.
+nats_check acked TCP_AUDIT tcp-audit-collector 300 ||
+	{ cat "$COL_LOG" >&2; fail "the collector does not acknowledge all it stored"; }
 kill -TERM "$COL_PID"
 rc=0
 wait "$COL_PID" || rc=$?

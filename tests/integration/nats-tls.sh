@@ -55,8 +55,10 @@ for _ in $(seq 1 1200); do
 	kill -0 $COL_PID 2>/dev/null || { cat "$T/collector.log" >&2; fail "the collector ended"; }
 	sleep 0.1
 done
-# A little longer: a second delivery of anything would show now.
-sleep 1
+# While it runs, it acknowledges every message it stored, the last (the
+# edge's end record) too, and not only at its exit.
+nats_check acked TCP_AUDIT tcp-audit-collector 120 ||
+	{ cat "$T/collector.log" >&2; fail "the collector does not acknowledge all it stored"; }
 kill -TERM $COL_PID
 rc=0
 wait $COL_PID || rc=$?
