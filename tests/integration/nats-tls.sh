@@ -7,7 +7,8 @@
 # each once, under the edge's host. Without the client certificate, with
 # one of another CA, or trusting another CA, the sinker and the collector
 # each fail at start with 77 and one error line whose reason begins with
-# "TLS:" (tcp-audit-nats(7), ERRORS), and no password in it.
+# "TLS:" (tcp-audit-nats(7), ERRORS), and no password in it. Then the
+# same over TLS with a token instead of the user.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/nats.sh"
 . "$TESTS_LIB/nats-events.sh"
@@ -106,5 +107,29 @@ run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/bad" --event replay -E 
 grep -q "Authorization Violation" "$T/err" || { cat "$T/err" >&2; fail "wrong password: not named"; }
 ! grep -q "TLS:" "$T/err" || { cat "$T/err" >&2; fail "a wrong password is named as TLS"; }
 assert_eq "stream messages after the failures" "$(nats_stream_msgs TCP_AUDIT)" $((N + 2))
-echo "$N events over mutual TLS, collected once each; three bad TLS setups and a bad" \
-	"password refused with 77" >&2
+
+# A token instead of the user, over the same TLS: the node comes back
+# with the same store and a token, and 10 more events reach the stream.
+NATS_AUTH=
+NATS_TOKEN=s3cret-token
+nats_node_stop 1
+nats_node_config 1
+nats_check_urls
+nats_node_start 1
+nats_wait_msgs TCP_AUDIT $((N + 2))
+AUTH="token=s3cret-token"
+# shellcheck disable=SC2046
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --hostname tls-edge-2 --state-dir "$T/edge2" \
+	--event replay -E count=10 --sink nats $(opts -S "$D/ca.pem" "$D/client.pem" "$D/client.key") \
+	2>"$T/edge2.log"
+[ "$rc" -eq 0 ] || { cat "$T/edge2.log" >&2; fail "the edge exited $rc with a token over TLS"; }
+! grep -q 's3cret' "$T/edge2.log" || fail "the token is in the log"
+assert_eq "stream messages with the token's" "$(nats_stream_msgs TCP_AUDIT)" $((N + 14))
+AUTH="token=wrong-token"
+# shellcheck disable=SC2046
+run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/bad" --event replay -E count=10 \
+	--sink nats $(opts -S "$D/ca.pem" "$D/client.pem" "$D/client.key") >/dev/null 2>"$T/err"
+[ "$rc" -eq 77 ] || { cat "$T/err" >&2; fail "wrong token over TLS: exit $rc, expected 77"; }
+! grep -q 'wrong-token\|TLS:' "$T/err" || { cat "$T/err" >&2; fail "wrong token: shown, or named TLS"; }
+echo "$N events over mutual TLS, collected once each; 10 more with a token; three bad TLS" \
+	"setups, a bad password and a bad token refused with 77" >&2

@@ -8,7 +8,8 @@
 #                            NATS_URLS  nats://127.0.0.1:P1,...,PN (for servers=)
 #                            NATS_URL_1 .. NATS_URL_N  one node's URL
 #                          With NATS_AUTH="user:password" set first, the
-#                          nodes require that user. With NATS_TLS=DIR set
+#                          nodes require that user; with NATS_TOKEN=T
+#                          instead, that token. With NATS_TLS=DIR set
 #                          first (a directory that nats_tls_certs made),
 #                          the client ports speak only TLS with the
 #                          server certificate of DIR and require a client
@@ -21,6 +22,9 @@
 #   nats_node_stop I       stop node I (SIGTERM), and wait until it is gone
 #   nats_node_kill I       kill node I (SIGKILL)
 #   nats_node_start I      start node I again (same ports, same store)
+#   nats_node_config I     write node I's config again (after a change of
+#                          NATS_AUTH, NATS_TOKEN or NATS_TLS; then
+#                          nats_check_urls, and stop and start the node)
 #   nats_cluster_stop      stop every node that runs
 #   nats_wait_ready [R]    wait until a stream of R replicas can be created
 #   nats_check ARGS...     tests/lib/nats-check with $NATS_URLS (and the
@@ -82,6 +86,8 @@ nats_node_config() {
 		fi
 		if [ -n "${NATS_AUTH:-}" ]; then
 			echo "authorization { user: \"${NATS_AUTH%%:*}\", password: \"${NATS_AUTH#*:}\" }"
+		elif [ -n "${NATS_TOKEN:-}" ]; then
+			echo "authorization { token: \"$NATS_TOKEN\" }"
 		fi
 	} >"$NATS_DIR/n$i.conf"
 }
@@ -160,8 +166,13 @@ nats_cluster_start() {
 	for i in $(seq 1 "$NATS_NODES"); do
 		nats_node_start "$i"
 	done
-	# The checker gives the user in its URLs; the plugin never may.
-	NATS_CHECK_URLS=
-	[ -z "${NATS_AUTH:-}" ] || NATS_CHECK_URLS=$(echo "$NATS_URLS" | sed "s|://|://$NATS_AUTH@|g")
+	nats_check_urls
 	nats_wait_ready
+}
+
+# The checker gives the user or token in its URLs; the plugin never may.
+nats_check_urls() {
+	NATS_CHECK_URLS=
+	[ -z "${NATS_AUTH:-${NATS_TOKEN:-}}" ] ||
+		NATS_CHECK_URLS=$(echo "$NATS_URLS" | sed "s|://|://${NATS_AUTH:-$NATS_TOKEN}@|g")
 }
