@@ -392,10 +392,16 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 		queue_pop(&w->p->queue, stored);
 		stats_add(w->p->stats.written, stored);
 		stats_add(w->p->stats.batches, 1);
-		if (tags)
+		if (tags) {
 			writer_relay_durable(w, tags[stored - 1].hseq);
-		else
+			/* A record handed over after these events may have been
+			 * stored before them (records do not wait in the queue):
+			 * with both empty now, everything handed over is stored,
+			 * and nothing else may come to say so. */
+			writer_settle_idle(w);
+		} else {
 			writer_durable(w, ev[stored - 1].seq);
+		}
 		if (writer_pos(w, ev, stored - 1) >= w->bisect_end_seq)
 			w->limit = SIZE_MAX;
 		else if (w->limit < SIZE_MAX / 2)

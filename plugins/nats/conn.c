@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The nats sinker's connection: libnats options from ours (servers,
  * credentials, TLS), the first connect, and what a libnats status means
- * as an errno (and so as an exit status at open). */
+ * as an errno (and so as an exit status at open: a TLS failure is
+ * -EPROTO here, told apart in the error's hint, and 77 at exit). */
 #include "config.h"
 
 #include <errno.h>
@@ -230,6 +231,14 @@ int nats_conn_options(struct nats_sink *ns)
 	return nats_status_errno(s);
 }
 
+/* TLS is on with a tls_ option or a tls:// URL. */
+static bool conn_uses_tls(const struct nats_sink *ns)
+{
+	const struct nats_config *c = ns->cfg;
+
+	return c->tls_ca || c->tls_cert || (c->servers && strstr(c->servers, "tls://"));
+}
+
 int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 {
 	jsOptions jo;
@@ -237,8 +246,17 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 
 	s = natsConnection_Connect(&ns->nc, ns->opts);
 	if (s != NATS_OK) {
-		snprintf(err, errsize, "%s", nats_last_error(s));
 		ns->nc = NULL;
+		/* A server that verifies clients ends the session right after
+		 * the handshake when our certificate is missing or not of its
+		 * CA; libnats then only sees no PONG. */
+		if (s == NATS_PROTOCOL_ERROR && conn_uses_tls(ns)) {
+			snprintf(err, errsize, "TLS: the server closed the connection after the "
+				 "handshake: it refused the client certificate, or wants one");
+			return -EPROTO;
+		}
+		snprintf(err, errsize, "%s%s", s == NATS_SSL_ERROR ? "TLS: " : "",
+			 nats_last_error(s));
 		return nats_status_errno(s);
 	}
 	jsOptions_Init(&jo);

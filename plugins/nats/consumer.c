@@ -72,7 +72,8 @@ int nats_consumer_open(struct nats_relay *nr)
 			r == -EACCES ? "check user and password, token or creds" :
 			r == -EPROTO ? "check tls_ca, tls_cert and tls_key" :
 				       "is nats-server running there? check servers=");
-		return r;
+		/* As the sinker: a TLS refusal is a credential refused (77). */
+		return r == -EPROTO ? -EACCES : r;
 	}
 	r = nats_pull_durable(nr);
 	return r < 0 ? r : nats_pull_open(nr);
@@ -224,8 +225,6 @@ static natsStatus consumer_pull_once(struct nats_relay *nr, int batch, uint64_t 
 		switch (nats_pull_kind(nr, m)) {
 		case NATS_PULL_MSG:
 			got++;
-			/* fall through */
-		case NATS_PULL_LATE:
 			consumer_take(nr, m);
 			continue;
 		case NATS_PULL_END:
@@ -346,7 +345,7 @@ void nats_consumer_close(struct nats_relay *nr)
 	}
 	/* And so are the answers of a pull left in flight at the stop. */
 	for (natsMsg *m = NULL; nr->sub && natsSubscription_NextMsg(&m, nr->sub, 1) == NATS_OK;) {
-		if (nats_pull_kind(nr, m) <= NATS_PULL_LATE)
+		if (nats_pull_kind(nr, m) == NATS_PULL_MSG)
 			nats_pull_reply(nr, m, "-NAK");
 		natsMsg_Destroy(m);
 		m = NULL;

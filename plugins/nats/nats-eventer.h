@@ -80,8 +80,7 @@ struct nats_relay {
 
 /* pull.c: the durable, and JetStream's pull protocol in core-NATS calls. */
 enum nats_pull_kind {
-	NATS_PULL_MSG,    /* a message of the pull in flight */
-	NATS_PULL_LATE,   /* a message of an earlier pull: as good */
+	NATS_PULL_MSG,    /* a message (of this pull or a late one of an earlier) */
 	NATS_PULL_END,    /* a status that ends the pull in flight */
 	NATS_PULL_STALE,  /* a status of an earlier pull */
 	NATS_PULL_AWAY,   /* no JetStream answers */

@@ -97,6 +97,10 @@ static int nats_open(const struct tca_host *host, const void *config, void **sta
 			r = -ECONNREFUSED;
 		tca_log(host, TCA_LOG_ERR, 0, "cannot connect to %s: %s (%s)", ns->where, err,
 			nats_connect_hint(r));
+		/* Certificates refused either way are credentials refused (77),
+		 * not a server that may come back (75). */
+		if (r == -EPROTO)
+			r = -EACCES;
 		goto fail;
 	}
 	r = nats_stream_ensure(ns);

@@ -191,7 +191,11 @@ enum nats_pull_kind nats_pull_kind(struct nats_relay *nr, natsMsg *m)
 			return NATS_PULL_AWAY;
 		return current ? NATS_PULL_END : NATS_PULL_STALE;
 	}
-	return current ? NATS_PULL_MSG : NATS_PULL_LATE;
+	/* JetStream delivers a message under the subject it was published
+	 * to, not the pull's reply subject: which pull brought it cannot be
+	 * told, and does not matter (the ring has room for it, or gives it
+	 * back). Only statuses come on the reply subject. */
+	return NATS_PULL_MSG;
 }
 
 void nats_pull_reply(struct nats_relay *nr, natsMsg *m, const char *what)

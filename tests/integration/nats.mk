@@ -1,12 +1,14 @@
 # tests/integration/nats.mk: integration tests of the NATS transport, each
-# against a 3-node nats-server cluster with JetStream that tests/lib/nats.sh
-# starts on free loopback ports and stops afterwards. tests/lib/nats-check
-# reads the stream back, independently of the plugin (but for lib/wire.c).
+# against a nats-server cluster with JetStream (3 nodes; 1 with TLS for
+# nats-tls.sh) that tests/lib/nats.sh starts on free loopback ports and
+# stops afterwards. tests/lib/nats-check reads the stream back,
+# independently of the plugin (but for lib/wire.c).
 NATS_TESTS = \
 	tests/integration/nats-replay.sh \
 	tests/integration/nats-errors.sh \
 	tests/integration/nats-node-kill.sh \
-	tests/integration/nats-outage.sh
+	tests/integration/nats-outage.sh \
+	tests/integration/nats-tls.sh
 if BUILD_NATS
 check_PROGRAMS += tests/lib/nats-check
 tests_lib_nats_check_SOURCES = tests/lib/nats-check.c

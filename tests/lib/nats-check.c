@@ -18,8 +18,14 @@
  *     for a gap the last field is first_seq:count:reason, for a run the
  *     state:last_seq.
  *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
+ *   nats-check URLS acked STREAM DURABLE [SECONDS]  wait (600 s) until the durable
+ *                                      consumer exists and has acks up to
+ *                                      the stream's last message
  *
- * URLS is a comma-separated list. Exit 0, or 1 with a line on stderr.
+ * URLS is a comma-separated list. With NATS_CHECK_TLS=DIR in the
+ * environment it speaks TLS, trusting DIR/ca.pem and showing the client
+ * certificate DIR/client.pem (key DIR/client.key), as tests/lib/nats.sh's
+ * nats_tls_certs makes them. Exit 0, or 1 with a line on stderr.
  */
 #include "config.h"
 
@@ -44,6 +50,26 @@ static int die(const char *what, natsStatus s)
 	return 1;
 }
 
+/* TLS with the files of NATS_CHECK_TLS, if it is set. */
+static natsStatus tls_from_env(natsOptions *o)
+{
+	const char *dir = getenv("NATS_CHECK_TLS");
+	char ca[4096], cert[4096], key[4096];
+	natsStatus s;
+
+	if (!dir || !*dir)
+		return NATS_OK;
+	snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/client.pem", dir);
+	snprintf(key, sizeof(key), "%s/client.key", dir);
+	s = natsOptions_SetSecure(o, true);
+	if (s == NATS_OK)
+		s = natsOptions_LoadCATrustedCertificates(o, ca);
+	if (s == NATS_OK)
+		s = natsOptions_LoadCertificatesChain(o, cert, key);
+	return s;
+}
+
 static natsStatus connect_to(const char *urls)
 {
 	natsOptions *o = NULL;
@@ -58,6 +84,8 @@ static natsStatus connect_to(const char *urls)
 		s = natsOptions_SetServers(o, list, n);
 	if (s == NATS_OK)
 		s = natsOptions_SetTimeout(o, 2000);
+	if (s == NATS_OK)
+		s = tls_from_env(o);
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, o);
 	if (s == NATS_OK)
@@ -103,6 +131,33 @@ static int cmd_ready(int replicas)
 		nats_Sleep(250);
 	} while (time(NULL) < end);
 	return die("no stream could be created in 60 s", s);
+}
+
+/* Polled every 10 ms: the benchmark takes its clock when this returns. */
+static int cmd_acked(const char *stream, const char *durable, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	natsStatus s;
+
+	do {
+		jsStreamInfo *si = NULL;
+		jsConsumerInfo *ci = NULL;
+		bool done = false;
+
+		s = js_GetStreamInfo(&si, js, stream, NULL, NULL);
+		if (s == NATS_OK)
+			s = js_GetConsumerInfo(&ci, js, stream, durable, NULL, NULL);
+		if (s == NATS_OK)
+			done = ci->AckFloor.Stream >= si->State.LastSeq;
+		jsStreamInfo_Destroy(si);
+		jsConsumerInfo_Destroy(ci);
+		if (done)
+			return 0;
+		nats_Sleep(10);
+	} while (time(NULL) < end);
+	fprintf(stderr, "nats-check: durable %s has not acknowledged all of stream %s in %d s\n",
+		durable, stream, seconds);
+	return s == NATS_OK ? 1 : die(durable, s);
 }
 
 static int cmd_info(const char *stream)
@@ -193,7 +248,7 @@ int main(int argc, char **argv)
 	int rc = 2;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: nats-check URLS ready|info|dump|create ...\n");
+		fprintf(stderr, "usage: nats-check URLS ready|info|dump|create|acked ...\n");
 		return 2;
 	}
 	s = connect_to(argv[1]);
@@ -205,6 +260,8 @@ int main(int argc, char **argv)
 		rc = cmd_info(argv[3]);
 	else if (!strcmp(argv[2], "dump") && argc > 3)
 		rc = cmd_dump(argv[3], argc > 4 ? strtoull(argv[4], NULL, 10) : 0);
+	else if (!strcmp(argv[2], "acked") && argc > 4)
+		rc = cmd_acked(argv[3], argv[4], argc > 5 ? atoi(argv[5]) : 600);
 	else if (!strcmp(argv[2], "create") && argc > 5)
 		rc = (s = create(argv[3], argv[4], atoi(argv[5]))) == NATS_OK ? 0 : die(argv[3], s);
 	else

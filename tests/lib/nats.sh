@@ -8,10 +8,23 @@
 #                            NATS_URLS  nats://127.0.0.1:P1,...,PN (for servers=)
 #                            NATS_URL_1 .. NATS_URL_N  one node's URL
 #                          With NATS_AUTH="user:password" set first, the
-#                          nodes require that user.
+#                          nodes require that user; with NATS_TOKEN=T
+#                          instead, that token. With NATS_TLS=DIR set
+#                          first (a directory that nats_tls_certs made),
+#                          the client ports speak only TLS with the
+#                          server certificate of DIR and require a client
+#                          certificate of DIR's CA (verify: true); the
+#                          URLs are tls://, and nats_check uses DIR's
+#                          client certificate.
+#   nats_tls_certs DIR     make DIR/ca.pem (a CA of its own), server.pem
+#                          and server.key (for 127.0.0.1, as an IP SAN),
+#                          client.pem and client.key, all signed by the CA
 #   nats_node_stop I       stop node I (SIGTERM), and wait until it is gone
 #   nats_node_kill I       kill node I (SIGKILL)
 #   nats_node_start I      start node I again (same ports, same store)
+#   nats_node_config I     write node I's config again (after a change of
+#                          NATS_AUTH, NATS_TOKEN or NATS_TLS; then
+#                          nats_check_urls, and stop and start the node)
 #   nats_cluster_stop      stop every node that runs
 #   nats_wait_ready [R]    wait until a stream of R replicas can be created
 #   nats_check ARGS...     tests/lib/nats-check with $NATS_URLS (and the
@@ -26,7 +39,31 @@ nats_free_port() {
 }
 
 nats_check() {
-	"$top_builddir/tests/lib/nats-check" "${NATS_CHECK_URLS:-$NATS_URLS}" "$@"
+	NATS_CHECK_TLS=${NATS_TLS:-} \
+		"$top_builddir/tests/lib/nats-check" "${NATS_CHECK_URLS:-$NATS_URLS}" "$@"
+}
+
+# One certificate of the CA in DIR: nats_tls_cert DIR NAME SUBJECT [EXT].
+nats_tls_cert() {
+	local d=$1 name=$2 subj=$3
+	echo "${4:-basicConstraints=CA:FALSE}" >"$d/$name.ext"
+	openssl req -new -newkey rsa:2048 -nodes -subj "$subj" \
+		-keyout "$d/$name.key" -out "$d/$name.csr" 2>/dev/null &&
+		openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-CAcreateserial -days 2 -out "$d/$name.pem" -extfile "$d/$name.ext" 2>/dev/null ||
+		fail "openssl cannot make the $name certificate in $d"
+	rm -f "$d/$name.csr" "$d/$name.ext"
+}
+
+nats_tls_certs() {
+	local d=$1
+	command -v openssl >/dev/null || skip "needs openssl (apt-get install openssl)"
+	mkdir -p "$d"
+	openssl req -x509 -new -newkey rsa:2048 -nodes -days 2 -subj "/CN=tcp-audit test CA $$" \
+		-keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null ||
+		fail "openssl cannot make a CA in $d"
+	nats_tls_cert "$d" server "/CN=127.0.0.1" "subjectAltName=IP:127.0.0.1"
+	nats_tls_cert "$d" client "/CN=tcp-audit-edge" "extendedKeyUsage=clientAuth"
 }
 
 # The config of node I: client port, cluster port, and routes to all.
@@ -43,8 +80,14 @@ nats_node_config() {
 		# One node alone is no cluster: it would wait for routes for ever.
 		[ "$NATS_NODES" -eq 1 ] ||
 			echo "cluster { name: $NATS_CLUSTER, listen: 127.0.0.1:$(cat "$NATS_DIR/cport.$i"), routes: [ $routes ] }"
+		if [ -n "${NATS_TLS:-}" ]; then
+			echo "tls { cert_file: \"$NATS_TLS/server.pem\", key_file: \"$NATS_TLS/server.key\","
+			echo "  ca_file: \"$NATS_TLS/ca.pem\", verify: true, timeout: 5 }"
+		fi
 		if [ -n "${NATS_AUTH:-}" ]; then
 			echo "authorization { user: \"${NATS_AUTH%%:*}\", password: \"${NATS_AUTH#*:}\" }"
+		elif [ -n "${NATS_TOKEN:-}" ]; then
+			echo "authorization { token: \"$NATS_TOKEN\" }"
 		fi
 	} >"$NATS_DIR/n$i.conf"
 }
@@ -107,11 +150,13 @@ nats_cluster_start() {
 	NATS_CLUSTER=tca-$$-$RANDOM
 	mkdir -p "$NATS_DIR"
 	NATS_URLS=
+	local scheme=nats
+	[ -z "${NATS_TLS:-}" ] || scheme=tls
 	for i in $(seq 1 "$NATS_NODES"); do
 		nats_free_port >"$NATS_DIR/port.$i"
 		nats_free_port >"$NATS_DIR/cport.$i"
-		eval "NATS_URL_$i=nats://127.0.0.1:$(cat "$NATS_DIR/port.$i")"
-		NATS_URLS="${NATS_URLS:+$NATS_URLS,}nats://127.0.0.1:$(cat "$NATS_DIR/port.$i")"
+		eval "NATS_URL_$i=$scheme://127.0.0.1:$(cat "$NATS_DIR/port.$i")"
+		NATS_URLS="${NATS_URLS:+$NATS_URLS,}$scheme://127.0.0.1:$(cat "$NATS_DIR/port.$i")"
 	done
 	export NATS_URLS
 	trap 'nats_cluster_stop; rm -rf "$T"' EXIT
@@ -121,8 +166,13 @@ nats_cluster_start() {
 	for i in $(seq 1 "$NATS_NODES"); do
 		nats_node_start "$i"
 	done
-	# The checker gives the user in its URLs; the plugin never may.
-	NATS_CHECK_URLS=
-	[ -z "${NATS_AUTH:-}" ] || NATS_CHECK_URLS=$(echo "$NATS_URLS" | sed "s|nats://|nats://$NATS_AUTH@|g")
+	nats_check_urls
 	nats_wait_ready
+}
+
+# The checker gives the user or token in its URLs; the plugin never may.
+nats_check_urls() {
+	NATS_CHECK_URLS=
+	[ -z "${NATS_AUTH:-${NATS_TOKEN:-}}" ] ||
+		NATS_CHECK_URLS=$(echo "$NATS_URLS" | sed "s|://|://${NATS_AUTH:-$NATS_TOKEN}@|g")
 }
