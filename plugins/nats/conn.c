@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The nats sinker's connection: libnats options from ours (servers,
- * credentials, TLS), the first connect, and what a libnats status means
- * as an errno (and so as an exit status at open: a TLS failure is
- * -EPROTO here, told apart in the error's hint, and 77 at exit). */
+ * credentials, TLS), the first connect, the last close, and what a
+ * libnats status means as an errno (and so as an exit status at open: a
+ * TLS failure is -EPROTO here, told apart in the error's hint, and 77 at
+ * exit). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +15,9 @@
 #include "nats-sink.h"
 
 #define NATS_SERVERS_MAX 32
+/* The longest the close waits for the server to see the last publishes
+ * and for the acks already sent to be handled. */
+#define NATS_DRAIN_MS 1000
 
 int nats_status_errno(natsStatus s)
 {
@@ -272,4 +276,36 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 		return nats_status_errno(s);
 	}
 	return 0;
+}
+
+/* Drain rather than only flush: the reply subscription's thread handles
+ * every ack queued for it before the connection closes. Closed with
+ * messages still queued, that thread frees them in its own time, which
+ * can be after nats_CloseAndWait() has stopped the library's garbage
+ * collector (libnats 3.4.1 hands every message to it): those leak. */
+static void conn_drain(struct nats_sink *ns)
+{
+	int64_t end;
+
+	/* Not connected (reconnecting): no ack can come in; Destroy closes. */
+	if (natsConnection_DrainTimeout(ns->nc, NATS_DRAIN_MS) != NATS_OK)
+		return;
+	/* The drain ends with a close, on the library's drain thread. */
+	end = nats_Now() + NATS_DRAIN_MS + 1000;
+	while (!natsConnection_IsClosed(ns->nc) && nats_Now() < end)
+		nats_Sleep(10);
+}
+
+void nats_conn_close(struct nats_sink *ns)
+{
+	if (ns->nc && ns->js)
+		conn_drain(ns);
+	else if (ns->nc)
+		natsConnection_FlushTimeout(ns->nc, NATS_DRAIN_MS);
+	jsCtx_Destroy(ns->js);
+	natsConnection_Destroy(ns->nc);
+	natsOptions_Destroy(ns->opts);
+	ns->js = NULL;
+	ns->nc = NULL;
+	ns->opts = NULL;
 }

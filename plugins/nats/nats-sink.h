@@ -78,9 +78,10 @@ size_t nats_msgid_event(char *out, size_t size, const struct tca_origin *o, uint
 size_t nats_msgid_gap(char *out, size_t size, const struct tca_origin *o, const struct tca_gap *g);
 size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run);
 
-/* conn.c: options, connecting, and what a libnats status means. */
+/* conn.c: options, connecting, closing, and what a libnats status means. */
 int nats_conn_options(struct nats_sink *ns);
 int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize);
+void nats_conn_close(struct nats_sink *ns);
 int nats_status_errno(natsStatus s);
 const char *nats_last_error(natsStatus s);
 

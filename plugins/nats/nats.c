@@ -14,6 +14,9 @@
 
 #include "nats-sink.h"
 
+/* How long the close waits for libnats's own threads to end. */
+#define NATS_CLOSE_WAIT_MS 2000
+
 static int nats_check(const struct tca_host *host, const struct nats_config *c)
 {
 	if (nats_subject_prefix_check(c->subject) < 0) {
@@ -55,21 +58,24 @@ static const char *nats_connect_hint(int err)
 static void nats_close(void *state)
 {
 	struct nats_sink *ns = state;
+	const struct tca_host *host = ns->host;
 	bool opened = ns->opts != NULL; /* libnats was started (it starts with the options) */
+	natsStatus s;
 
-	if (ns->nc)
-		natsConnection_FlushTimeout(ns->nc, 1000);
-	jsCtx_Destroy(ns->js);
-	natsConnection_Destroy(ns->nc);
-	natsOptions_Destroy(ns->opts);
+	nats_conn_close(ns);
 	nats_acks_free(&ns->acks);
 	free(ns->where);
 	free(ns);
 	/* The library's threads must be gone before the processor unloads
 	 * the plugin, and libnats with it; closing what never started would
 	 * start it. */
-	if (opened)
-		nats_CloseAndWait(2000);
+	if (!opened)
+		return;
+	s = nats_CloseAndWait(NATS_CLOSE_WAIT_MS);
+	if (s != NATS_OK)
+		tca_log(host, TCA_LOG_WARNING, 0, "the NATS client library did not stop within %d ms "
+			"(%s); its threads may outlive the plugin", NATS_CLOSE_WAIT_MS,
+			natsStatus_GetText(s));
 }
 
 static int nats_open(const struct tca_host *host, const void *config, void **state)

@@ -136,7 +136,7 @@ static bool connected(struct nats_sink *ns)
 int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 {
 	char id[NATS_MSGID_MAX], why[160] = "";
-	jsPubOptions po;
+	jsPubOptions po, wait;
 	natsStatus s = NATS_OK;
 	size_t sent, stored;
 	bool bad = false;
@@ -146,9 +146,19 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 	if (!connected(ns))
 		return -EAGAIN;
 	nats_subjects_for(ns, b->origin->host);
+	/* No MaxWait per message: the wait for the whole batch below bounds
+	 * it, and what is still pending then is taken back. With one,
+	 * libnats 3.4.1 tracks every message (two allocations) and, at its
+	 * deadline, queues a synthetic "timeout" message for it whether or
+	 * not its ack came (js.c, _timeoutPubAsync), that is a whole batch of
+	 * them just as the wait for that batch ends. Queued at close, they
+	 * were freed by the reply subscription's own thread after
+	 * nats_CloseAndWait() had stopped the library's garbage collector:
+	 * LeakSanitizer saw them as leaks. */
 	jsPubOptions_Init(&po);
-	po.MaxWait = (int64_t)ns->cfg->ack_timeout_ms;
 	po.MsgId = id;
+	jsPubOptions_Init(&wait);
+	wait.MaxWait = (int64_t)ns->cfg->ack_timeout_ms;
 	for (sent = 0; sent < b->n; sent++) {
 		ssize_t len = wire_encode_event(ns->buf, sizeof(ns->buf), b->origin, &b->ev[sent]);
 
@@ -174,7 +184,7 @@ int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)
 		tca_retry_reason(ns->host, 0, "publishing to %s: %s", ns->cfg->stream, why);
 		return -EAGAIN;
 	}
-	if (js_PublishAsyncComplete(ns->js, &po) != NATS_OK)
+	if (js_PublishAsyncComplete(ns->js, &wait) != NATS_OK)
 		acks_pending(ns);
 	stored = acks_end(&ns->acks, sent, why, sizeof(why));
 	if (stored == b->n)

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	natsOptions *o = NULL;
 	jsCtx *js = NULL;
 	jsOptions jo;
-	jsPubOptions po;
+	jsPubOptions po, wait;
 	const char *list[16];
 	char id[64], *urls, *save = NULL, *data;
 	uint64_t count, size, batch, start, sent = 0;
@@ -76,9 +76,11 @@ int main(int argc, char **argv)
 	jo.PublishAsync.ErrHandler = on_error;
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, &jo);
+	/* As the sinker: no MaxWait per message; the wait for a batch bounds it. */
 	jsPubOptions_Init(&po);
-	po.MaxWait = 10000;
 	po.MsgId = id;
+	jsPubOptions_Init(&wait);
+	wait.MaxWait = 10000;
 	start = now_ns();
 	while (s == NATS_OK && sent < count) {
 		uint64_t end = sent + batch < count ? sent + batch : count;
@@ -89,7 +91,7 @@ int main(int argc, char **argv)
 			s = js_PublishAsync(js, argv[2], data, (int)size, &po);
 		}
 		if (s == NATS_OK)
-			s = js_PublishAsyncComplete(js, &po);
+			s = js_PublishAsyncComplete(js, &wait);
 	}
 	if (s != NATS_OK) {
 		fprintf(stderr, "nats-pub: %s (%s)\n", natsStatus_GetText(s), nats_GetLastError(NULL));
