@@ -20,6 +20,7 @@ OWN_NOBODY="/usr/bin/python3 $TESTS_LIB/owners.py"
 cg=$cg2/tca-creds-$$
 pids=""
 cleanup() {
+	kill_capture
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	# Out of the test's cgroup before it goes.
 	[ -d "$cg" ] && while read -r p; do echo "$p" >"$cg2/cgroup.procs" 2>/dev/null; done <"$cg/cgroup.procs"

@@ -14,7 +14,7 @@ tracefs_dir >/dev/null
 [ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
 OWN="python3 $TESTS_LIB/owners.py"
 pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
+trap 'kill_capture; for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" -E buffer_size=32M
 $CHURN churn 4 10 2 5000 >"$T/churn.out" &

@@ -19,6 +19,7 @@ ns_a=tca-own-a-$$
 ns_b=tca-own-b-$$
 pids=""
 cleanup() {
+	kill_capture
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	[ -f "$T/nginx.pid" ] && kill "$(cat "$T/nginx.pid")" 2>/dev/null
 	ip netns del "$ns_a" 2>/dev/null || true

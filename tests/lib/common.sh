@@ -32,8 +32,17 @@ require_cmd() {
 # never in the machine's /var/lib/tcp-audit.
 make_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/tcp-audit-test.XXXXXX")
-	trap 'release_kept; rm -rf "$T"' EXIT
+	trap 'kill_capture; release_kept; rm -rf "$T"' EXIT
 	export TCP_AUDIT_STATE_DIR="$T/state"
+}
+
+# A capture a failed test left running (start_ta_capture's $TA_PID): it
+# must not record on, for hours, after the test. Only while it is still
+# this shell's job: once waited for, its pid may be another process's.
+kill_capture() {
+	[ -n "${TA_PID:-}" ] && jobs -p | grep -qx "$TA_PID" || return 0
+	kill -CONT "$TA_PID" 2>/dev/null || true
+	kill -TERM "$TA_PID" 2>/dev/null || true
 }
 
 # A tracefs run that this test stopped without stop_capture keeps its
