@@ -41,22 +41,20 @@ printf 'core_replay_null_cpu_per_event\t%s\tns\n' "$cpu"
 printf 'core_replay_null_peak_rss\t%s\tKiB\n' "$rss"
 null_cpu=$cpu
 
-read -r rate rss cpu < <(measure -s json -S path="$T/out.json")
-lines=$(grep -vc '^{"type":' "$T/out.json")
-[ "$lines" -eq "$N" ] || { echo "bench-core: json wrote $lines of $N events" >&2; exit 1; }
-printf 'core_replay_json_events_per_s\t%s\tevents/s\n' "$rate"
-printf 'core_replay_json_cpu_per_event\t%s\tns\n' "$cpu"
-printf 'core_replay_json_peak_rss\t%s\tKiB\n' "$rss"
-printf 'core_replay_json_bytes_per_event\t%s\tbytes\n' "$(($(stat -c %s "$T/out.json") / N))"
+# A file sink: SINK FILE SKIP-REGEX (its non-event lines); sets $cpu.
+file_sink() {
+	local lines
+	read -r rate rss cpu < <(measure -s "$1" -S path="$2")
+	lines=$(grep -vc "$3" "$2")
+	[ "$lines" -eq "$N" ] || { echo "bench-core: $1 wrote $lines of $N events" >&2; exit 1; }
+	printf 'core_replay_%s_events_per_s\t%s\tevents/s\n' "$1" "$rate"
+	printf 'core_replay_%s_cpu_per_event\t%s\tns\n' "$1" "$cpu"
+	printf 'core_replay_%s_peak_rss\t%s\tKiB\n' "$1" "$rss"
+	printf 'core_replay_%s_bytes_per_event\t%s\tbytes\n' "$1" "$(($(stat -c %s "$2") / N))"
+}
+file_sink json "$T/out.json" '^{"type":'
 json_cpu=$cpu
-
-read -r rate rss cpu < <(measure -s text -S path="$T/out.txt")
-lines=$(grep -vc '^#\|^TIME(UTC)' "$T/out.txt")
-[ "$lines" -eq "$N" ] || { echo "bench-core: text wrote $lines of $N events" >&2; exit 1; }
-printf 'core_replay_text_events_per_s\t%s\tevents/s\n' "$rate"
-printf 'core_replay_text_cpu_per_event\t%s\tns\n' "$cpu"
-printf 'core_replay_text_peak_rss\t%s\tKiB\n' "$rss"
-printf 'core_replay_text_bytes_per_event\t%s\tbytes\n' "$(($(stat -c %s "$T/out.txt") / N))"
+file_sink text "$T/out.txt" '^#\|^TIME(UTC)'
 text_cpu=$cpu
 
 # The sinks beside the processor alone, and beside the goal.
