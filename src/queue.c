@@ -87,7 +87,7 @@ size_t queue_push(struct queue *q, const struct tca_event *ev, size_t n)
 	return queue_push_tagged(q, ev, NULL, n);
 }
 
-/* Under lock: accepted more events follow the newest. */
+/* Under lock: `accepted` more events now follow the newest one. */
 static void queue_added(struct queue *q, size_t accepted)
 {
 	bool was_empty = q->count == 0;

@@ -230,7 +230,7 @@ static bool reader_relay_record(struct reader *r, const struct tca_relay_rec *in
 		rec.u.gap = in->u.gap;
 	else
 		rec.u.run = in->u.run;
-	while (!relay_push(r->relay, &rec, false)) {
+	while (!relay_push(r->relay, &rec)) {
 		if (!reader_may_wait(r))
 			return false;
 		queue_sleep(&r->p->queue, 10);

@@ -14,7 +14,7 @@ int relay_init(struct relay *r, size_t origins, size_t records)
 	*r = (struct relay){ 0 };
 	r->origins = calloc(origins, sizeof(*r->origins));
 	r->ring = calloc(records, sizeof(*r->ring));
-	if (!r->origins || !r->ring || records <= RELAY_WRITER_RESERVE) {
+	if (!r->origins || !r->ring || records == 0) {
 		free(r->origins);
 		free(r->ring);
 		*r = (struct relay){ 0 };
@@ -83,13 +83,12 @@ const struct tca_origin *relay_origin(const struct relay *r, uint32_t slot)
 	return &r->origins[slot].origin;
 }
 
-bool relay_push(struct relay *r, const struct relay_rec *rec, bool writer)
+bool relay_push(struct relay *r, const struct relay_rec *rec)
 {
-	size_t limit = writer ? r->cap : r->cap - RELAY_WRITER_RESERVE;
 	bool ok;
 
 	pthread_mutex_lock(&r->lock);
-	ok = r->count < limit;
+	ok = r->count < r->cap;
 	if (ok)
 		r->ring[(r->head + r->count++) % r->cap] = *rec;
 	pthread_mutex_unlock(&r->lock);

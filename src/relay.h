@@ -18,7 +18,8 @@
  * is the newest hseq, and "every item up to hseq H is settled" is at once
  * the count tca_read.settled gives the eventer. The writer moves
  * `durable` only to the hseq of an event it has just stored (every record
- * before it was pushed before it, and the ring is stored before each batch)
+ * before it was pushed before it, and the ring's records handed over
+ * before the oldest queued event are stored before each batch)
  * or, with the queue and the ring both empty, to `handed`: the same two
  * rules that keep the run's own durable seq exact.
  */
@@ -45,7 +46,7 @@ struct relay {
 	size_t ncap;
 	uint32_t last;                 /* reader: the slot it found last */
 
-	pthread_mutex_t lock;          /* the record ring: the reader and the writer add */
+	pthread_mutex_t lock;          /* the record ring: the reader adds, the writer takes */
 	struct relay_rec *ring;
 	size_t cap, head, count;
 
@@ -53,10 +54,6 @@ struct relay {
 	uint64_t durable;              /* writer: every item up to this hseq is settled */
 	bool broken;                   /* an item was dropped (forced exit): durable moves no more */
 };
-
-/* Records the reader may fill the ring with; the rest is the writer's, for
- * the gaps of refused events. */
-#define RELAY_WRITER_RESERVE 64
 
 int relay_init(struct relay *r, size_t origins, size_t records);
 void relay_destroy(struct relay *r);
@@ -66,9 +63,8 @@ void relay_destroy(struct relay *r);
 int relay_intern(struct relay *r, const struct tca_origin *o, uint64_t hseq);
 const struct tca_origin *relay_origin(const struct relay *r, uint32_t slot);
 
-/* Add a record; the reader leaves RELAY_WRITER_RESERVE free (writer:
- * false). Returns false when there is no room. */
-bool relay_push(struct relay *r, const struct relay_rec *rec, bool writer);
+/* Add a record (the reader). Returns false when there is no room. */
+bool relay_push(struct relay *r, const struct relay_rec *rec);
 /* Copy up to max of the oldest records, without taking them. */
 size_t relay_peek(struct relay *r, struct relay_rec *out, size_t max);
 void relay_pop(struct relay *r, size_t n);

@@ -43,6 +43,10 @@ struct writer {
 	uint64_t spool_dropped;    /* of the spool's dropped events, those counted lost */
 
 	struct relay *relay;       /* NULL unless the eventer is a relay */
+	/* The gap of a relayed event the store refused, stored before the
+	 * next write: records in the ring may follow later events. */
+	struct relay_rec refused;
+	bool has_refused;
 };
 
 static void writer_durable(struct writer *w, uint64_t seq);
@@ -199,7 +203,8 @@ static void writer_settle_idle(struct writer *w)
 		/* Loaded before the counts, as for the run's own seqs: an
 		 * item handed over before it is then queued, or stored. */
 		uint64_t handed = relay_handed(w->relay);
-		if (queue_count(&w->p->queue) == 0 && relay_count(w->relay) == 0 && handed)
+		if (queue_count(&w->p->queue) == 0 && relay_count(w->relay) == 0 &&
+		    !w->has_refused && handed)
 			writer_relay_durable(w, handed);
 		/* The queue holds only relayed events: the run's own seqs are
 		 * gaps, settled once the gap ring is empty. */
@@ -247,14 +252,46 @@ static int writer_relay_call(struct writer *w, const struct relay_rec *rec, size
 	return r == 1 ? (int)k : -r;
 }
 
-/* Store the relay's waiting records, oldest first. Returns 1 when none is
- * left, 0 to try again, or an exit status. */
+/* The hand-over number of the oldest queued event, or UINT64_MAX when
+ * the queue is empty. */
+static uint64_t writer_relay_head(struct writer *w)
+{
+	const struct tca_event *ev;
+
+	if (!queue_peek(&w->p->queue, &ev))
+		return UINT64_MAX;
+	return queue_tags_of(&w->p->queue, ev)[0].hseq;
+}
+
+/* Of rec[0..n), how many were handed over before the oldest queued
+ * event: only those go before it, so that a store that crashes between
+ * two writes never holds a record (a run's end) without the events
+ * handed over ahead of it. */
+static size_t writer_relay_due(struct writer *w, const struct relay_rec *rec, size_t n)
+{
+	uint64_t head = writer_relay_head(w);
+	size_t k = 0;
+
+	while (k < n && rec[k].hseq < head)
+		k++;
+	return k;
+}
+
+/* Store the relay's waiting records that are due, oldest first. Returns
+ * 1 when none of them is left, 0 to try again, or an exit status. */
 static int writer_flush_relay(struct writer *w)
 {
 	struct relay_rec rec[GAP_BATCH];
 	size_t n;
 
-	while ((n = relay_peek(w->relay, rec, GAP_BATCH))) {
+	if (w->has_refused) {
+		int k = writer_relay_call(w, &w->refused, 1);
+		if (k <= 0)
+			return -k;
+		w->has_refused = false;
+		writer_settle_idle(w);
+	}
+	while ((n = writer_relay_due(w, rec, relay_peek(w->relay, rec, GAP_BATCH)))) {
 		for (size_t i = 0; i < n;) {
 			int k = writer_relay_call(w, rec + i, n - i);
 			if (k <= 0)
@@ -310,8 +347,8 @@ static uint64_t writer_pos(struct writer *w, const struct tca_event *ev, size_t 
 }
 
 /* A relayed event refused for good is a gap of its origin's run, stored
- * through the relay's ring (before the queue pops it, so that the two are
- * never both empty while it is unsettled). */
+ * before the next write (and held before the queue pops the event, so
+ * that nothing says it is settled before the gap is stored). */
 static void writer_relay_refused(struct writer *w, const struct tca_event *ev, struct tca_gap *g)
 {
 	const struct queue_tag *tag = queue_tags_of(&w->p->queue, ev);
@@ -319,10 +356,11 @@ static void writer_relay_refused(struct writer *w, const struct tca_event *ev, s
 
 	g->run_id = relay_origin(w->relay, tag->origin)->run_id;
 	rec.u.gap = *g;
-	/* The ring was emptied before this batch, and the reader leaves
-	 * room for this. */
-	if (!relay_push(w->relay, &rec, true))
+	/* The last one was stored before this batch was written. */
+	if (w->has_refused)
 		relay_break(w->relay);
+	w->refused = rec;
+	w->has_refused = true;
 }
 
 /* The store refused ev[0..n) for good. Find the refused events by halving
@@ -637,6 +675,8 @@ static void writer_relay_leave(struct writer *w)
 
 	relay_break(w->relay);
 	relay_pop(w->relay, left);
+	left += w->has_refused;
+	w->has_refused = false;
 	while ((n = queue_peek(&w->p->queue, &ev))) {
 		left += n;
 		queue_pop(&w->p->queue, n);
