@@ -42,6 +42,14 @@
  *        - for such an eventer, tca_read.settled counts every item it
  *          handed over (events and records), and the optional settle()
  *          at the end of the descriptor gives it the final count.
+ *   2.2  name records:
+ *        - struct tca_name says what an id in the events stands for (a
+ *          cgroup id's path), as it was when the eventer met it; an
+ *          eventer hands names through the name fields at the end of
+ *          struct tca_read, a relay eventer as TCA_RELAY_NAME records;
+ *        - the optional sinker write_names() at the end of the
+ *          descriptor stores them; the processor orders them before the
+ *          events that carry the id, and spools them with the events.
  *
  * Compatibility: a plugin is loaded when its abi_major equals
  * TCA_ABI_MAJOR and its struct_size is at least TCA_PLUGIN_MIN_SIZE.
@@ -63,7 +71,7 @@ extern "C" {
 #endif
 
 #define TCA_ABI_MAJOR 2
-#define TCA_ABI_MINOR 1
+#define TCA_ABI_MINOR 2
 
 /* The name of the one symbol every plugin exports. */
 #define TCA_PLUGIN_SYMBOL "tcp_audit_plugin"
@@ -264,6 +272,41 @@ struct tca_run {
 };
 
 /* ------------------------------------------------------------------ */
+/* Names: what an id in the events stands for (ABI 2.2)                */
+/* ------------------------------------------------------------------ */
+
+/* What a name record names (struct tca_name.kind). The names (in every
+ * store) are the lowercase words after TCA_NAME_. */
+enum tca_name_kind {
+	TCA_NAME_CGROUP = 1,  /* id: a cgroup v2 id (tca_event.cgroup); text: the
+			       * cgroup's path below the cgroup2 mount, such as
+			       * "/system.slice/nginx.service" */
+	TCA_NAME_KIND_MAX = 1,
+};
+
+/* The longest text of a name, with its NUL (a cgroup path is a path). */
+#define TCA_NAME_MAX 4096
+
+/*
+ * A name record: the id of that kind stood for text when the eventer
+ * resolved it, at time_ns. A cgroup may be renamed or removed later, and
+ * its events keep only the id: the record keeps what it was. An eventer
+ * hands a name over before the first event of the run that carries the
+ * id (again in a later run: it is harmless), and the processor stores it
+ * before those events. A store keeps one per (host, boot, kind, id),
+ * idempotent: the first text stored stays.
+ */
+struct tca_name {
+	uint32_t kind;       /* enum tca_name_kind */
+	uint32_t origin;     /* in tca_read, a relay's only: index into tca_read.origin[] */
+	uint64_t id;
+	uint64_t time_ns;    /* when it was resolved, ns since the epoch, UTC */
+	uint64_t run_id;     /* the run that resolved it (write_names(): set by the processor) */
+	const char *text;    /* NUL-terminated, shorter than TCA_NAME_MAX; valid until the
+			      * call that hands it over returns */
+};
+
+/* ------------------------------------------------------------------ */
 /* Services the processor gives each plugin                            */
 /* ------------------------------------------------------------------ */
 
@@ -361,6 +404,8 @@ struct tca_loss {
 enum tca_relay_type {
 	TCA_RELAY_GAP = 1,    /* u.gap: a gap record of that origin's host */
 	TCA_RELAY_RUN = 2,    /* u.run: a run record; its origin is taken from .origin */
+	TCA_RELAY_NAME = 3,   /* u.name (ABI 2.2): a name record of that origin's host;
+			       * u.name.origin is ignored */
 };
 
 /* ABI 2.1: a gap or run record that a relay eventer hands over, at its
@@ -373,6 +418,7 @@ struct tca_relay_rec {
 	union {
 		struct tca_gap gap;
 		struct tca_run run; /* run.origin is ignored */
+		struct tca_name name; /* ABI 2.2 */
 	} u;
 };
 
@@ -430,6 +476,22 @@ struct tca_read {
 	/* out */
 	size_t norigin;             /* origins filled */
 	size_t nrec;                /* records filled, in order of .at */
+
+	/*
+	 * ABI 2.2: name records (struct tca_name) of an eventer that is not
+	 * a relay; a relay hands them as TCA_RELAY_NAME records instead. An
+	 * eventer uses them only when host->abi_minor >= 2 (an older
+	 * processor's struct ends before them). The processor stores the
+	 * names of a call before any event of the call, so a name goes in
+	 * the call whose events first carry its id; when name[] is full,
+	 * stop early, before the first event whose id has no name yet.
+	 * The processor copies the texts before read() returns.
+	 */
+	/* in */
+	struct tca_name *name;      /* room for name_cap names */
+	size_t name_cap;
+	/* out */
+	size_t nname;               /* names filled */
 };
 
 /* What a sinker wants from the writer; open() may change the defaults. */
@@ -540,6 +602,13 @@ struct tca_plugin {
 	 * items (as tca_read.settled), so that the last ones are acknowledged
 	 * upstream. */
 	void (*settle)(void *state, uint64_t settled);
+
+	/* ABI 2.2, a sinker (optional): store name records of the origin's
+	 * host (all or none; idempotent by host, boot, kind and id: the first
+	 * text stored stays). Return codes as for write_gaps(). Without it,
+	 * the store keeps ids only, and --check says so. */
+	int (*write_names)(void *state, const struct tca_origin *origin, const struct tca_name *name,
+			   size_t n);
 };
 
 /* The smallest descriptor of ABI 2: everything up to and including ops.
