@@ -9,4 +9,5 @@ lib_libtca_la_SOURCES = \
 	lib/crc32c.c lib/crc32c.h \
 	lib/connfold.c lib/connfold.h \
 	lib/wire.c lib/wire.h \
-	lib/cgpath.c lib/cgpath.h
+	lib/cgpath.c lib/cgpath.h \
+	lib/tracefs-mount.c lib/tracefs-mount.h

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
@@ -20,6 +21,7 @@
 #include "bpf.h"
 #include "bpf-record.h"
 #include "tca.skel.h"
+#include "tracefs-mount.h"
 
 static const struct tca_host *log_host;
 
@@ -61,6 +63,25 @@ static int bload_fail(const struct tca_host *host, int err, const char *what)
 	if (err == -ESRCH || err == -EOPNOTSUPP || err == -EINVAL || err == -E2BIG)
 		return -ENODEV;
 	return err;
+}
+
+/* libbpf looks up the syscall tracepoints in tracefs, which a fresh boot
+ * or a container may lack: mount it, or say how to give it. */
+static int bload_tracefs(const struct tca_host *host)
+{
+	char *dir = NULL;
+	int r;
+
+	if (access(TRACEFS_DEFAULT "/events", F_OK) == 0 ||
+	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+		return 0;
+	r = tracefs_mount_find(host, true, &dir);
+	free(dir);
+	if (r < 0)
+		tca_log(host, TCA_LOG_ERR, 0, "the syscall tracepoints need tracefs at "
+			TRACEFS_DEFAULT ": mount it, or in a container bind-mount it "
+			"(-v " TRACEFS_DEFAULT ":" TRACEFS_DEFAULT "), or set syscalls=no");
+	return r;
 }
 
 /* The filters go in .rodata: the verifier sees them as constants and
@@ -106,6 +127,8 @@ int bload_open(const struct tca_host *host, const struct bpf_config *c,
 		bpf_program__set_autoload(skel->progs.tca_accept, false);
 		bpf_program__set_autoload(skel->progs.tca_close, false);
 	}
+	if (c->syscalls && (r = bload_tracefs(host)) < 0)
+		goto fail;
 	r = tca_bpf__load(skel);
 	if (r < 0) {
 		r = bload_fail(host, r, "load the BPF program");

@@ -3,7 +3,7 @@
 if BUILD_TRACEFS
 pkglib_LTLIBRARIES += plugins/tracefs.la
 plugins_tracefs_la_SOURCES = plugins/tracefs/tracefs.c plugins/tracefs/tracefs.h \
-	plugins/tracefs/mount.c plugins/tracefs/instance.c plugins/tracefs/ring.c \
+	plugins/tracefs/instance.c plugins/tracefs/ring.c \
 	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
 	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/pidns.c \
 	plugins/tracefs/tasks.c plugins/tracefs/creds.c plugins/tracefs/keep.c \

@@ -22,6 +22,7 @@
 #include <tracefs.h>
 
 #include "cgpath.h"
+#include "tracefs-mount.h"
 #include "tracefs.h"
 
 /* A loss is logged at most this often, with the count since the last line. */
@@ -285,7 +286,7 @@ static int tfs_take_instance(struct tfs *t, const struct tracefs_config *c)
 /* --release: no capture; the kept instance and its state go. */
 static int tfs_release(struct tfs *t, const struct tracefs_config *c)
 {
-	int ret = tmount_find(t->host, c->mount, &t->dir);
+	int ret = tracefs_mount_find(t->host, c->mount, &t->dir);
 
 	if (ret < 0)
 		return ret;
@@ -325,7 +326,7 @@ static int tfs_open(const struct tca_host *host, const void *config, void **stat
 		goto fail;
 	if (tpidns_usable(host, "/proc") && !(t->pids = pidcache_new()))
 		goto fail;
-	ret = tmount_find(host, c->mount, &t->dir);
+	ret = tracefs_mount_find(host, c->mount, &t->dir);
 	if (ret < 0)
 		goto fail;
 	if (tracefs_set_tracing_dir(t->dir) < 0) {

@@ -51,11 +51,6 @@ int tfilter_build(const struct tca_host *host, const struct tracefs_config *c, s
 bool tfilter_match(const struct tfilter *f, const struct tca_event *ev);
 void tfilter_free(struct tfilter *f);
 
-/* ---- mount.c: where tracefs is, mounting it if allowed */
-
-/* Stores the tracefs directory (malloc'd) in *dir. */
-int tmount_find(const struct tca_host *host, bool may_mount, char **dir);
-
 /* ---- instance.c: our private instance and its settings */
 
 struct tinst {

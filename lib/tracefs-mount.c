@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Find tracefs wherever it is mounted, or mount it at its usual place. */
+/* Find tracefs wherever it is mounted, or mount it at its usual place:
+ * the tracefs eventer reads it, and libbpf finds tracepoints there. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,14 +11,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "tracefs.h"
-
-#define TRACEFS_DEFAULT "/sys/kernel/tracing"
+#include "tracefs-mount.h"
 
 /* The first tracefs in the mount table. A debugfs is not looked at:
  * kernels before 4.1 had tracing only there, and they lack the
  * tracepoint's fields that the decoder needs anyway. */
-static char *tmount_scan(void)
+static char *tracefs_mount_scan(void)
 {
 	FILE *f = setmntent("/proc/self/mounts", "re");
 	struct mntent *m;
@@ -32,11 +31,11 @@ static char *tmount_scan(void)
 	return found;
 }
 
-int tmount_find(const struct tca_host *host, bool may_mount, char **dir)
+int tracefs_mount_find(const struct tca_host *host, bool may_mount, char **dir)
 {
 	struct stat st;
 
-	*dir = tmount_scan();
+	*dir = tracefs_mount_scan();
 	if (*dir)
 		return 0;
 	if (!may_mount) {
