@@ -73,6 +73,12 @@ seq 1 $N >"$T/want"
 cmp -s "$T/seqs" "$T/want" || fail "the collected seqs are not 1..$N once each"
 assert_eq "the edge's end record" \
 	"$(grep -c '"type":"run","host":"tls-edge".*"state":"clean"' "$T/out.json")" 1
+# A relayed record is stored after the events handed over ahead of it:
+# the end record of the run comes after its last event.
+end_at=$(grep -n '"type":"run","host":"tls-edge".*"state":"clean"' "$T/out.json" | cut -d: -f1)
+last_at=$(grep -n '"host":"tls-edge"' "$T/out.json" | grep -v '"type":' | tail -1 | cut -d: -f1)
+[ "$end_at" -gt "$last_at" ] ||
+	fail "the edge's end record (line $end_at) was stored before its last event (line $last_at)"
 
 # What fails: each is 77 and one line naming TLS, for the sinker and the
 # collector alike; the stream keeps what it had.
