@@ -57,6 +57,7 @@ assert_eq "stream messages" "$(nats_stream_msgs TCP_AUDIT)" $((N + 2))
 
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --hostname collector --state-dir "$T/collector" \
 	--event nats -E servers="$NATS_URLS" -E creds="$T/col.creds" -E ack_wait=10s \
+	-E connect_timeout=20s \
 	--sink json -S path="$T/out.json" 2>"$T/collector.log" &
 COL_PID=$!
 wait_collected() { # N
@@ -106,7 +107,8 @@ p1=$(free_port)
 p2=$(free_port)
 [ "$p1" != "$p2" ] || p2=$(free_port)
 start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --hostname rot-edge -E ports="$p1,$p2" \
-	--sink nats -S servers="$NATS_URLS" -S creds="$T/edge.creds" -S max_delay=50ms
+	--sink nats -S servers="$NATS_URLS" -S creds="$T/edge.creds" -S max_delay=50ms \
+	-S connect_timeout=20s
 handshakes() { # PORT
 	nats_check dump TCP_AUDIT |
 		awk -F'\t' -v p="$1" '$3 == "event" && $4 == "rot-edge" && $8 == "2>1" && $10 == p' | wc -l
@@ -199,7 +201,7 @@ $JWT user "$J" edge-c && $JWT user "$J" edge-d || fail "nats-jwt.py cannot make 
 cp "$J/edge-c.creds" "$T/edge3.creds"
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --hostname hold-edge --state-dir "$T/edge3" \
 	--event replay -E count=10 -E hold=yes --sink nats -S servers="$NATS_URLS" \
-	-S creds="$T/edge3.creds" 2>"$T/edge3.log" &
+	-S creds="$T/edge3.creds" -S connect_timeout=20s 2>"$T/edge3.log" &
 TA_PID=$!
 hold_msgs() { nats_check dump TCP_AUDIT | awk -F'\t' '$4 == "hold-edge"' | wc -l; }
 for _ in $(seq 1 600); do
