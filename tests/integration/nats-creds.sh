@@ -9,8 +9,10 @@
 #    file whose seed is damaged: the sinker and the collector each fail at
 #    start with 77 and one error line, and no seed or JWT is in any log.
 # 3. Rotation, as root with real kernel events: a tracefs edge captures a
-#    churn on port P1; both creds files are replaced by new users' and the
-#    edge gets SIGHUP (it reconnects with the new file, one log line);
+#    churn on port P1; a SIGHUP with a refused file in place leaves it on
+#    its connection (one error line); both creds files are replaced by new
+#    users' and the edge gets SIGHUP (it reconnects with the new file, one
+#    log line);
 #    then the old users are revoked in the account JWT and the server
 #    reloads it, which closes the collector's connection of the old user:
 #    libnats reads its creds file again to reconnect. The old creds are
@@ -131,6 +133,23 @@ churn_to "$p1"
 conns1=$conns
 wait_handshakes "$p1" "$conns1"
 
+# A refused file at SIGHUP: one error line says so, and the edge stays on
+# its connection (all its events arrive, below).
+wait_log() { # pattern
+	for _ in $(seq 1 600); do
+		grep -q "$1" "$T/log" && return 0
+		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "the edge ended on SIGHUP"; }
+		sleep 0.1
+	done
+	cat "$T/log" >&2
+	fail "no '$1' in the edge's log after 60 s"
+}
+cp "$J/stranger.creds" "$T/edge.creds.new" && mv "$T/edge.creds.new" "$T/edge.creds"
+kill -HUP "$TA_PID"
+wait_log "SIGHUP: reopening the output failed"
+[ "$(grep -c "error: nats: cannot connect to $NATS_URLS with the credentials and TLS files read again: Authorization Violation.*the current connection stays" "$T/log")" = 1 ] ||
+	{ cat "$T/log" >&2; fail "a refused SIGHUP reconnect is not one error line"; }
+
 # New users in the files (renamed in, as a deployment tool would), and
 # SIGHUP: the edge connects with the new file before it leaves the old
 # connection, and says so once.
@@ -138,12 +157,7 @@ $JWT user "$J" edge-b && $JWT user "$J" col-b || fail "nats-jwt.py cannot make t
 cp "$J/edge-b.creds" "$T/edge.creds.new" && mv "$T/edge.creds.new" "$T/edge.creds"
 cp "$J/col-b.creds" "$T/col.creds.new" && mv "$T/col.creds.new" "$T/col.creds"
 kill -HUP "$TA_PID"
-for _ in $(seq 1 600); do
-	grep -q "SIGHUP: sinker 'nats' reopened" "$T/log" && break
-	kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "the edge ended on SIGHUP"; }
-	sleep 0.1
-done
-grep -q "SIGHUP: sinker 'nats' reopened" "$T/log" || { cat "$T/log" >&2; fail "no reopen after SIGHUP"; }
+wait_log "SIGHUP: sinker 'nats' reopened"
 [ "$(grep -c "nats: reconnected to $NATS_URLS with the credentials and TLS files read again" "$T/log")" = 1 ] ||
 	{ cat "$T/log" >&2; fail "not one reconnect line after SIGHUP"; }
 
