@@ -379,6 +379,20 @@ int nats_conn_reload(struct nats_sink *ns)
 	return 0;
 }
 
+/* Once a connection, until one is made again: why libnats closed it. */
+void nats_conn_log_ended(struct nats_sink *ns)
+{
+	const char *why = NULL;
+
+	if (ns->closed_logged)
+		return;
+	natsConnection_GetLastError(ns->nc, &why);
+	tca_log(ns->host, TCA_LOG_WARNING, 0, "the servers %s ended the connection (%s); connecting "
+		"again, with the credentials and TLS files read again at each try", ns->where,
+		why && *why ? why : "closed");
+	ns->closed_logged = true;
+}
+
 /*
  * Connected, or made so. libnats 3.4.1 gives up on a connection for good
  * when a server ends it with an error it does not take for an
@@ -389,7 +403,6 @@ int nats_conn_reload(struct nats_sink *ns)
  */
 bool nats_conn_up(struct nats_sink *ns)
 {
-	const char *why = NULL;
 	char err[256];
 
 	switch (natsConnection_Status(ns->nc)) {
@@ -401,13 +414,7 @@ bool nats_conn_up(struct nats_sink *ns)
 		tca_retry_reason(ns->host, 0, "not connected to any of %s", ns->where);
 		return false;
 	}
-	if (!ns->closed_logged) {
-		natsConnection_GetLastError(ns->nc, &why);
-		tca_log(ns->host, TCA_LOG_WARNING, 0, "the servers %s ended the connection (%s); "
-			"connecting again, with the credentials and TLS files read again at each try",
-			ns->where, why && *why ? why : "closed");
-		ns->closed_logged = true;
-	}
+	nats_conn_log_ended(ns);
 	if (nats_conn_replace(ns, err, sizeof(err)) < 0) {
 		tca_retry_reason(ns->host, 0, "cannot connect to %s: %s", ns->where, err);
 		return false;

@@ -272,15 +272,7 @@ static natsStatus consumer_reconnect(struct nats_relay *nr)
 
 	if (nr->sub && natsConnection_Status(nr->conn.nc) != NATS_CONN_STATUS_CLOSED)
 		return NATS_OK;
-	if (!nr->conn.closed_logged) {
-		const char *why = NULL;
-
-		natsConnection_GetLastError(nr->conn.nc, &why);
-		tca_log(nr->host, TCA_LOG_WARNING, 0, "the servers %s ended the connection (%s); "
-			"connecting again, with the credentials and TLS files read again at each try",
-			nr->conn.where, why && *why ? why : "closed");
-		nr->conn.closed_logged = true;
-	}
+	nats_conn_log_ended(&nr->conn);
 	if (nats_conn_replace(&nr->conn, err, sizeof(err)) < 0)
 		return NATS_CONNECTION_CLOSED;
 	natsSubscription_Destroy(nr->sub);

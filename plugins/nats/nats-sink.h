@@ -89,6 +89,7 @@ int nats_conn_replace(struct nats_sink *ns, char *err, size_t errsize);
 int nats_conn_reload(struct nats_sink *ns);
 /* Connected; a connection libnats closed for good is made again. */
 bool nats_conn_up(struct nats_sink *ns);
+void nats_conn_log_ended(struct nats_sink *ns);
 int nats_status_errno(natsStatus s);
 const char *nats_last_error(natsStatus s);
 
