@@ -259,6 +259,13 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 				 "handshake: it refused the client certificate, or wants one");
 			return -EPROTO;
 		}
+		/* libnats reads the creds file at each connect: one it cannot
+		 * read or whose seed does not decode is a plain NATS_ERR, before
+		 * any server had a say. Its text names no secret. */
+		if (s == NATS_ERR && ns->cfg->creds) {
+			snprintf(err, errsize, "creds=%s: %s", ns->cfg->creds, nats_last_error(s));
+			return -EACCES;
+		}
 		snprintf(err, errsize, "%s%s", s == NATS_SSL_ERROR ? "TLS: " : "",
 			 nats_last_error(s));
 		return nats_status_errno(s);
@@ -283,29 +290,135 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
  * messages still queued, that thread frees them in its own time, which
  * can be after nats_CloseAndWait() has stopped the library's garbage
  * collector (libnats 3.4.1 hands every message to it): those leak. */
-static void conn_drain(struct nats_sink *ns)
+static void conn_drain(natsConnection *nc)
 {
 	int64_t end;
 
 	/* Not connected (reconnecting): no ack can come in; Destroy closes. */
-	if (natsConnection_DrainTimeout(ns->nc, NATS_DRAIN_MS) != NATS_OK)
+	if (natsConnection_DrainTimeout(nc, NATS_DRAIN_MS) != NATS_OK)
 		return;
 	/* The drain ends with a close, on the library's drain thread. */
 	end = nats_Now() + NATS_DRAIN_MS + 1000;
-	while (!natsConnection_IsClosed(ns->nc) && nats_Now() < end)
+	while (!natsConnection_IsClosed(nc) && nats_Now() < end)
 		nats_Sleep(10);
+}
+
+static void conn_release(natsOptions *opts, natsConnection *nc, jsCtx *js)
+{
+	if (nc && js)
+		conn_drain(nc);
+	else if (nc)
+		natsConnection_FlushTimeout(nc, NATS_DRAIN_MS);
+	jsCtx_Destroy(js);
+	natsConnection_Destroy(nc);
+	natsOptions_Destroy(opts);
 }
 
 void nats_conn_close(struct nats_sink *ns)
 {
-	if (ns->nc && ns->js)
-		conn_drain(ns);
-	else if (ns->nc)
-		natsConnection_FlushTimeout(ns->nc, NATS_DRAIN_MS);
-	jsCtx_Destroy(ns->js);
-	natsConnection_Destroy(ns->nc);
-	natsOptions_Destroy(ns->opts);
+	conn_release(ns->opts, ns->nc, ns->js);
 	ns->js = NULL;
 	ns->nc = NULL;
 	ns->opts = NULL;
+}
+
+/*
+ * Connect again with options made afresh, so that the creds file and the
+ * TLS files are read again (libnats reads the creds file at each connect
+ * anyway, but the TLS files only into the options), and leave the old
+ * connection only once the new one is up: a new one that fails leaves
+ * the old one as it was. Called between writes, which wait for all their
+ * acks, or by the collector's fetch thread: nothing is in flight on the
+ * old connection.
+ */
+int nats_conn_replace(struct nats_sink *ns, char *err, size_t errsize)
+{
+	natsOptions *opts = ns->opts;
+	natsConnection *nc = ns->nc;
+	jsCtx *js = ns->js;
+	char *where = ns->where;
+	int r;
+
+	ns->opts = NULL;
+	ns->nc = NULL;
+	ns->js = NULL;
+	ns->where = NULL;
+	snprintf(err, errsize, "a bad option (logged)");
+	r = nats_conn_options(ns);
+	if (r == 0)
+		r = nats_conn_open(ns, err, errsize);
+	if (r < 0) {
+		nats_conn_close(ns);
+		free(ns->where);
+		ns->opts = opts;
+		ns->nc = nc;
+		ns->js = js;
+		ns->where = where;
+		return r;
+	}
+	conn_release(opts, nc, js);
+	free(where);
+	ns->closed_logged = false;
+	return 0;
+}
+
+/* SIGHUP (tcp-audit-nats(7), SIGNALS): rotated credentials and
+ * certificates are taken now, before the server revokes the old ones. */
+int nats_conn_reload(struct nats_sink *ns)
+{
+	char err[256];
+	int r = nats_conn_replace(ns, err, sizeof(err));
+
+	if (r < 0) {
+		tca_log(ns->host, TCA_LOG_ERR, 0, "cannot connect to %s with the credentials and TLS "
+			"files read again: %s; the current connection stays", ns->where, err);
+		return r;
+	}
+	tca_log(ns->host, TCA_LOG_NOTICE, 0, "reconnected to %s with the credentials and TLS files "
+		"read again", ns->where);
+	return 0;
+}
+
+/* Once a connection, until one is made again: why libnats closed it. */
+void nats_conn_log_ended(struct nats_sink *ns)
+{
+	const char *why = NULL;
+
+	if (ns->closed_logged)
+		return;
+	natsConnection_GetLastError(ns->nc, &why);
+	tca_log(ns->host, TCA_LOG_WARNING, 0, "the servers %s ended the connection (%s); connecting "
+		"again, with the credentials and TLS files read again at each try", ns->where,
+		why && *why ? why : "closed");
+	ns->closed_logged = true;
+}
+
+/*
+ * Connected, or made so. libnats 3.4.1 gives up on a connection for good
+ * when a server ends it with an error it does not take for an
+ * authentication one ("User Authentication Revoked"), or refuses the
+ * credentials twice in a row: the connection is made again here, with
+ * the files read again, each time a write is retried (the processor's
+ * backoff paces it), so that rotated credentials end the outage.
+ */
+bool nats_conn_up(struct nats_sink *ns)
+{
+	char err[256];
+
+	switch (natsConnection_Status(ns->nc)) {
+	case NATS_CONN_STATUS_CONNECTED:
+		return true;
+	case NATS_CONN_STATUS_CLOSED:
+		break;
+	default:
+		tca_retry_reason(ns->host, 0, "not connected to any of %s", ns->where);
+		return false;
+	}
+	nats_conn_log_ended(ns);
+	if (nats_conn_replace(ns, err, sizeof(err)) < 0) {
+		tca_retry_reason(ns->host, 0, "cannot connect to %s: %s", ns->where, err);
+		return false;
+	}
+	tca_log(ns->host, TCA_LOG_NOTICE, 0, "reconnected to %s", ns->where);
+	return true;
 }

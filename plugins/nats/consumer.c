@@ -257,6 +257,33 @@ static natsStatus consumer_pull(struct nats_relay *nr, int batch, uint64_t *prog
 	return s;
 }
 
+/* libnats 3.4.1 gives up on a connection for good when a server ends it
+ * with an error it does not take for an authentication one ("User
+ * Authentication Revoked"), or refuses the credentials twice in a row:
+ * connect again, with the creds and TLS files read again (rotated ones
+ * end the outage), and subscribe to a new inbox on the new connection.
+ * The messages held keep their reply subjects, which any connection of
+ * the account may acknowledge. Only this thread uses the connection
+ * while it runs. */
+static natsStatus consumer_reconnect(struct nats_relay *nr)
+{
+	char err[256];
+	int r;
+
+	if (nr->sub && natsConnection_Status(nr->conn.nc) != NATS_CONN_STATUS_CLOSED)
+		return NATS_OK;
+	nats_conn_log_ended(&nr->conn);
+	if (nats_conn_replace(&nr->conn, err, sizeof(err)) < 0)
+		return NATS_CONNECTION_CLOSED;
+	natsSubscription_Destroy(nr->sub);
+	nr->sub = NULL;
+	r = nats_pull_open(nr);
+	if (r < 0)
+		return NATS_CONNECTION_CLOSED;
+	tca_log(nr->host, TCA_LOG_NOTICE, 0, "reconnected to %s", nr->conn.where);
+	return NATS_OK;
+}
+
 static void *consumer_main(void *arg)
 {
 	struct nats_relay *nr = arg;
@@ -271,7 +298,9 @@ static void *consumer_main(void *arg)
 			continue;
 		if (room > (size_t)nr->cfg->fetch_batch)
 			room = (size_t)nr->cfg->fetch_batch;
-		s = consumer_pull(nr, (int)room, &progress_ms);
+		s = consumer_reconnect(nr);
+		if (s == NATS_OK)
+			s = consumer_pull(nr, (int)room, &progress_ms);
 		if (s == NATS_OK) {
 			if (failing_since)
 				tca_log(nr->host, TCA_LOG_NOTICE, 0, "fetching from stream %s again",
@@ -287,9 +316,11 @@ static void *consumer_main(void *arg)
 				"(the messages wait in the stream)", nr->cfg->conn.stream,
 				s == NATS_NO_RESPONDERS ? "no JetStream answers" :
 				s == NATS_CONNECTION_DISCONNECTED ? "not connected (reconnecting)" :
+				s == NATS_CONNECTION_CLOSED ? "the connection was ended" :
 								    nats_last_error(s));
 		}
-		usleep(200 * 1000);
+		/* A connection made again asks the servers less often. */
+		usleep((s == NATS_CONNECTION_CLOSED ? 1000 : 200) * 1000);
 	}
 	return NULL;
 }

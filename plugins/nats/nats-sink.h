@@ -61,6 +61,7 @@ struct nats_sink {
 	natsConnection *nc;
 	jsCtx *js;
 	char *where;            /* the server list for logs: no credentials */
+	bool closed_logged;     /* libnats closed the connection for good; logged */
 	struct nats_acks acks;
 	/* The subjects of the current origin host, made once per host. */
 	char subj_host[WIRE_STR_MAX + 1];
@@ -82,6 +83,13 @@ size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run);
 int nats_conn_options(struct nats_sink *ns);
 int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize);
 void nats_conn_close(struct nats_sink *ns);
+/* A new connection with the files read again, or the old one kept
+ * (replace: quiet; reload: SIGHUP, logged). */
+int nats_conn_replace(struct nats_sink *ns, char *err, size_t errsize);
+int nats_conn_reload(struct nats_sink *ns);
+/* Connected; a connection libnats closed for good is made again. */
+bool nats_conn_up(struct nats_sink *ns);
+void nats_conn_log_ended(struct nats_sink *ns);
 int nats_status_errno(natsStatus s);
 const char *nats_last_error(natsStatus s);
 

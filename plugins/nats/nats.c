@@ -168,6 +168,12 @@ static int nats_write_run(void *state, const struct tca_run *run)
 	return nats_publish_one(ns, ns->subj_runs, id, ns->buf, (size_t)len);
 }
 
+/* SIGHUP: credential and certificate rotation (tcp-audit-nats(7), SIGNALS). */
+static int nats_reopen(void *state)
+{
+	return nats_conn_reload(state);
+}
+
 static void nats_limits(void *state, struct tca_sink_limits *limits)
 {
 	const struct nats_sink *ns = state;
@@ -232,6 +238,7 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.write = nats_write,
 		.write_gaps = nats_write_gaps,
 		.write_run = nats_write_run,
+		.reopen = nats_reopen,
 		.limits = nats_limits,
 	},
 };

@@ -127,10 +127,7 @@ static size_t acks_end(struct nats_acks *a, size_t sent, char *why, size_t whysi
 
 static bool connected(struct nats_sink *ns)
 {
-	if (natsConnection_Status(ns->nc) == NATS_CONN_STATUS_CONNECTED)
-		return true;
-	tca_retry_reason(ns->host, 0, "not connected to any of %s", ns->where);
-	return false;
+	return nats_conn_up(ns);
 }
 
 int nats_publish_events(struct nats_sink *ns, const struct tca_batch *b)

@@ -8,7 +8,8 @@
 # one of another CA, or trusting another CA, the sinker and the collector
 # each fail at start with 77 and one error line whose reason begins with
 # "TLS:" (tcp-audit-nats(7), ERRORS), and no password in it. Then the
-# same over TLS with a token instead of the user.
+# same over TLS with a token instead of the user, and SIGHUP reading the
+# client certificate files again (tcp-audit-nats(7), SIGNALS).
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/nats.sh"
 . "$TESTS_LIB/nats-events.sh"
@@ -22,7 +23,8 @@ NATS_TLS=$T/tls
 NATS_AUTH=edge:s3cret-pw
 nats_cluster_start 1
 case $NATS_URLS in tls://*) ;; *) fail "the URLs are not tls://: $NATS_URLS" ;; esac
-trap '[ -z "${COL_PID:-}" ] || kill -9 "$COL_PID" 2>/dev/null || true; nats_cluster_stop; rm -rf "$T"' EXIT
+trap 'for p in ${COL_PID:-} ${TA_PID:-}; do kill -9 "$p" 2>/dev/null || true; done
+	nats_cluster_stop; rm -rf "$T"' EXIT
 
 D=$T/tls
 N=5000
@@ -137,5 +139,42 @@ run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/bad" --event replay -E 
 	--sink nats $(opts -S "$D/ca.pem" "$D/client.pem" "$D/client.key") >/dev/null 2>"$T/err"
 [ "$rc" -eq 77 ] || { cat "$T/err" >&2; fail "wrong token over TLS: exit $rc, expected 77"; }
 ! grep -q 'wrong-token\|TLS:' "$T/err" || { cat "$T/err" >&2; fail "wrong token: shown, or named TLS"; }
+# SIGHUP reads the TLS files again: a running edge whose client
+# certificate files now hold one of another CA fails to reconnect and
+# stays on its connection; with its own again, it reconnects.
+AUTH="token=s3cret-token"
+mkdir "$T/rot"
+cp "$D/client.pem" "$D/client.key" "$T/rot/"
+# shellcheck disable=SC2046
+"$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" --hostname tls-edge-3 --state-dir "$T/edge3" \
+	--event replay -E count=10 -E hold=yes \
+	--sink nats $(opts -S "$D/ca.pem" "$T/rot/client.pem" "$T/rot/client.key") \
+	-S connect_timeout=20s 2>"$T/edge3.log" &
+TA_PID=$!
+wait_edge3() { # pattern
+	for _ in $(seq 1 600); do
+		grep -q "$1" "$T/edge3.log" && return 0
+		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/edge3.log" >&2; fail "the edge ended"; }
+		sleep 0.1
+	done
+	cat "$T/edge3.log" >&2
+	fail "no '$1' in the edge's log after 60 s"
+}
+wait_edge3 "replayed 10 events"
+cp "$T/other/client.pem" "$T/other/client.key" "$T/rot/"
+kill -HUP $TA_PID
+wait_edge3 "SIGHUP: reopening the output failed"
+grep -q "error: nats: cannot connect to .* files read again: TLS: .*the current connection stays" \
+	"$T/edge3.log" || { cat "$T/edge3.log" >&2; fail "SIGHUP did not read the TLS files again"; }
+cp "$D/client.pem" "$D/client.key" "$T/rot/"
+kill -HUP $TA_PID
+wait_edge3 "SIGHUP: sinker 'nats' reopened"
+kill -TERM $TA_PID
+rc=0
+wait $TA_PID || rc=$?
+TA_PID=
+[ "$rc" -eq 0 ] || { cat "$T/edge3.log" >&2; fail "the edge exited $rc after SIGHUP"; }
+assert_eq "stream messages after the SIGHUPs" "$(nats_stream_msgs TCP_AUDIT)" $((N + 26))
+! grep -q 's3cret' "$T/edge3.log" || fail "the token is in the log"
 echo "$N events over mutual TLS, collected once each; 10 more with a token; three bad TLS" \
-	"setups, a bad password and a bad token refused with 77" >&2
+	"setups, a bad password and a bad token refused with 77; TLS files read again at SIGHUP" >&2

@@ -25,7 +25,9 @@
  * URLS is a comma-separated list. With NATS_CHECK_TLS=DIR in the
  * environment it speaks TLS, trusting DIR/ca.pem and showing the client
  * certificate DIR/client.pem (key DIR/client.key), as tests/lib/nats.sh's
- * nats_tls_certs makes them. Exit 0, or 1 with a line on stderr.
+ * nats_tls_certs makes them. With NATS_CHECK_CREDS=FILE it authenticates
+ * with that creds file (tests/lib/nats-jwt.py). Exit 0, or 1 with a line
+ * on stderr.
  */
 #include "config.h"
 
@@ -86,6 +88,8 @@ static natsStatus connect_to(const char *urls)
 		s = natsOptions_SetTimeout(o, 2000);
 	if (s == NATS_OK)
 		s = tls_from_env(o);
+	if (s == NATS_OK && getenv("NATS_CHECK_CREDS") && *getenv("NATS_CHECK_CREDS"))
+		s = natsOptions_SetUserCredentialsFromFiles(o, getenv("NATS_CHECK_CREDS"), NULL);
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, o);
 	if (s == NATS_OK)

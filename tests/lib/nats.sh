@@ -15,7 +15,11 @@
 #                          server certificate of DIR and require a client
 #                          certificate of DIR's CA (verify: true); the
 #                          URLs are tls://, and nats_check uses DIR's
-#                          client certificate.
+#                          client certificate. With NATS_OPERATOR=DIR set
+#                          first (a directory of tests/lib/nats-jwt.py
+#                          init), the nodes trust its operator and know
+#                          its accounts (decentralised JWT auth), and
+#                          nats_check uses the creds file NATS_CREDS.
 #   nats_tls_certs DIR     make DIR/ca.pem (a CA of its own), server.pem
 #                          and server.key (for 127.0.0.1, as an IP SAN),
 #                          client.pem and client.key, all signed by the CA
@@ -25,6 +29,8 @@
 #   nats_node_config I     write node I's config again (after a change of
 #                          NATS_AUTH, NATS_TOKEN or NATS_TLS; then
 #                          nats_check_urls, and stop and start the node)
+#   nats_node_reload I     write node I's config again and have it reload
+#                          it (SIGHUP), and wait until it has (60 s+)
 #   nats_cluster_stop      stop every node that runs
 #   nats_wait_ready [R]    wait until a stream of R replicas can be created
 #   nats_check ARGS...     tests/lib/nats-check with $NATS_URLS (and the
@@ -39,7 +45,7 @@ nats_free_port() {
 }
 
 nats_check() {
-	NATS_CHECK_TLS=${NATS_TLS:-} \
+	NATS_CHECK_TLS=${NATS_TLS:-} NATS_CHECK_CREDS=${NATS_CREDS:-} \
 		"$top_builddir/tests/lib/nats-check" "${NATS_CHECK_URLS:-$NATS_URLS}" "$@"
 }
 
@@ -84,6 +90,7 @@ nats_node_config() {
 			echo "tls { cert_file: \"$NATS_TLS/server.pem\", key_file: \"$NATS_TLS/server.key\","
 			echo "  ca_file: \"$NATS_TLS/ca.pem\", verify: true, timeout: 5 }"
 		fi
+		[ -z "${NATS_OPERATOR:-}" ] || cat "$NATS_OPERATOR/server.conf"
 		if [ -n "${NATS_AUTH:-}" ]; then
 			echo "authorization { user: \"${NATS_AUTH%%:*}\", password: \"${NATS_AUTH#*:}\" }"
 		elif [ -n "${NATS_TOKEN:-}" ]; then
@@ -120,6 +127,20 @@ nats_node_signal() {
 	kill -0 "$pid" 2>/dev/null && fail "nats-server n$i did not end on SIG$sig in 60 s"
 	{ wait "$pid"; } 2>/dev/null || true
 	rm -f "$NATS_DIR/pid.$i"
+}
+
+nats_node_reload() {
+	local i=$1 before
+	before=$(grep -c 'Reloaded server configuration' "$NATS_DIR/n$i.log" || true)
+	nats_node_config "$i"
+	kill -HUP "$(cat "$NATS_DIR/pid.$i")" || fail "nats-server n$i is not running"
+	for _ in $(seq 1 600); do
+		[ "$(grep -c 'Reloaded server configuration' "$NATS_DIR/n$i.log" || true)" -gt "$before" ] &&
+			return 0
+		sleep 0.1
+	done
+	tail -20 "$NATS_DIR/n$i.log" >&2
+	fail "nats-server n$i did not reload its configuration in 60 s"
 }
 
 nats_node_stop() { nats_node_signal TERM "$1"; }
