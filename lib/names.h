@@ -21,5 +21,8 @@ int names_protocol_parse(const char *name);
 const char *names_gap_reason(unsigned reason);
 /* enum tca_run_state: "running", "clean", "failed", "unclean", or "unknown". */
 const char *names_run_state(unsigned state);
+/* What a name record names (enum tca_name_kind): "cgroup", or NULL for a
+ * kind this build does not know. */
+const char *names_name_kind(unsigned kind);
 
 #endif
