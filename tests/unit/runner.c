@@ -33,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, suite_exit_status());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_gaps());
+	srunner_add_suite(sr, suite_namerecs());
 	srunner_add_suite(sr, suite_runstate());
 	srunner_add_suite(sr, suite_spool());
 	srunner_add_suite(sr, suite_processor());

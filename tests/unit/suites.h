@@ -27,6 +27,7 @@ Suite *suite_kvlist(void);
 Suite *suite_exit_status(void);
 Suite *suite_stats(void);
 Suite *suite_gaps(void);
+Suite *suite_namerecs(void);
 Suite *suite_runstate(void);
 #ifdef TEST_TRACEFS
 Suite *suite_tracefs_page(void);
