@@ -115,5 +115,5 @@ const char *names_run_state(unsigned state)
 
 const char *names_name_kind(unsigned kind)
 {
-	return kind == TCA_NAME_CGROUP ? "cgroup" : NULL;
+	return kind == TCA_NAME_CGROUP ? "cgroup" : "unknown";
 }

@@ -279,7 +279,7 @@ int records_names(struct pgsql *pg, const struct tca_origin *origin, const struc
 		bool last = i + 1 == n;
 		char num[16];
 
-		if (!kind) {
+		if (name[i].kind < 1 || name[i].kind > TCA_NAME_KIND_MAX) {
 			/* A kind of a newer processor is kept under its number. */
 			snprintf(num, sizeof(num), "%" PRIu32, name[i].kind);
 			kind = num;

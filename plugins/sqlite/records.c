@@ -119,7 +119,7 @@ int records_names(struct sqlite_sink *s, const struct tca_origin *origin,
 		const char *kind = names_name_kind(name[i].kind);
 		char num[16];
 
-		if (!kind) {
+		if (name[i].kind < 1 || name[i].kind > TCA_NAME_KIND_MAX) {
 			snprintf(num, sizeof(num), "%" PRIu32, name[i].kind);
 			kind = num;
 		}
