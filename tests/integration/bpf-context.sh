@@ -3,7 +3,8 @@
 # of a network namespace it creates, the id and path of a cgroup it
 # creates, the uid of a client run as another user, and the bytes of a
 # transfer of known sizes, with the lifetime, at the close. The cgroup's
-# path is in the store too: the sqlite archive's name record, shown by
+# path is in the store too: the json name record, before the events that
+# carry the id, and the sqlite archive's name record, shown by
 # the views beside the client's events; and a cgroup removed before its
 # id is met has no name, its events the id alone.
 . "$TESTS_LIB/common.sh"
@@ -133,6 +134,22 @@ for line in open(sys.argv[2]):
 for b in bad:
     print("bpf-context:", b)
 sys.exit(1 if bad else 0)
+PY
+# The json sink's name record: one for the cgroup, with its path and this
+# host and boot, before the first event that carries the id.
+python3 - "$T/events.json" "$cgid" "/tca-bpf-test-$$" "$(hostname)" \
+	"$(cat /proc/sys/kernel/random/boot_id)" <<'PY' || fail "the json name record (see above)"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+cgid, path, host, boot = int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+names = [i for i, l in enumerate(lines) if l.get("type") == "name" and l.get("id") == cgid]
+first = min(i for i, l in enumerate(lines) if "type" not in l and l.get("cgroup") == cgid)
+if len(names) != 1:
+    sys.exit(f"{len(names)} name records of cgroup {cgid}")
+n = lines[names[0]]
+want = {"kind": "cgroup", "text": path, "host": host, "boot_id": boot}
+if {k: n.get(k) for k in want} != want or names[0] > first:
+    sys.exit(f"name record {n} at line {names[0] + 1}, first event at {first + 1}; want {want}")
 PY
 grep -q "cgroup $cgid is /tca-bpf-test-$$\$" "$T/log" ||
 	fail "the log does not name cgroup $cgid as /tca-bpf-test-$$: $(grep cgroup "$T/log")"

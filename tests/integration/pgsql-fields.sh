@@ -122,4 +122,25 @@ assert_eq "names on a LATIN1 server" "$(pg_sql -d latin -c "SELECT id, text FROM
 	ORDER BY id")" '1|/caf\xc3\xa9.scope
 2|/bad\xff\x5cx2d.scope
 3|/plain\x2d.scope'
+
+# Through the processor: the test eventer namesev hands 400 events in
+# cgroups 1000..1003 and each id's name with its first event. Texts that
+# are UTF-8 without control bytes are stored as they are; the others
+# (tab and newline; a control byte and one that is not UTF-8) as ASCII.
+run_tcp_audit -e "$TEST_PLUGIN_DIR/namesev.so" -E events=400 -E every=100 -s pgsql \
+	-S conninfo="dbname=latin" >"$T/out" 2>&1
+assert_eq "exit status (namesev)" "$rc" 0
+assert_eq "namesev's name records" "$(pg_sql -d latin -c "SELECT kind, id, text,
+	host = '$(hostname)', boot_id = '$(cat /proc/sys/kernel/random/boot_id)'
+	FROM tcp_audit_names WHERE id >= 1000 ORDER BY id")" \
+	'cgroup|1000|/test.slice/c0.scope|t|t
+cgroup|1001|/test.slice/q"uote\back1|t|t
+cgroup|1002|/test.slice/tab\x09nl\x0a2|t|t
+cgroup|1003|/test.slice/bytes\x01\xff\xc3\xa93|t|t'
+assert_eq "namesev's events with their paths" "$(pg_sql -d latin -c "SELECT cgroup, count(*),
+	count(cgroup_path) FROM tcp_events_named WHERE cgroup >= 1000 GROUP BY 1 ORDER BY 1")" \
+	"1000|100|100
+1001|100|100
+1002|100|100
+1003|100|100"
 echo ok

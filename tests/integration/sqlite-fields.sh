@@ -161,4 +161,31 @@ assert_eq "the connections' cgroup paths" "$(sqlite3 "$ndb" "SELECT run_id,
 7|/system.slice/web.service|1
 8|/system.slice/db.service|1
 9|-|1"
+
+# Through the processor: the test eventer namesev hands 400 events in
+# cgroups 1000..1003 and each id's name with its first event; every text
+# is stored byte for byte (quotes, backslash, tab, newline, a control
+# byte, a byte that is not UTF-8), under this host and boot, and every
+# event shows its path.
+run_tcp_audit -e "$TEST_PLUGIN_DIR/namesev.so" -E events=400 -E every=100 -s sqlite \
+	-S path="$T/ns.db"
+assert_eq "exit status (namesev)" "$rc" 0
+python3 - "$T/ns.db" "$(hostname)" "$(cat /proc/sys/kernel/random/boot_id)" <<'PY' ||
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.text_factory = bytes
+def text(k):
+    return [b"/test.slice/c%d.scope", b'/test.slice/q"uote\\back%d',
+            b"/test.slice/tab\tnl\n%d", b"/test.slice/bytes\x01\xff\xc3\xa9%d"][k % 4] % k
+got = db.execute("SELECT host, boot_id, kind, id, CAST(text AS BLOB) FROM tcp_audit_names"
+                 " ORDER BY id").fetchall()
+want = [(sys.argv[2].encode(), sys.argv[3].encode(), b"cgroup", 1000 + k, text(k)) for k in range(4)]
+if got != want:
+    sys.exit(f"name records: {got}, expected {want}")
+rows = db.execute("SELECT cgroup, CAST(cgroup_path AS BLOB), count(*) FROM tcp_events_named"
+                  " GROUP BY 1, 2 ORDER BY 1").fetchall()
+if rows != [(1000 + k, text(k), 100) for k in range(4)]:
+    sys.exit(f"events' paths: {rows}")
+PY
+	fail "namesev's name records in sqlite (see above)"
 echo "PASS: 24 events round-trip with every field; schema, indexes and version checked; name records"
