@@ -24,7 +24,11 @@
 
 #include "cgpath.h"
 
-#define CG_SLOTS 4096 /* a power of two; past it, ids are no longer logged */
+#define CG_SLOTS 4096 /* a power of two */
+/* At a read's start, a table this full starts afresh (cgpaths_begin). */
+#define CG_RESET (CG_SLOTS / 2)
+/* Within one read, past this no new id is resolved: the probes stay short. */
+#define CG_FULL (CG_SLOTS * 3 / 4)
 
 struct cgpaths {
 	const struct tca_host *host;
@@ -120,8 +124,8 @@ static ssize_t cg_add(struct cgpaths *cg, uint64_t id)
 		if (cg->ids[i] == id)
 			return -1;
 		if (cg->ids[i] == 0) {
-			if (cg->used >= CG_SLOTS / 2)
-				return -1; /* full enough: stop resolving */
+			if (cg->used >= CG_FULL)
+				return -1; /* until the next read's cgpaths_begin() */
 			cg->ids[i] = id;
 			cg->used++;
 			return (ssize_t)i;
@@ -151,6 +155,17 @@ const char *cgpaths_first(struct cgpaths *cg, uint64_t id)
 	/* Out of memory, the path was logged all the same: no name record. */
 	cg->paths[slot] = strdup(path);
 	return cg->paths[slot];
+}
+
+void cgpaths_begin(struct cgpaths *cg)
+{
+	if (!cg || cg->used < CG_RESET)
+		return;
+	for (size_t i = 0; i < CG_SLOTS; i++)
+		free(cg->paths[i]);
+	memset(cg->ids, 0, sizeof(cg->ids));
+	memset(cg->paths, 0, sizeof(cg->paths));
+	cg->used = 0;
 }
 
 void cgpaths_note(struct cgpaths *cg, uint64_t id)

@@ -233,6 +233,7 @@ ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 	int r;
 
 	rd->names = cgpaths_names_wanted(rd->host, rq);
+	cgpaths_begin(rd->cg);
 	if (rd->host->abi_minor >= 2)
 		rq->nname = 0;
 	if (rq->cap == 0)

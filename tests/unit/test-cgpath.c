@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of lib/cgpath.c on a fake cgroup2 tree (a kernfs inode number
  * is the cgroup id, a directory's inode here): a new id's path is logged
- * and handed once, never for id 0 or a cgroup that is gone, and a read's
- * name records fill up to their room and say when it is full. */
+ * and handed once, never for id 0 or a cgroup that is gone, a read's
+ * name records fill up to their room and say when it is full, and a full
+ * table starts afresh at a read's start. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -162,6 +163,28 @@ START_TEST(not_wanted)
 }
 END_TEST
 
+START_TEST(starts_afresh)
+{
+	uint64_t a = make_cgroup("a");
+	struct cgpaths *cg = cgpaths_new_at(&host22, root);
+
+	ck_assert_str_eq(cgpaths_first(cg, a), "/a");
+	/* Below 2048 ids, a read's start changes nothing. */
+	cgpaths_begin(cg);
+	ck_assert_ptr_null(cgpaths_first(cg, a));
+	/* Ids of no directory (gone), far from any inode number here. */
+	for (uint64_t i = 1; i < 2048; i++)
+		ck_assert_ptr_null(cgpaths_first(cg, (UINT64_C(1) << 44) + i));
+	ck_assert_ptr_null(cgpaths_first(cg, a));
+	/* 2048: the next read starts afresh, and a is named again. */
+	cgpaths_begin(cg);
+	logged[0] = '\0';
+	ck_assert_str_eq(cgpaths_first(cg, a), "/a");
+	ck_assert_ptr_nonnull(strstr(logged, " is /a\n"));
+	cgpaths_free(cg);
+}
+END_TEST
+
 Suite *suite_cgpath(void)
 {
 	Suite *s = suite_create("cgpath");
@@ -171,6 +194,7 @@ Suite *suite_cgpath(void)
 	tcase_add_test(tc, first_once);
 	tcase_add_test(tc, hand_fills_names);
 	tcase_add_test(tc, not_wanted);
+	tcase_add_test(tc, starts_afresh);
 	suite_add_tcase(s, tc);
 	return s;
 }
