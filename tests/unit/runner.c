@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, suite_plugin_config());
 	srunner_add_suite(sr, suite_fmt());
 	srunner_add_suite(sr, suite_names());
+	srunner_add_suite(sr, suite_cgpath());
 	srunner_add_suite(sr, suite_backoff());
 	srunner_add_suite(sr, suite_connfold());
 	srunner_add_suite(sr, suite_filteropt());
