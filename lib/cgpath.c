@@ -4,8 +4,10 @@
  * bpf eventer's kernel side reads it, the tracefs eventer follows tasks'
  * moves in its stream), and the first time an id shows up its directory
  * is found under the cgroup2 mount (a kernfs inode number is the cgroup
- * id) and logged, "cgroup ID is /system.slice/x.service", so the
- * archive's logs map ids to units. Once per id: the table remembers.
+ * id) and logged, "cgroup ID is /system.slice/x.service", and handed
+ * to the eventer, which gives it to the store as a name record (ABI 2.2),
+ * so that the archive maps ids to units. Once per id: the table
+ * remembers the id and keeps its path for as long as it lives.
  */
 #include "config.h"
 
@@ -17,16 +19,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "cgpath.h"
 
-#define CG_SLOTS 4096 /* a power of two; past it, ids are no longer logged */
+#define CG_SLOTS 4096 /* a power of two */
+/* At a read's start, a table this full starts afresh (cgpaths_begin). */
+#define CG_RESET (CG_SLOTS / 2)
+/* Within one read, past this no new id is resolved: the probes stay short. */
+#define CG_FULL (CG_SLOTS * 3 / 4)
 
 struct cgpaths {
 	const struct tca_host *host;
 	char *mount;              /* the cgroup2 mount point, or NULL */
 	size_t used;
 	uint64_t ids[CG_SLOTS];   /* 0: empty */
+	char *paths[CG_SLOTS];    /* ids[i]'s path; NULL: gone when first met */
 };
 
 /* nftw() has no context argument; one eventer's reader thread is the
@@ -99,43 +108,94 @@ void cgpaths_free(struct cgpaths *cg)
 {
 	if (!cg)
 		return;
+	for (size_t i = 0; i < CG_SLOTS; i++)
+		free(cg->paths[i]);
 	free(cg->mount);
 	free(cg);
 }
 
-/* True if id was already in the table; else adds it (if there is room). */
-static bool cg_seen(struct cgpaths *cg, uint64_t id)
+/* The slot of a new id, or -1 if id was already in the table, or if the
+ * table is full enough that new ids are no longer resolved. */
+static ssize_t cg_add(struct cgpaths *cg, uint64_t id)
 {
 	size_t i = (size_t)(id * UINT64_C(0x9e3779b97f4a7c15) >> 52) & (CG_SLOTS - 1);
 
 	for (size_t probes = 0; probes < CG_SLOTS; probes++, i = (i + 1) & (CG_SLOTS - 1)) {
 		if (cg->ids[i] == id)
-			return true;
+			return -1;
 		if (cg->ids[i] == 0) {
-			if (cg->used >= CG_SLOTS / 2)
-				return true; /* full enough: stop resolving */
+			if (cg->used >= CG_FULL)
+				return -1; /* until the next read's cgpaths_begin() */
 			cg->ids[i] = id;
 			cg->used++;
-			return false;
+			return (ssize_t)i;
 		}
 	}
-	return true;
+	return -1;
 }
 
-void cgpaths_note(struct cgpaths *cg, uint64_t id)
+const char *cgpaths_first(struct cgpaths *cg, uint64_t id)
 {
-	size_t len;
+	const char *path;
+	ssize_t slot;
 
-	if (!cg || !cg->mount || cg_seen(cg, id))
-		return;
+	if (!cg || !cg->mount || id == 0 || (slot = cg_add(cg, id)) < 0)
+		return NULL;
 	cg_want = id;
 	cg_found[0] = '\0';
 	if (nftw(cg->mount, cg_visit, 16, FTW_PHYS | FTW_MOUNT) != 1) {
 		tca_log(cg->host, TCA_LOG_INFO, 0, "cgroup %" PRIu64 " is gone (not under %s)",
 			id, cg->mount);
-		return;
+		return NULL;
 	}
-	len = strlen(cg->mount);
-	tca_log(cg->host, TCA_LOG_INFO, 0, "cgroup %" PRIu64 " is %s", id,
-		cg_found[len] ? cg_found + len : "/");
+	path = cg_found + strlen(cg->mount);
+	if (!*path)
+		path = "/";
+	tca_log(cg->host, TCA_LOG_INFO, 0, "cgroup %" PRIu64 " is %s", id, path);
+	/* Out of memory, the path was logged all the same: no name record. */
+	cg->paths[slot] = strdup(path);
+	return cg->paths[slot];
+}
+
+void cgpaths_begin(struct cgpaths *cg)
+{
+	if (!cg || cg->used < CG_RESET)
+		return;
+	for (size_t i = 0; i < CG_SLOTS; i++)
+		free(cg->paths[i]);
+	memset(cg->ids, 0, sizeof(cg->ids));
+	memset(cg->paths, 0, sizeof(cg->paths));
+	cg->used = 0;
+}
+
+void cgpaths_note(struct cgpaths *cg, uint64_t id)
+{
+	(void)cgpaths_first(cg, id);
+}
+
+bool cgpaths_names_wanted(const struct tca_host *host, const struct tca_read *r)
+{
+	return host->abi_minor >= 2 && r->name && r->name_cap > 0;
+}
+
+static uint64_t cg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+bool cgpaths_hand(struct cgpaths *cg, bool wanted, struct tca_read *r, uint64_t id)
+{
+	const char *path = cgpaths_first(cg, id);
+
+	if (!wanted || !path)
+		return false;
+	/* A path of TCA_NAME_MAX bytes or more cannot be a name: the log has it. */
+	if (strlen(path) < TCA_NAME_MAX)
+		r->name[r->nname++] = (struct tca_name){
+			.kind = TCA_NAME_CGROUP, .id = id, .time_ns = cg_now_ns(), .text = path,
+		};
+	return r->nname >= r->name_cap;
 }

@@ -514,3 +514,27 @@ int fmt_run_json(char *buf, size_t size, const struct tca_run *run)
 		r = append(buf, size, &pos, "}");
 	return r < 0 ? r : (int)pos;
 }
+
+int fmt_name_json(char *buf, size_t size, const struct tca_name *name,
+		  const struct tca_origin *origin)
+{
+	struct tca_origin o = { .host = origin->host, .boot_id = origin->boot_id,
+				.run_id = name->run_id };
+	char t[FMT_TIME_LEN];
+	size_t pos = 0;
+	int r;
+
+	fmt_time_rfc3339(t, sizeof(t), name->time_ns);
+	r = append(buf, size, &pos, "{\"type\":\"name\",\"kind\":\"%s\",\"id\":%" PRIu64 ",\"text\":",
+		   names_name_kind(name->kind), name->id);
+	if (r == 0)
+		r = append_json_string(buf, size, &pos, name->text, strlen(name->text));
+	if (r == 0)
+		r = append(buf, size, &pos, ",\"time\":\"%s\",", t);
+	/* The run that resolved it, with its origin's host and boot. */
+	if (r == 0)
+		r = append_origin(buf, size, &pos, &o);
+	if (r == 0)
+		r = append(buf, size, &pos, "}");
+	return r < 0 ? r : (int)pos;
+}

@@ -41,4 +41,12 @@ int fmt_event_json(char *buf, size_t size, const struct tca_event *ev, const str
 int fmt_gap_json(char *buf, size_t size, const struct tca_gap *g, const struct tca_origin *origin);
 int fmt_run_json(char *buf, size_t size, const struct tca_run *run);
 
+/* A name record (ABI 2.2) as one JSON object: {"type":"name","kind":...,
+ * "id":...,"text":...,"time":...,"host":...,"boot_id":...,"run_id":...},
+ * run_id being the run that resolved it. Its text may hold any byte but
+ * NUL, each escaped at most six-fold: FMT_NAME_JSON_MAX always suffices. */
+#define FMT_NAME_JSON_MAX (6 * TCA_NAME_MAX + FMT_JSON_MAX)
+int fmt_name_json(char *buf, size_t size, const struct tca_name *name,
+		  const struct tca_origin *origin);
+
 #endif

@@ -112,3 +112,8 @@ const char *names_run_state(unsigned state)
 		return "unknown";
 	}
 }
+
+const char *names_name_kind(unsigned kind)
+{
+	return kind == TCA_NAME_CGROUP ? "cgroup" : "unknown";
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Canonical names of states, families, protocols, gap reasons and run
- * states, shared by every plugin. */
+/* Canonical names of states, families, protocols, gap reasons, run
+ * states and name kinds, shared by every plugin. */
 #ifndef TCA_LIB_NAMES_H
 #define TCA_LIB_NAMES_H
 
@@ -21,5 +21,7 @@ int names_protocol_parse(const char *name);
 const char *names_gap_reason(unsigned reason);
 /* enum tca_run_state: "running", "clean", "failed", "unclean", or "unknown". */
 const char *names_run_state(unsigned state);
+/* What a name record names (enum tca_name_kind): "cgroup", or "unknown". */
+const char *names_name_kind(unsigned kind);
 
 #endif

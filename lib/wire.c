@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "wire.h"
@@ -161,6 +162,31 @@ ssize_t wire_encode_run(void *buf, size_t cap, const struct tca_run *run)
 	return w_done(&w, buf);
 }
 
+/* A cgroup path may be longer than a byte can count, hence two. */
+ssize_t wire_encode_name(void *buf, size_t cap, const struct tca_origin *origin,
+			 const struct tca_name *name)
+{
+	struct wbuf w = { .p = buf, .end = (uint8_t *)buf + cap };
+	size_t text_len;
+	int r;
+
+	if (name->kind == 0 || name->kind > TCA_NAME_KIND_MAX || !name->text)
+		return -EINVAL;
+	text_len = strnlen(name->text, TCA_NAME_MAX);
+	if (text_len >= TCA_NAME_MAX)
+		return -EINVAL;
+	r = w_head(&w, WIRE_NAME, origin);
+	if (r < 0)
+		return r;
+	w_le(&w, name->kind, 4);
+	w_le(&w, name->id, 8);
+	w_le(&w, name->time_ns, 8);
+	w_le(&w, name->run_id, 8);
+	w_le(&w, text_len, 2);
+	w_mem(&w, name->text, text_len);
+	return w_done(&w, buf);
+}
+
 /* ---- reading --------------------------------------------------------- */
 
 struct rbuf {
@@ -278,20 +304,43 @@ static void r_run(struct rbuf *b, struct tca_run *run)
 	run->state = (uint32_t)r_le(b, 4);
 }
 
+static void r_name(struct rbuf *b, struct tca_name *n, char *text)
+{
+	size_t len;
+
+	n->kind = (uint32_t)r_le(b, 4);
+	n->id = r_le(b, 8);
+	n->time_ns = r_le(b, 8);
+	n->run_id = r_le(b, 8);
+	len = (size_t)r_le(b, 2);
+	if (n->kind == 0 || n->kind > TCA_NAME_KIND_MAX || len >= TCA_NAME_MAX) {
+		b->bad = true;
+		return;
+	}
+	r_mem(b, text, len);
+	text[b->bad ? 0 : len] = '\0';
+	/* A NUL inside would silently shorten the name. */
+	if (!b->bad && memchr(text, '\0', len))
+		b->bad = true;
+}
+
 void wire_record_fix(struct wire_record *rec)
 {
 	rec->origin.host = rec->host;
 	rec->origin.boot_id = rec->boot_id;
-	if (rec->type == WIRE_RUN) {
+	if (rec->type == WIRE_RUN)
 		rec->u.run.origin = rec->origin;
-	}
+	else if (rec->type == WIRE_NAME)
+		rec->u.name.text = rec->text;
 }
 
 int wire_decode(const void *buf, size_t len, struct wire_record *rec)
 {
 	struct rbuf b;
 
-	memset(rec, 0, sizeof(*rec));
+	/* Not the text's 4 KiB: this is once per event on a collector. */
+	memset(rec, 0, offsetof(struct wire_record, text));
+	rec->text[0] = '\0';
 	if (!buf || len < 2)
 		return -EBADMSG; /* and no arithmetic on a NULL pointer */
 	b = (struct rbuf){ .p = buf, .end = (const uint8_t *)buf + len };
@@ -311,6 +360,9 @@ int wire_decode(const void *buf, size_t len, struct wire_record *rec)
 		break;
 	case WIRE_RUN:
 		r_run(&b, &rec->u.run);
+		break;
+	case WIRE_NAME:
+		r_name(&b, &rec->u.name, rec->text);
 		break;
 	default:
 		return -EBADMSG;

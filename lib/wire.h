@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The wire encoding of one event, gap or run record with its origin: the
+/* The wire encoding of one event, gap, run or name record with its origin: the
  * payload of a message that carries tcp-audit records between hosts (the
  * nats sinker writes it, the nats eventer reads it). Compact, versioned,
  * little-endian; byte by byte in tcp-audit-nats(7). */
@@ -19,6 +19,7 @@ enum wire_type {
 	WIRE_EVENT = 1,
 	WIRE_GAP = 2,
 	WIRE_RUN = 3,
+	WIRE_NAME = 4, /* a name record (plugin ABI 2.2) */
 };
 
 /* Host names and boot ids are length-prefixed by one byte. */
@@ -36,7 +37,9 @@ enum wire_type {
 	(WIRE_HEAD_MAX + 8 + 8 + 8 + 4 + 4 + 6 + 32 + (4 + 1 + TCA_COMM_LEN - 1) + 4 + 8 + 8 + 16 + 8)
 #define WIRE_GAP_MAX (WIRE_HEAD_MAX + 8 + 8 + 8 + 8 + 4 + 4)
 #define WIRE_RUN_MAX (WIRE_HEAD_MAX + 8 + 8 + 8 + 8 + 4)
-#define WIRE_RECORD_MAX WIRE_EVENT_MAX
+/* A name's text is length-prefixed by two bytes, at most TCA_NAME_MAX - 1. */
+#define WIRE_NAME_MAX (WIRE_HEAD_MAX + 4 + 8 + 8 + 8 + 2 + TCA_NAME_MAX - 1)
+#define WIRE_RECORD_MAX WIRE_NAME_MAX
 
 /*
  * Encode one record into buf (cap bytes); nothing is allocated. Returns
@@ -54,10 +57,15 @@ ssize_t wire_encode_gap(void *buf, size_t cap, const struct tca_origin *origin,
 			const struct tca_gap *gap);
 /* A run record; its origin is run->origin. */
 ssize_t wire_encode_run(void *buf, size_t cap, const struct tca_run *run);
+/* A name record of origin's host (name->origin is not sent); -EINVAL for
+ * a kind this encoding does not know (above TCA_NAME_KIND_MAX, or 0), or
+ * a missing text or one of TCA_NAME_MAX bytes or more. */
+ssize_t wire_encode_name(void *buf, size_t cap, const struct tca_origin *origin,
+			 const struct tca_name *name);
 
 /* One decoded record. origin (and, for a run, run.origin) points into
- * host and boot_id, so the record is self-contained and may be copied
- * only with wire_record_fix() after. */
+ * host and boot_id, and a name's text into text, so the record is
+ * self-contained and may be copied only with wire_record_fix() after. */
 struct wire_record {
 	uint8_t type; /* enum wire_type */
 	struct tca_origin origin;
@@ -65,17 +73,21 @@ struct wire_record {
 		struct tca_event ev;
 		struct tca_gap gap;
 		struct tca_run run;
+		struct tca_name name; /* its origin index is 0 */
 	} u;
 	char host[WIRE_STR_MAX + 1];
 	char boot_id[WIRE_STR_MAX + 1];
+	char text[TCA_NAME_MAX]; /* a name's */
 };
 
 /*
  * Decode one record of exactly len bytes into *rec (fields not sent are
  * zero). Returns 0, or -EBADMSG for anything malformed: an unknown version
  * or type, a length that runs past the end or leaves bytes after it, an
- * unknown flag or family, an empty host, or a NUL inside a string or
- * comm. Decoding and encoding again gives back the same bytes. Never reads outside buf[0 .. len - 1].
+ * unknown flag, family or name kind, an empty host, a name's text of
+ * TCA_NAME_MAX bytes or more, or a NUL inside a string, comm or text.
+ * Decoding and encoding again gives back the same bytes. Never reads
+ * outside buf[0 .. len - 1].
  */
 int wire_decode(const void *buf, size_t len, struct wire_record *rec);
 

@@ -14,6 +14,7 @@ src_libprocessor_la_SOURCES = \
 	src/identity.c src/identity.h \
 	src/queue.c src/queue.h \
 	src/gaps.c src/gaps.h \
+	src/namerecs.c src/namerecs.h \
 	src/relay.c src/relay.h \
 	src/runstate.c src/runstate.h \
 	src/spool.c src/spool.h \

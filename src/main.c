@@ -160,6 +160,11 @@ static void print_check(const struct settings *s, const struct plugin *ev, const
 	printf("    keeps gap and run records: %s\n",
 	       so->write_gaps && so->write_run ? "yes (it can prove its completeness)" :
 						 "no (its completeness cannot be proved from it)");
+	/* Names (ABI 2.2): what the eventer resolved an id to, such as a
+	 * cgroup id's path; without them only the ids are kept. */
+	printf("    keeps name records: %s\n",
+	       sk->desc->write_names ? "yes (cgroup ids with their paths)" :
+				       "no (the store keeps cgroup ids only)");
 	printf("  queue memory: %" PRIu64 " bytes; shutdown timeout: %" PRIu64 " ms; stats every: %s\n",
 	       s->queue_memory, s->shutdown_timeout_ms, s->stats_interval_ms ? "interval" : "exit only");
 	printf("  state directory: %s\n", state_dir(s));

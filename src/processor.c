@@ -21,6 +21,10 @@
 
 /* Gap records the ring holds before the store takes them. */
 #define GAP_RING 16384
+/* Name records: a new cgroup is rare, so the ring starts small; it grows
+ * while the store is down, to a bound on memory (each holds its text). */
+#define NAME_RING 256
+#define NAME_RING_MAX 65536
 /* A relay's origins in flight at once, and its records waiting. */
 #define RELAY_ORIGINS 1024
 #define RELAY_RECORDS 16384
@@ -137,6 +141,9 @@ int processor_init(struct processor *p, struct plugin *eventer, struct plugin *s
 	r = gaps_init(&p->gaps, GAP_RING);
 	if (r < 0)
 		return r;
+	r = namerecs_init(&p->names, NAME_RING, NAME_RING_MAX);
+	if (r < 0)
+		return r;
 	r = processor_init_relay(p);
 	if (r < 0)
 		return r;
@@ -159,6 +166,7 @@ void processor_destroy(struct processor *p)
 	spool_close(&p->spool);
 	runstate_close(&p->runstate);
 	gaps_destroy(&p->gaps);
+	namerecs_destroy(&p->names);
 	relay_destroy(&p->relay);
 	if (p->settle_fd >= 0)
 		close(p->settle_fd);
@@ -171,7 +179,7 @@ void processor_destroy(struct processor *p)
 
 static void processor_log_stats(struct processor *p, int prio)
 {
-	char line[512];
+	char line[768];
 
 	stats_format(&p->stats, queue_count(&p->queue), queue_high_water(&p->queue), line, sizeof(line));
 	log_full(NULL, prio, 0, "stats: %s", line);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "gaps.h"
+#include "namerecs.h"
 #include "plugin-loader.h"
 #include "queue.h"
 #include "relay.h"
@@ -27,6 +28,7 @@ struct processor {
 	struct plugin *sinker;
 	struct queue queue;
 	struct gaps gaps;
+	struct namerecs names;      /* this run's name records, before its events */
 	struct stats stats;
 	struct runstate runstate;   /* owned by the writer once the threads run */
 	struct tca_origin origin;   /* this run: every event the eventer hands over */

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "exit-status.h"
@@ -27,6 +28,8 @@
 /* A relay eventer's room for the origins and records of one read call. */
 #define READ_ORIGINS 64
 #define READ_RECORDS 256
+/* Room for the name records of one read call (ABI 2.2). */
+#define READ_NAMES 64
 
 struct settle_mark {
 	uint64_t handed;    /* events handed over up to the end of a read call */
@@ -45,6 +48,8 @@ struct reader {
 	size_t mark_head, mark_count;
 	uint64_t last_full_log_ms;
 	uint64_t full_since_log;
+	uint64_t names_log_ms;     /* the last "name record lost" line */
+	uint64_t names_since_log;
 	struct tca_event *buf;     /* read()'s events when they cannot go in the queue */
 	bool direct;               /* rd.ev is a span reserved in the queue */
 	struct relay *relay;       /* NULL unless the eventer is a relay */
@@ -158,6 +163,58 @@ static void reader_commit(struct reader *r)
 		reader_drop(r, 0); /* closed meanwhile: the span is still ours to read */
 }
 
+/* A name record the processor could not keep: the store will show its
+ * id without a text. Rare, so logged, but at most once per 10 s. */
+static void reader_name_lost(struct reader *r, const char *why)
+{
+	uint64_t now = queue_now_ms();
+
+	stats_add(r->p->stats.names_lost, 1);
+	r->names_since_log++;
+	if (r->names_log_ms && now - r->names_log_ms < 10000)
+		return;
+	log_warning("name records lost: %" PRIu64 " since the last report (%s); the store keeps "
+		    "the ids of their events without a name", r->names_since_log, why);
+	r->names_log_ms = now;
+	r->names_since_log = 0;
+}
+
+/* Whether the eventer filled no more names than there was room for: a
+ * plugin bug must not make the processor read past name[]. Checked
+ * before anything of the call is numbered or queued. */
+static int reader_names_check(struct reader *r)
+{
+	if (r->rd.nname <= r->rd.name_cap)
+		return 0;
+	log_error("eventer '%s' handed over %zu name records with room for %zu; this is a bug in the "
+		  "plugin", r->desc->name, r->rd.nname, r->rd.name_cap);
+	return -EPROTO;
+}
+
+/* Keep the name records of the call, before its events are queued: the
+ * writer stores every waiting name before it stores a batch, so a store
+ * never holds an event ahead of its name. */
+static void reader_names(struct reader *r)
+{
+	for (size_t i = 0; i < r->rd.nname; i++) {
+		const struct tca_name *nm = &r->rd.name[i];
+		if (!namerecs_valid(nm)) {
+			log_error("eventer '%s' handed over a name record (kind %" PRIu32 ", id %" PRIu64
+				  ") with %s; it is dropped (this is a bug in the plugin)", r->desc->name,
+				  nm->kind, nm->id,
+				  nm->kind < 1 || nm->kind > TCA_NAME_KIND_MAX ? "an unknown kind" :
+				  !nm->text ? "no text" : "a text of TCA_NAME_MAX (4096) bytes or more");
+			reader_name_lost(r, "invalid");
+			continue;
+		}
+		int e = namerecs_add(&r->p->names, nm, r->p->origin.run_id);
+		if (e < 0)
+			reader_name_lost(r, e == -ENOSPC ? "the ring of names waiting for the store is "
+							   "full: the store has been down long" :
+							   "out of memory");
+	}
+}
+
 /* Where read() puts its events: straight into the queue when a whole
  * batch fits there in one span, which saves copying every event once;
  * else into the reader's own buffer, pushed after (with back-pressure or
@@ -226,13 +283,27 @@ static bool reader_relay_record(struct reader *r, const struct tca_relay_rec *in
 {
 	struct relay_rec rec = { .hseq = hseq, .origin = (uint32_t)slot, .type = in->type };
 
-	if (in->type == TCA_RELAY_GAP)
+	if (in->type == TCA_RELAY_GAP) {
 		rec.u.gap = in->u.gap;
-	else
+	} else if (in->type == TCA_RELAY_RUN) {
 		rec.u.run = in->u.run;
-	while (!relay_push(r->relay, &rec)) {
-		if (!reader_may_wait(r))
+	} else {
+		/* The ring owns a copy: the eventer's text lives only as long
+		 * as the call. The run that resolved it is its origin's. */
+		rec.u.name = in->u.name;
+		rec.u.name.origin = 0;
+		rec.u.name.run_id = relay_origin(r->relay, (uint32_t)slot)->run_id;
+		rec.u.name.text = strdup(in->u.name.text);
+		if (!rec.u.name.text) {
+			log_error("relay: out of memory for a name record");
 			return false;
+		}
+	}
+	while (!relay_push(r->relay, &rec)) {
+		if (!reader_may_wait(r)) {
+			relay_rec_free(&rec);
+			return false;
+		}
 		queue_sleep(&r->p->queue, 10);
 	}
 	return true;
@@ -256,7 +327,8 @@ static int reader_relay_slot(struct reader *r, uint32_t ix, uint64_t hseq)
  * make the processor read past what it filled. */
 static int reader_relay_check(struct reader *r)
 {
-	if (r->rd.norigin > r->rd.origin_cap || r->rd.nrec > r->rd.rec_cap)
+	/* A relay hands names as records, never in name[]. */
+	if (r->rd.norigin > r->rd.origin_cap || r->rd.nrec > r->rd.rec_cap || r->rd.nname)
 		goto bad;
 	for (size_t i = 0; i < r->rd.n; i++)
 		if (r->rd.ev_origin[i] >= r->rd.norigin)
@@ -265,13 +337,15 @@ static int reader_relay_check(struct reader *r)
 		const struct tca_relay_rec *rec = &r->rd.rec[i];
 		if (rec->origin >= r->rd.norigin || rec->at > r->rd.n ||
 		    (i && rec->at < r->rd.rec[i - 1].at) ||
-		    (rec->type != TCA_RELAY_GAP && rec->type != TCA_RELAY_RUN))
+		    (rec->type != TCA_RELAY_GAP && rec->type != TCA_RELAY_RUN &&
+		     rec->type != TCA_RELAY_NAME) ||
+		    (rec->type == TCA_RELAY_NAME && !namerecs_valid(&rec->u.name)))
 			goto bad;
 	}
 	return 0;
 bad:
-	log_error("eventer '%s' handed over relay items that name no origin, or records out of "
-		  "order; this is a bug in the plugin", r->desc->name);
+	log_error("eventer '%s' handed over relay items that name no origin, records out of "
+		  "order, or an invalid name record; this is a bug in the plugin", r->desc->name);
 	return -EPROTO;
 }
 
@@ -326,23 +400,30 @@ static ssize_t reader_read_once(struct reader *r)
 
 	reader_settle(r);
 	reader_aim(r);
-	r->rd.n = r->rd.nloss = r->rd.norigin = r->rd.nrec = 0;
+	r->rd.n = r->rd.nloss = r->rd.norigin = r->rd.nrec = r->rd.nname = 0;
 	heartbeat_enter(&r->p->reader_beat, "read()");
 	n = r->desc->ops.eventer.read(r->state, &r->rd);
 	heartbeat_leave(&r->p->reader_beat);
 	if (n < 0) {
-		r->rd.n = r->rd.nloss = r->rd.nrec = 0;
+		r->rd.n = r->rd.nloss = r->rd.nrec = r->rd.nname = 0;
 	} else {
 		if (r->rd.n > r->rd.cap)
 			r->rd.n = r->rd.cap; /* a plugin bug must not overrun the queue */
 		if (r->rd.nloss > r->rd.loss_cap)
 			r->rd.nloss = r->rd.loss_cap;
+		if (!r->relay && reader_names_check(r) < 0) {
+			if (r->direct)
+				queue_commit(&r->p->queue, 0); /* nothing of a broken call is queued */
+			return -EPROTO;
+		}
 	}
 	uint64_t reported = 0;
 	for (size_t i = 0; i < r->rd.nloss; i++)
 		reported += r->rd.loss[i].count;
 	reader_unreported_losses(r, reported);
 	reader_number(r);
+	if (!r->relay)
+		reader_names(r);
 	if (r->relay) {
 		if (n >= 0 && reader_relay_check(r) < 0)
 			return -EPROTO;
@@ -459,6 +540,13 @@ void *reader_main(void *arg)
 			r.p->reader_status = EXIT_OSERR;
 			goto out;
 		}
+	} else {
+		r.rd.name = calloc(READ_NAMES, sizeof(*r.rd.name));
+		r.rd.name_cap = READ_NAMES;
+		if (!r.rd.name) {
+			r.p->reader_status = EXIT_OSERR;
+			goto out;
+		}
 	}
 	if (!r.buf || !r.rd.loss) {
 		r.p->reader_status = EXIT_OSERR;
@@ -478,6 +566,8 @@ void *reader_main(void *arg)
 	}
 	if (r.full_since_log)
 		log_warning("queue full: %" PRIu64 " events lost since the last report", r.full_since_log);
+	if (r.names_since_log)
+		log_warning("name records lost: %" PRIu64 " since the last report", r.names_since_log);
 out:
 	free(r.buf);
 	free(r.rd.loss);
@@ -485,6 +575,7 @@ out:
 	free(r.rd.ev_origin);
 	free(r.rd.origin);
 	free(r.rd.rec);
+	free(r.rd.name);
 	/* Done before the queue closes: once it is closed and empty the
 	 * writer may end, and the main loop must not then take the reader
 	 * for still running (it would force the stop). */

@@ -30,6 +30,7 @@ void relay_destroy(struct relay *r)
 {
 	if (!r->ring)
 		return;
+	relay_pop(r, r->count);
 	pthread_mutex_destroy(&r->lock);
 	free(r->origins);
 	free(r->ring);
@@ -112,9 +113,19 @@ void relay_pop(struct relay *r, size_t n)
 	pthread_mutex_lock(&r->lock);
 	if (n > r->count)
 		n = r->count;
+	for (size_t i = 0; i < n; i++)
+		relay_rec_free(&r->ring[(r->head + i) % r->cap]);
 	r->head = (r->head + n) % r->cap;
 	r->count -= n;
 	pthread_mutex_unlock(&r->lock);
+}
+
+void relay_rec_free(struct relay_rec *rec)
+{
+	if (rec->type != TCA_RELAY_NAME)
+		return;
+	free((char *)rec->u.name.text);
+	rec->u.name.text = NULL;
 }
 
 size_t relay_count(struct relay *r)

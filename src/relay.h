@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The relay: what a TCA_EVF_RELAY eventer hands over besides events (the
- * origins they name, and the gap and run records of those origins), and
+ * origins they name, and the gap, run and name records of those origins), and
  * how far all of it is settled. */
 #ifndef TCA_RELAY_H
 #define TCA_RELAY_H
@@ -38,6 +38,7 @@ struct relay_rec {
 	union {
 		struct tca_gap gap;
 		struct tca_run run;
+		struct tca_name name;     /* its text is the ring's own copy (strdup) */
 	} u;
 };
 
@@ -63,11 +64,16 @@ void relay_destroy(struct relay *r);
 int relay_intern(struct relay *r, const struct tca_origin *o, uint64_t hseq);
 const struct tca_origin *relay_origin(const struct relay *r, uint32_t slot);
 
-/* Add a record (the reader). Returns false when there is no room. */
+/* Add a record (the reader). Returns false when there is no room; the
+ * ring then does not own it. */
 bool relay_push(struct relay *r, const struct relay_rec *rec);
-/* Copy up to max of the oldest records, without taking them. */
+/* Copy up to max of the oldest records, without taking them: the text of
+ * a name stays valid until relay_pop() takes it (only the writer pops). */
 size_t relay_peek(struct relay *r, struct relay_rec *out, size_t max);
+/* Take the n oldest, freeing what they own. */
 void relay_pop(struct relay *r, size_t n);
+/* Free what a record owns (a name's text). */
+void relay_rec_free(struct relay_rec *rec);
 size_t relay_count(struct relay *r);
 
 /* Writer: every item up to hseq is settled. Returns whether it moved. */

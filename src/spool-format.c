@@ -75,3 +75,68 @@ void spool_run_get(const struct spool_run *sr, struct tca_run *run)
 		.state = sr->state,
 	};
 }
+
+size_t spool_name_size(const struct tca_name *name)
+{
+	return SPOOL_NAME_HEAD + strlen(name->text) + 1;
+}
+
+static unsigned char *put_bytes(unsigned char *p, const void *v, size_t n)
+{
+	memcpy(p, v, n);
+	return p + n;
+}
+
+size_t spool_name_encode(void *buf, const struct tca_name *name)
+{
+	uint32_t len = (uint32_t)strlen(name->text);
+	unsigned char *p = buf;
+
+	p = put_bytes(p, &name->kind, sizeof(name->kind));
+	p = put_bytes(p, &name->id, sizeof(name->id));
+	p = put_bytes(p, &name->time_ns, sizeof(name->time_ns));
+	p = put_bytes(p, &name->run_id, sizeof(name->run_id));
+	p = put_bytes(p, &len, sizeof(len));
+	p = put_bytes(p, name->text, (size_t)len + 1);
+	return (size_t)(p - (unsigned char *)buf);
+}
+
+/* One name at p, with left bytes there. Returns its size, or 0 when it is
+ * not a whole, valid one. */
+static size_t name_decode(const unsigned char *p, size_t left, struct tca_name *out)
+{
+	uint32_t len;
+
+	if (left < SPOOL_NAME_HEAD)
+		return 0;
+	*out = (struct tca_name){ 0 };
+	memcpy(&out->kind, p, 4);
+	memcpy(&out->id, p + 4, 8);
+	memcpy(&out->time_ns, p + 12, 8);
+	memcpy(&out->run_id, p + 20, 8);
+	memcpy(&len, p + 28, 4);
+	if (len >= TCA_NAME_MAX || left - SPOOL_NAME_HEAD < (size_t)len + 1)
+		return 0;
+	out->text = (const char *)p + SPOOL_NAME_HEAD;
+	/* The text ends at its NUL, and there only. */
+	if (out->text[len] != '\0' || memchr(out->text, '\0', len))
+		return 0;
+	if (out->kind < 1 || out->kind > TCA_NAME_KIND_MAX)
+		return 0;
+	return SPOOL_NAME_HEAD + (size_t)len + 1;
+}
+
+int spool_names_decode(const void *buf, size_t len, struct tca_name *out, size_t max)
+{
+	const unsigned char *p = buf;
+	size_t off = 0, n = 0;
+
+	while (off < len) {
+		size_t used;
+		if (n == max || !(used = name_decode(p + off, len - off, &out[n])))
+			return -EBADMSG;
+		off += used;
+		n++;
+	}
+	return n ? (int)n : -EBADMSG;
+}

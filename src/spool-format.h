@@ -33,6 +33,8 @@ enum spool_type {
 	SPOOL_EVENTS = 1,       /* struct tca_event[] */
 	SPOOL_GAPS = 2,         /* struct tca_gap[] */
 	SPOOL_RUN = 3,          /* struct spool_run */
+	SPOOL_NAMES = 4,        /* name records (ABI 2.2), each encoded as below;
+				 * a spool of an older version simply has none */
 };
 
 /* Each record: this, then len bytes of payload. crc covers type and payload. */
@@ -60,6 +62,24 @@ struct spool_run {
 /* The largest payload a record may have: a sane bound to reject a
  * damaged length before reading it. */
 #define SPOOL_RECORD_MAX (1024 * sizeof(struct tca_event))
+
+/*
+ * A SPOOL_NAMES payload is a sequence of names, each: kind (u32), id,
+ * time_ns and run_id (u64 each), len (u32), then len bytes of text and a
+ * NUL. At most SPOOL_NAMES_MAX names, and SPOOL_RECORD_MAX bytes, a record.
+ */
+#define SPOOL_NAME_HEAD (4u + 8u + 8u + 8u + 4u)
+#define SPOOL_NAMES_MAX 64
+
+/* The bytes that name takes in a SPOOL_NAMES payload. */
+size_t spool_name_size(const struct tca_name *name);
+/* Encode name at buf, which has room for spool_name_size(name) bytes.
+ * Returns the bytes written. */
+size_t spool_name_encode(void *buf, const struct tca_name *name);
+/* Decode a payload into out[0..max), whose texts then point into buf.
+ * Returns how many, or -EBADMSG when it does not hold whole, valid
+ * names (or more than max). */
+int spool_names_decode(const void *buf, size_t len, struct tca_name *out, size_t max);
 
 void spool_header_make(struct spool_header *h, const struct tca_origin *origin, uint64_t first_seq,
 		       uint64_t start_ns, uint64_t prev_run_id);

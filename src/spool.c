@@ -292,6 +292,44 @@ int spool_put_gaps(struct spool *sp, const struct tca_origin *origin, const stru
 	return spool_put(sp, origin, SPOOL_GAPS, g, n * sizeof(*g), n ? g[0].first_seq : 0);
 }
 
+/* How many of nm[0..n) go in one record, and its size. */
+static size_t names_fit(const struct tca_name *nm, size_t n, size_t *bytes)
+{
+	size_t k = 0;
+
+	*bytes = 0;
+	while (k < n && k < SPOOL_NAMES_MAX && *bytes + spool_name_size(&nm[k]) <= SPOOL_RECORD_MAX)
+		*bytes += spool_name_size(&nm[k++]);
+	return k;
+}
+
+size_t spool_put_names(struct spool *sp, const struct tca_origin *origin, const struct tca_name *nm,
+		       size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t bytes, k = names_fit(nm + done, n - done, &bytes), off = 0;
+		/* Names are rare: a buffer per record is cheap, and sp->buf
+		 * may hold the item being replayed. */
+		unsigned char *buf = malloc(bytes);
+		int r;
+		if (!buf) {
+			log_error("spool: out of memory for name records");
+			break;
+		}
+		for (size_t i = 0; i < k; i++)
+			off += spool_name_encode(buf + off, &nm[done + i]);
+		r = spool_put(sp, origin, SPOOL_NAMES, buf, bytes, 0);
+		free(buf);
+		if (r < 0)
+			break;
+		sp->put_names += k;
+		done += k;
+	}
+	return done;
+}
+
 int spool_put_run(struct spool *sp, const struct tca_origin *origin, const struct tca_run *run)
 {
 	struct spool_run sr;
@@ -401,6 +439,8 @@ static bool record_shape_ok(const struct spool_record *rec)
 		return rec->len && rec->len % sizeof(struct tca_gap) == 0;
 	case SPOOL_RUN:
 		return rec->len == sizeof(struct spool_run);
+	case SPOOL_NAMES:
+		return rec->len >= SPOOL_NAME_HEAD;
 	}
 	return false;
 }
@@ -516,6 +556,17 @@ int spool_next(struct spool *sp, struct spool_item **out)
 			.n = rec.type == SPOOL_EVENTS ? rec.len / sizeof(struct tca_event) :
 			     rec.type == SPOOL_GAPS ? rec.len / sizeof(struct tca_gap) : 1,
 		};
+		if (rec.type == SPOOL_NAMES) {
+			/* Its checksum matched, so a bad encoding is our bug or
+			 * a deliberate change: cut it like any damage. */
+			int k = spool_names_decode(sp->buf, rec.len, sp->names, SPOOL_NAMES_MAX);
+			if (k < 0) {
+				spool_cut(sp, "a name record that cannot be read");
+				break;
+			}
+			sp->item.data = sp->names;
+			sp->item.n = (size_t)k;
+		}
 		sp->item_size = sizeof(rec) + rec.len;
 		sp->have_item = true;
 		item_last_seq(sp);
@@ -568,6 +619,9 @@ static void spool_drop_record(struct spool *sp, const struct spool_record *rec, 
 	} else if (rec->type == SPOOL_GAPS) {
 		for (size_t i = 0; i < rec->len / sizeof(struct tca_gap); i++)
 			gaps_add(sp->gaps, (const struct tca_gap *)sp->buf + i);
+	} else if (rec->type == SPOOL_NAMES) {
+		int k = spool_names_decode(sp->buf, rec->len, sp->names, SPOOL_NAMES_MAX);
+		sp->dropped_names += k > 0 ? (uint64_t)k : 0;
 	} else if (sp->n_keep < SPOOL_KEEP_RUNS) {
 		memcpy(&sp->keep[sp->n_keep++], sp->buf, sizeof(struct spool_run));
 	} else {
@@ -598,7 +652,7 @@ static int spool_drop_oldest(struct spool *sp)
 {
 	struct spool_record rec;
 	struct timespec ts;
-	uint64_t before = sp->dropped_events, off;
+	uint64_t before = sp->dropped_events, names_before = sp->dropped_names, off;
 	size_t skip;
 	char path[4200];
 
@@ -627,6 +681,9 @@ static int spool_drop_oldest(struct spool *sp)
 		    " events of run %" PRIu64 ", recorded as gaps (reason spool)%s", path,
 		    sp->dropped_events - before, sp->rhdr.run_id,
 		    off < sp->rsize ? "; its damaged tail, of unknown size, too" : "");
+	if (sp->dropped_names > names_before)
+		log_warning("spool: %" PRIu64 " name records were dropped with %s; the store keeps the "
+			    "ids of their events without a name", sp->dropped_names - names_before, path);
 	if (off < sp->rsize) {
 		struct tca_gap g = { .run_id = sp->rhdr.run_id, .first_seq = sp->rlast_seq + 1,
 				     .reason = TCA_GAP_SPOOL, .cpu = -1,

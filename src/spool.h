@@ -37,8 +37,8 @@ struct spool_config {
 struct spool_item {
 	uint32_t type;                 /* enum spool_type */
 	const struct tca_origin *origin;
-	const void *data;              /* tca_event[], tca_gap[] or spool_run */
-	size_t n;                      /* events or gaps (1 for a run) */
+	const void *data;              /* tca_event[], tca_gap[], spool_run or tca_name[] */
+	size_t n;                      /* events, gaps or names (1 for a run) */
 	size_t done;                   /* of them, already stored */
 	bool cut;                      /* a damaged tail: the gap over it, then the
 					* run's record as unclean */
@@ -81,6 +81,7 @@ struct spool {
 	bool wdirty;                   /* written since the last fsync */
 
 	void *buf;                     /* one record's payload */
+	struct tca_name names[SPOOL_NAMES_MAX]; /* a SPOOL_NAMES item, texts in buf */
 	bool full;                     /* the last put found no room */
 	uint64_t full_at_ms;           /* when: retried only a second later */
 	bool cut_run;                  /* after the cut's gap, its run record */
@@ -88,6 +89,7 @@ struct spool {
 	uint64_t run_prev_id;
 
 	uint64_t put_events, put_bytes, got_events, full_count, cut_segments, dropped_events;
+	uint64_t put_names, dropped_names;
 };
 
 /* Open the spool under cfg->dir (created if needed) and find what earlier
@@ -104,6 +106,10 @@ size_t spool_put_events(struct spool *sp, const struct tca_origin *origin, const
 			size_t n);
 int spool_put_gaps(struct spool *sp, const struct tca_origin *origin, const struct tca_gap *g,
 		   size_t n);
+/* Name records (ABI 2.2), in as many records as they need. Returns how
+ * many of the first were put (fewer than n: full or failed, and logged). */
+size_t spool_put_names(struct spool *sp, const struct tca_origin *origin, const struct tca_name *nm,
+		       size_t n);
 int spool_put_run(struct spool *sp, const struct tca_origin *origin, const struct tca_run *run);
 /* Make what was put durable, as the sync policy asks; at_exit: always
  * (unless the policy is none). */

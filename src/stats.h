@@ -18,6 +18,9 @@ struct stats {
 	uint64_t lost_spool;      /* dropped from a full spool (--spool-full=drop-oldest) */
 	uint64_t evicted;         /* live sockets forgotten by the eventer (they get a new id) */
 	uint64_t gaps;            /* gap records stored */
+	uint64_t names;           /* name records stored */
+	uint64_t names_unkept;    /* name records the sink has no write_names() for */
+	uint64_t names_lost;      /* name records lost: no room, invalid, unstored at exit */
 };
 
 /* The counters are written by one thread each and read by the main thread,

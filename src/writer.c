@@ -18,6 +18,8 @@
 
 /* Gap records given to the sink at once. */
 #define GAP_BATCH 64
+/* Name records given to the sink at once. */
+#define NAME_BATCH 64
 
 struct writer {
 	struct processor *p;
@@ -47,6 +49,9 @@ struct writer {
 	 * next write: records in the ring may follow later events. */
 	struct relay_rec refused;
 	bool has_refused;
+
+	bool names_unkept_logged;  /* the sink without write_names() was said once */
+	uint64_t spool_names_dropped; /* of the spool's dropped names, those counted lost */
 };
 
 static void writer_durable(struct writer *w, uint64_t seq);
@@ -216,14 +221,77 @@ static void writer_settle_idle(struct writer *w)
 		writer_durable(w, pushed);
 }
 
+/* Name records to the sink under origin (all or none). A sink without
+ * write_names() keeps ids only: they are dropped, counted, and said once.
+ * Returns the sink's result. */
+static int writer_call_names(struct writer *w, const struct tca_origin *origin,
+			     const struct tca_name *nm, size_t n)
+{
+	int r;
+
+	if (!w->desc->write_names) {
+		stats_add(w->p->stats.names_unkept, n);
+		if (!w->names_unkept_logged)
+			log_full(w->desc->name, TCA_LOG_NOTICE, 0,
+				 "this sink has no write_names(): the store keeps the events' cgroup "
+				 "ids, without the paths the eventer resolved for them");
+		w->names_unkept_logged = true;
+		return 0;
+	}
+	heartbeat_enter(&w->p->writer_beat, "write_names()");
+	r = w->desc->write_names(w->state, origin, nm, n);
+	heartbeat_leave(&w->p->writer_beat);
+	if (r >= 0)
+		stats_add(w->p->stats.names, n);
+	return r;
+}
+
+/* Store the waiting name records of this run, oldest first: before any
+ * batch, since the reader adds the names of a read call before it queues
+ * the call's events. Returns 1 when none is left, 0 to try again, or an
+ * exit status. */
+static int writer_flush_names(struct writer *w)
+{
+	struct tca_name nm[NAME_BATCH];
+	size_t n;
+
+	while ((n = namerecs_peek(&w->p->names, nm, NAME_BATCH))) {
+		int r = writer_outcome(w, writer_call_names(w, &w->p->origin, nm, n), "name records");
+		if (r != 1)
+			return r;
+		namerecs_pop(&w->p->names, n);
+	}
+	return 1;
+}
+
+/* Store the relayed name records at the head of rec[0..n) that share the
+ * first one's origin. Returns how many, 0 to try again, or a negative
+ * exit status. */
+static int writer_relay_names(struct writer *w, const struct relay_rec *rec, size_t n)
+{
+	struct tca_name nm[NAME_BATCH];
+	size_t k = 0;
+	int r;
+
+	while (k < n && k < NAME_BATCH && rec[k].type == TCA_RELAY_NAME && rec[k].origin == rec[0].origin) {
+		nm[k] = rec[k].u.name;
+		k++;
+	}
+	r = writer_call_names(w, relay_origin(w->relay, rec[0].origin), nm, k);
+	r = writer_outcome(w, r, "relayed name records");
+	return r == 1 ? (int)k : -r;
+}
+
 /* Store the first records of rec[0..n) that go in one call: a run record,
- * or the gap records of one origin. Returns how many it stored, 0 to try
- * again, or a negative exit status. */
+ * or the gap or name records of one origin. Returns how many it stored, 0
+ * to try again, or a negative exit status. */
 static int writer_relay_call(struct writer *w, const struct relay_rec *rec, size_t n)
 {
 	const struct tca_sinker_ops *ops = &w->desc->ops.sinker;
 	int r = 0;
 
+	if (rec[0].type == TCA_RELAY_NAME)
+		return writer_relay_names(w, rec, n);
 	if (rec[0].type == TCA_RELAY_RUN) {
 		struct tca_run run = rec[0].u.run;
 		run.origin = *relay_origin(w->relay, rec[0].origin);
@@ -304,13 +372,16 @@ static int writer_flush_relay(struct writer *w)
 	return 1;
 }
 
-/* Store the waiting gap records, oldest first. Returns 1 when none is
- * left, 0 to try again, or an exit status. */
+/* Store the waiting name and gap records, oldest first. Returns 1 when
+ * none is left, 0 to try again, or an exit status. */
 static int writer_flush_gaps(struct writer *w)
 {
 	struct tca_gap g[GAP_BATCH];
 	size_t n;
+	int nr = writer_flush_names(w);
 
+	if (nr != 1)
+		return nr;
 	while ((n = gaps_peek(&w->p->gaps, g, GAP_BATCH))) {
 		int r = 0;
 		if (w->desc->ops.sinker.write_gaps) {
@@ -452,20 +523,45 @@ static int writer_store(struct writer *w, const struct tca_event *ev, size_t n)
 	return writer_outcome(w, r, "events");
 }
 
-/* Events drop-oldest deleted from the spool are lost, like any other. */
+/* Events drop-oldest deleted from the spool are lost, like any other;
+ * so are the name records deleted with them. */
 static void writer_count_drops(struct writer *w)
 {
 	uint64_t d = w->spool->dropped_events - w->spool_dropped;
+	uint64_t dn = w->spool->dropped_names - w->spool_names_dropped;
 
 	if (d) {
 		stats_add(w->p->stats.lost_spool, d);
 		w->spool_dropped += d;
 	}
+	if (dn) {
+		stats_add(w->p->stats.names_lost, dn);
+		w->spool_names_dropped += dn;
+	}
+}
+
+/* Move the waiting name records to the spool. Called after the queue is
+ * peeked, so that the names of every event about to be spooled (added
+ * before the event was queued) go in ahead of it. Returns false when the
+ * spool took less than all. */
+static bool writer_spill_names(struct writer *w)
+{
+	struct tca_name nm[NAME_BATCH];
+	size_t n;
+
+	while ((n = namerecs_peek(&w->p->names, nm, NAME_BATCH))) {
+		size_t put = spool_put_names(w->spool, &w->p->origin, nm, n);
+		namerecs_pop(&w->p->names, put);
+		if (put < n)
+			return false;
+	}
+	return true;
 }
 
 /*
- * Move the waiting gap records, then the oldest queued events, to the
- * spool until at most keep events are queued. The spool then holds
+ * Move the waiting gap records, then the oldest queued events (each span
+ * after the name records waiting for it), to the spool until at most
+ * keep events are queued. The spool then holds
  * everything older than the queue, so replaying it first keeps the order.
  * Spooled events are settled for the run-state file: a later run replays
  * them. Returns false when the spool took less than asked.
@@ -488,6 +584,10 @@ static bool writer_spill(struct writer *w, size_t keep)
 	}
 	while (ok && queue_count(q) > keep && (n = queue_peek(q, &ev))) {
 		size_t over = queue_count(q) - keep, put;
+		if (!writer_spill_names(w)) {
+			ok = false;
+			break;
+		}
 		n = n < over ? n : over;
 		put = spool_put_events(w->spool, &w->p->origin, ev, n);
 		if (put) {
@@ -498,6 +598,10 @@ static bool writer_spill(struct writer *w, size_t keep)
 		if (put < n)
 			ok = false;
 	}
+	/* At the end (keep 0), names whose events were lost or stored go too:
+	 * later runs' events may carry the same ids. */
+	if (ok && keep == 0)
+		ok = writer_spill_names(w);
 	writer_count_drops(w);
 	if (spool_sync(w->spool, false) < 0)
 		return false;
@@ -572,6 +676,11 @@ static int writer_replay(struct writer *w)
 			spool_consume(w->spool, it->n);
 		}
 		return writer_outcome(w, r, "spooled gap records");
+	case SPOOL_NAMES:
+		r = writer_call_names(w, it->origin, it->data, it->n);
+		if (r >= 0)
+			spool_consume(w->spool, it->n);
+		return writer_outcome(w, r, "spooled name records");
 	case SPOOL_RUN:
 		spool_run_get(it->data, &run);
 		r = 0;
@@ -708,9 +817,36 @@ static bool writer_spool_end(struct writer *w)
 	return true;
 }
 
-/* The end of the run: its last gaps and its final record, tried once
- * each, since the store may be why the run ends; with a spool, what
- * the store did not take waits there for the next run. */
+/* At exit, without a spool: the waiting name records, tried once. */
+static void writer_names_end(struct writer *w)
+{
+	struct tca_name nm[NAME_BATCH];
+	size_t n;
+
+	while ((n = namerecs_peek(&w->p->names, nm, NAME_BATCH))) {
+		if (writer_call_names(w, &w->p->origin, nm, n) < 0)
+			return;
+		namerecs_pop(&w->p->names, n);
+	}
+}
+
+/* Name records still waiting at the very end are lost: said and counted. */
+static void writer_names_left(struct writer *w)
+{
+	size_t left = namerecs_count(&w->p->names);
+
+	if (!left)
+		return;
+	namerecs_pop(&w->p->names, left);
+	stats_add(w->p->stats.names_lost, left);
+	log_error("%zu name records could not be stored before exit (%s); the store keeps the ids "
+		  "of their events without a name", left,
+		  w->outage ? "the store was still unavailable" : "the sink failed");
+}
+
+/* The end of the run: its last names and gaps and its final record,
+ * tried once each, since the store may be why the run ends; with a
+ * spool, what the store did not take waits there for the next run. */
 static void writer_finish(struct writer *w)
 {
 	int status = w->p->writer_status ? w->p->writer_status : w->p->reader_status;
@@ -739,6 +875,7 @@ static void writer_finish(struct writer *w)
 		int r = 0;
 		/* Once each, with no backoff: a store that is down now
 		 * cannot take them before the exit. */
+		writer_names_end(w);
 		while (r >= 0 && (n = gaps_peek(&w->p->gaps, g, GAP_BATCH))) {
 			if (!w->desc->ops.sinker.write_gaps)
 				break;
@@ -759,10 +896,11 @@ static void writer_finish(struct writer *w)
 	if (!stored && !spooled && w->spool->enabled && !w->spool->full &&
 	    queue_count(&w->p->queue) == 0)
 		spooled = writer_spool_end(w);
+	writer_names_left(w);
 	w->p->runstate.cur.end_stored = stored || spooled;
 	runstate_save(&w->p->runstate);
 	if (w->spool->put_events || w->spool->got_events || w->spool->cut_segments ||
-	    w->spool->full_count)
+	    w->spool->full_count || w->spool->put_names)
 		log_info("spool: %" PRIu64 " events went through the spool (%" PRIu64 " bytes written), "
 			 "%" PRIu64 " were replayed from it; it was full %" PRIu64 " times; %" PRIu64
 			 " were dropped from it; %" PRIu64 " damaged segments cut", w->spool->put_events,

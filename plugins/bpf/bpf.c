@@ -110,7 +110,7 @@ static int bpfev_stop(void *state)
 
 static ssize_t bpfev_read(void *state, struct tca_read *r)
 {
-	ssize_t n = breader_read(((struct bpfev *)state)->rd, r->ev, r->cap);
+	ssize_t n = breader_read(((struct bpfev *)state)->rd, r);
 
 	r->n = n > 0 ? (size_t)n : 0;
 	return n;
@@ -155,7 +155,7 @@ static const struct tca_option bpfev_options[] = {
 	  .help = "report IPv4 on dual-stack sockets as ::ffff:a.b.c.d (IPv6) instead of IPv4",
 	  .offset = offsetof(struct bpf_config, ipv4_mapped) },
 	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
-	  .help = "log the path of each new cgroup id once",
+	  .help = "resolve each new cgroup id to its path once: logged, and stored as a name record",
 	  .offset = offsetof(struct bpf_config, cgroup_paths) },
 	{ .name = "syscalls", .type = TCA_OPT_BOOL, .def = "yes",
 	  .help = "owners from accept() and close() (syscall tracepoints); no: only from "

@@ -66,7 +66,8 @@ void bload_detach(struct tca_bpf *skel);
 /* Tell the kernel side whether the reader is busy (see read.c). */
 void bload_set_busy(struct tca_bpf *skel, bool busy);
 
-/* cgroup v2 ids -> paths, logged once per new id: lib/cgpath.h */
+/* cgroup v2 ids -> paths, logged and handed as name records once per new
+ * id: lib/cgpath.h */
 
 /* ---- read.c: the ring buffer -> struct tca_event batches */
 
@@ -74,7 +75,9 @@ struct breader;
 int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel, struct cgpaths *cg, struct breader **rd);
 void breader_close(struct breader *rd);
 int breader_fd(struct breader *rd);
-ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap);
+/* Fills r->ev (up to r->cap) and, for a processor of ABI 2.2 or later,
+ * r->name with the paths of the cgroups those events meet first. */
+ssize_t breader_read(struct breader *rd, struct tca_read *r);
 uint64_t breader_lost(struct breader *rd);
 
 #endif

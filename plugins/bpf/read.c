@@ -49,6 +49,8 @@ struct breader {
 	uint64_t loss_s, loss_log_s;
 	uint64_t lost, lost_logged;
 	/* The batch being filled by the ring buffer callback. */
+	struct tca_read *r;
+	bool names;                /* the processor takes name records in r */
 	struct tca_event *ev;
 	size_t n, cap;
 };
@@ -136,18 +138,21 @@ static void breader_decode(struct breader *rd, const struct brec *r, struct tca_
 
 /* libbpf's callback, one record. Returning < 0 stops the consumption with
  * this record consumed, so it is stored first and the stop comes when the
- * batch is full. */
+ * batch is full, or when the room for names is: a consumed record cannot
+ * wait for the next read, so the read ends as soon as one more new
+ * cgroup could find no room. */
 static int breader_record(void *ctx, void *data, size_t size)
 {
 	struct breader *rd = ctx;
 	struct tca_event *e = &rd->ev[rd->n];
+	bool names_full = false;
 
 	if (size < sizeof(struct brec))
 		return 0;
 	breader_decode(rd, data, e);
 	if (e->cgroup && (e->flags & TCA_EV_CGROUP))
-		cgpaths_note(rd->cg, e->cgroup);
-	return ++rd->n == rd->cap ? -E2BIG : 0;
+		names_full = cgpaths_hand(rd->cg, rd->names, rd->r, e->cgroup);
+	return ++rd->n == rd->cap || names_full ? -E2BIG : 0;
 }
 
 static void breader_arm(struct breader *rd, bool periodic)
@@ -221,13 +226,17 @@ static void breader_check_loss(struct breader *rd, bool force)
 	rd->loss_log_s = now;
 }
 
-ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
+ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 {
 	uint64_t expirations = 0, now_s = breader_now_s();
 	bool timer_fired;
 	int r;
 
-	if (cap == 0)
+	rd->names = cgpaths_names_wanted(rd->host, rq);
+	cgpaths_begin(rd->cg);
+	if (rd->host->abi_minor >= 2)
+		rq->nname = 0;
+	if (rq->cap == 0)
 		return 0;
 	/* Clear a timer shot, so that the descriptor is not readable again
 	 * for nothing. Non-blocking: -EAGAIN when it has not fired. */
@@ -235,8 +244,9 @@ ssize_t breader_read(struct breader *rd, struct tca_event *ev, size_t cap)
 		return -errno;
 	timer_fired = expirations > 0;
 	rd->offset_ns = breader_offset();
-	rd->ev = ev;
-	rd->cap = cap;
+	rd->r = rq;
+	rd->ev = rq->ev;
+	rd->cap = rq->cap;
 	rd->n = 0;
 	r = ring_buffer__consume(rd->rb);
 	if (r < 0 && r != -E2BIG)

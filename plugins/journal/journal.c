@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The journal sinker: one systemd journal entry per event, with the event's
- * fields as TCP_AUDIT_* journal fields, so that journalctl can filter them. */
+/* The journal sinker: one systemd journal entry per event (and per gap,
+ * run and name record), with the fields as TCP_AUDIT_* journal fields, so
+ * that journalctl can filter them. */
 #include "config.h"
 
 #include <errno.h>
@@ -25,6 +26,8 @@
 /* Likewise for gap records and run records. */
 #define JOURNAL_GAP_MESSAGE_ID "f6aa5bf28c26410db3f3dc69d1cde281"
 #define JOURNAL_RUN_MESSAGE_ID "93f89b4081de4f8399d506c2e3c92083"
+/* And for name records (ABI 2.2). */
+#define JOURNAL_NAME_MESSAGE_ID "0d9b05668c9546d8882b713a71d5e053"
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /* Fields of one entry, and room for their text: the largest entry is
@@ -49,6 +52,11 @@ struct journal_sink {
 	size_t n_iov;
 	char text[JOURNAL_TEXT_MAX];
 	size_t pos;
+
+	/* A name's text is up to 4095 bytes: its two fields have their own
+	 * room, the raw one and the escaped one of the readable message. */
+	char name_raw[sizeof("TCP_AUDIT_NAME_TEXT=") + TCA_NAME_MAX];
+	char name_msg[64 + 6 * TCA_NAME_MAX];
 };
 
 static void journal_iov(struct journal_sink *s, const char *p, size_t len)
@@ -282,6 +290,54 @@ static int journal_write_run(void *state, const struct tca_run *run)
 	return journal_send_record(s);
 }
 
+/* "MESSAGE=name: cgroup 4242 is /system.slice/nginx.service", the path
+ * escaped (a cgroup's name may hold any byte but NUL), at name_msg. */
+static void journal_name_message(struct journal_sink *s, const struct tca_name *nm)
+{
+	size_t pos;
+	int n = snprintf(s->name_msg, sizeof(s->name_msg), "MESSAGE=name: %s %" PRIu64 " is ",
+			 names_name_kind(nm->kind), nm->id);
+
+	pos = (size_t)n;
+	if (fmt_json_escape(s->name_msg, sizeof(s->name_msg), &pos, nm->text, strlen(nm->text)) < 0)
+		pos = strlen(s->name_msg); /* ruled out by the size; cut, never torn */
+	journal_iov(s, s->name_msg, pos);
+}
+
+/* A name record: what an id in the events stood for. Sent one by one,
+ * like gap records; a resend is a duplicate entry with the same fields.
+ * A cgroup's also has TCP_AUDIT_CGROUP, so that one journalctl match
+ * finds the cgroup's events and its path. */
+static int journal_write_names(void *state, const struct tca_origin *origin,
+			       const struct tca_name *nm, size_t n)
+{
+	struct journal_sink *s = state;
+	char t[FMT_TIME_LEN];
+
+	journal_origin(s, origin);
+	for (size_t i = 0; i < n; i++) {
+		int r, len;
+		fmt_time_rfc3339(t, sizeof(t), nm[i].time_ns);
+		journal_record_start(s, JOURNAL_NAME_MESSAGE_ID, 6);
+		journal_name_message(s, &nm[i]);
+		journal_field(s, "TCP_AUDIT_TIME=%s", t);
+		journal_iov(s, s->boot_id, strlen(s->boot_id));
+		journal_field(s, "TCP_AUDIT_RUN_ID=%" PRIu64, nm[i].run_id);
+		journal_field(s, "TCP_AUDIT_NAME_KIND=%s", names_name_kind(nm[i].kind));
+		journal_field(s, "TCP_AUDIT_NAME_ID=%" PRIu64, nm[i].id);
+		if (nm[i].kind == TCA_NAME_CGROUP)
+			journal_field(s, "TCP_AUDIT_CGROUP=%" PRIu64, nm[i].id);
+		/* Raw bytes, as TCP_AUDIT_COMM: the journal keeps any value. */
+		len = snprintf(s->name_raw, sizeof(s->name_raw), "TCP_AUDIT_NAME_TEXT=%s", nm[i].text);
+		journal_iov(s, s->name_raw, len < (int)sizeof(s->name_raw) ? (size_t)len :
+									   sizeof(s->name_raw) - 1);
+		r = journal_send_record(s);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static void journal_close(void *state)
 {
 	free(state);
@@ -335,4 +391,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.write_gaps = journal_write_gaps,
 		.write_run = journal_write_run,
 	},
+	.write_names = journal_write_names,
 };

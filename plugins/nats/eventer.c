@@ -2,7 +2,8 @@
 /*
  * The nats eventer, the collector of a fleet: it reads what the edges'
  * nats sinkers published with a durable pull consumer, hands each record
- * on with the origin it carries (a relay, TCA_EVF_RELAY), and acknowledges
+ * (event, gap, run or name) on with the origin it carries (a relay,
+ * TCA_EVF_RELAY), and acknowledges
  * a message only once the processor says its item is settled: stored, or
  * recorded as a gap. A crash acknowledges nothing more, so JetStream
  * delivers the rest again and the store's keys drop the repeats.
@@ -46,12 +47,31 @@ static int origin_index(struct nats_relay *nr, struct tca_read *r, const struct 
 	return (int)r->norigin++;
 }
 
+/* A copy of a name's text that stays valid until read() returns (the
+ * record's own is overwritten by the next message); NULL when the call's
+ * room for texts is used up. */
+static const char *keep_text(struct nats_relay *nr, const char *text)
+{
+	size_t len = strlen(text) + 1;
+	char *at;
+
+	if (sizeof(nr->name_text) - nr->name_text_used < len)
+		return NULL;
+	at = nr->name_text + nr->name_text_used;
+	memcpy(at, text, len);
+	nr->name_text_used += len;
+	return at;
+}
+
 /* Hand over one decoded record. Returns false when the call is full. */
 static bool hand_record(struct nats_relay *nr, struct tca_read *r, const struct wire_record *rec)
 {
+	const char *text = NULL;
 	int o;
 
 	if (rec->type == WIRE_EVENT ? r->n == r->cap : r->nrec == r->rec_cap)
+		return false;
+	if (rec->type == WIRE_NAME && !(text = keep_text(nr, rec->text)))
 		return false;
 	o = origin_index(nr, r, rec);
 	if (o < 0)
@@ -66,11 +86,29 @@ static bool hand_record(struct nats_relay *nr, struct tca_read *r, const struct 
 	if (rec->type == WIRE_GAP) {
 		out->type = TCA_RELAY_GAP;
 		out->u.gap = rec->u.gap;
+	} else if (rec->type == WIRE_NAME) {
+		out->type = TCA_RELAY_NAME;
+		out->u.name = rec->u.name;
+		out->u.name.origin = 0;
+		out->u.name.text = text;
 	} else {
 		out->type = TCA_RELAY_RUN;
 		out->u.run = rec->u.run;
 	}
 	return true;
+}
+
+/* A processor of ABI 2.1 knows no name records and has no sink that
+ * stores them: the message is acknowledged with the items before it, as
+ * the name of a store that keeps ids only. */
+static void drop_name(struct nats_relay *nr)
+{
+	if (nr->names_dropped)
+		return;
+	nr->names_dropped = true;
+	tca_log(nr->host, TCA_LOG_NOTICE, 0, "stream %s holds name records (cgroup paths), which "
+		"this tcp-audit (plugin ABI 2.%u) cannot store: they are acknowledged and left out; "
+		"upgrade tcp-audit to keep them", nr->cfg->conn.stream, nr->host->abi_minor);
 }
 
 /* A message that does not decode is no record of anyone's: a loss of
@@ -96,6 +134,7 @@ static ssize_t nats_relay_read(void *state, struct tca_read *r)
 	size_t start, todo, i;
 
 	drain_fd(nr->efd);
+	nr->name_text_used = 0; /* the texts of the last call were read */
 	nats_consumer_settled(nr, r->settled);
 	/* The slots past the handed ones are the reader's: the fetch thread
 	 * appends after them and takes only handed ones, which moves head
@@ -110,6 +149,12 @@ static ssize_t nats_relay_read(void *state, struct tca_read *r)
 		int len = natsMsg_GetDataLength(p->msg);
 		bool ok = len > 0 && wire_decode(data, (size_t)len, &rec) == 0;
 
+		if (ok && rec.type == WIRE_NAME && nr->host->abi_minor < 2) {
+			drop_name(nr);
+			p->bad = false;
+			p->item = nr->items; /* no item: settled with those before it */
+			continue;
+		}
 		if (ok ? !hand_record(nr, r, &rec) : !hand_bad(nr, r))
 			break;
 		p->bad = !ok;

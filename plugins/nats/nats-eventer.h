@@ -71,11 +71,16 @@ struct nats_relay {
 	bool fetching;
 	uint64_t items;         /* items handed over so far */
 	uint64_t acked, terminated, undecodable;
+	bool names_dropped;     /* told once that this tcp-audit cannot store names */
 	/* The origins of one read call: the strings it points to. */
 	struct {
 		char host[WIRE_STR_MAX + 1];
 		char boot_id[WIRE_STR_MAX + 1];
 	} names[64];
+	/* The texts of the name records of one read call (at least one of
+	 * the longest always fits), and how much of it the call has used. */
+	char name_text[16 * TCA_NAME_MAX];
+	size_t name_text_used;
 };
 
 /* pull.c: the durable, and JetStream's pull protocol in core-NATS calls. */

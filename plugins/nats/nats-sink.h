@@ -68,6 +68,7 @@ struct nats_sink {
 	char subj_events[NATS_SUBJECT_MAX];
 	char subj_gaps[NATS_SUBJECT_MAX];
 	char subj_runs[NATS_SUBJECT_MAX];
+	char subj_names[NATS_SUBJECT_MAX];
 	uint8_t buf[WIRE_RECORD_MAX];
 };
 
@@ -78,6 +79,8 @@ int nats_subjects_for(struct nats_sink *ns, const char *host);
 size_t nats_msgid_event(char *out, size_t size, const struct tca_origin *o, uint64_t seq);
 size_t nats_msgid_gap(char *out, size_t size, const struct tca_origin *o, const struct tca_gap *g);
 size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run);
+size_t nats_msgid_name(char *out, size_t size, const struct tca_origin *o,
+		       const struct tca_name *name);
 
 /* conn.c: options, connecting, closing, and what a libnats status means. */
 int nats_conn_options(struct nats_sink *ns);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The nats sinker: its options, its descriptor, and its life: open
- * (connect, find or create the stream), write (events, gap and run
- * records as JetStream messages, deduplicated by Nats-Msg-Id; "retry
+ * (connect, find or create the stream), write (events, gap, run and
+ * name records as JetStream messages, deduplicated by Nats-Msg-Id; "retry
  * later" while no server or no ack answers), close.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,32 @@ static int nats_reopen(void *state)
 	return nats_conn_reload(state);
 }
 
+/* Names are rarer still (one per new cgroup): published as gaps are. */
+static int nats_write_names(void *state, const struct tca_origin *origin,
+			    const struct tca_name *name, size_t n)
+{
+	struct nats_sink *ns = state;
+	char id[NATS_MSGID_MAX];
+
+	nats_subjects_for(ns, origin->host);
+	for (size_t i = 0; i < n; i++) {
+		ssize_t len = wire_encode_name(ns->buf, sizeof(ns->buf), origin, &name[i]);
+		int r;
+
+		if (len < 0) {
+			tca_log(ns->host, TCA_LOG_ERR, 0, "a name record (kind %" PRIu32 ", id %" PRIu64
+				") of host %s cannot be encoded", name[i].kind, name[i].id,
+				origin->host);
+			return -EIO;
+		}
+		nats_msgid_name(id, sizeof(id), origin, &name[i]);
+		r = nats_publish_one(ns, ns->subj_names, id, ns->buf, (size_t)len);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static void nats_limits(void *state, struct tca_sink_limits *limits)
 {
 	const struct nats_sink *ns = state;
@@ -190,7 +217,7 @@ static const struct tca_option nats_options[] = {
 	    "comma-separated nats:// or tls:// URLs; the client fails over between them", servers),
 	OPT("stream", TCA_OPT_STRING, "TCP_AUDIT", "the JetStream stream", stream),
 	OPT("subject", TCA_OPT_STRING, "tcp-audit",
-	    "subject prefix: records go to PREFIX.HOST.events, .gaps and .runs", subject),
+	    "subject prefix: records go to PREFIX.HOST.events, .gaps, .runs and .names", subject),
 	OPT("creds", TCA_OPT_STRING, NULL, "a credentials file (JWT and NKey seed)", creds),
 	{ .name = "token", .type = TCA_OPT_STRING, .flags = TCA_OPTF_SECRET,
 	  .help = "an authentication token", .offset = offsetof(struct nats_config, token) },
@@ -229,7 +256,7 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.kind = TCA_KIND_SINKER,
 	.name = "nats",
 	.version = PACKAGE_VERSION,
-	.description = "Events, gap and run records into a NATS JetStream stream, deduplicated",
+	.description = "Events, gap, run and name records into a NATS JetStream stream, deduplicated",
 	.options = nats_options,
 	.config_size = sizeof(struct nats_config),
 	.open = nats_open,
@@ -241,4 +268,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.reopen = nats_reopen,
 		.limits = nats_limits,
 	},
+	.write_names = nats_write_names,
 };

@@ -55,7 +55,7 @@ static natsStatus durable_find_or_add(struct nats_relay *nr, jsConsumerInfo **ci
 	s = js_GetConsumerInfo(ci, nr->conn.js, c->conn.stream, c->durable, NULL, jerr);
 	if (s != NATS_NOT_FOUND || *jerr == JS_STREAM_NOT_FOUND)
 		return s;
-	/* Every record the edges publish: PREFIX.HOST.events, .gaps, .runs. */
+	/* Every record the edges publish: PREFIX.HOST.events, .gaps, .runs, .names. */
 	snprintf(filter, sizeof(filter), "%s.>", c->conn.subject);
 	jsConsumerConfig_Init(&cc);
 	cc.Durable = c->durable;

@@ -34,7 +34,7 @@ static void stream_check_subjects(struct nats_sink *ns, const jsStreamInfo *si, 
 		if (!strcmp(sc->Subjects[i], all) || !strcmp(sc->Subjects[i], ">"))
 			return;
 	tca_log(ns->host, TCA_LOG_WARNING, 0, "stream %s does not list the subject %s: make sure it "
-		"takes %s.<host>.events, .gaps and .runs, or publishing will wait for ever",
+		"takes %s.<host>.events, .gaps, .runs and .names, or publishing will wait for ever",
 		ns->cfg->stream, all, ns->cfg->subject);
 }
 

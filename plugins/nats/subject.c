@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Subjects (<prefix>.<host>.events|gaps|runs) and the Nats-Msg-Id of each
+/* Subjects (<prefix>.<host>.events|gaps|runs|names) and the Nats-Msg-Id of each
  * record, which JetStream deduplicates a retried publish by. */
 #include "config.h"
 
@@ -54,6 +54,7 @@ int nats_subjects_for(struct nats_sink *ns, const char *host)
 	snprintf(ns->subj_events, sizeof(ns->subj_events), "%s.%s.events", p, token);
 	snprintf(ns->subj_gaps, sizeof(ns->subj_gaps), "%s.%s.gaps", p, token);
 	snprintf(ns->subj_runs, sizeof(ns->subj_runs), "%s.%s.runs", p, token);
+	snprintf(ns->subj_names, sizeof(ns->subj_names), "%s.%s.names", p, token);
 	return 0;
 }
 
@@ -108,5 +109,22 @@ size_t nats_msgid_run(char *out, size_t size, const struct tca_run *run)
 	outbuf_u64(&o, run->origin.run_id);
 	outbuf_lit(&o, ":run:");
 	outbuf_u64(&o, run->state);
+	return msgid_finish(&o, out);
+}
+
+/* A store keeps one name per host, boot, kind and id, so the id is that:
+ * a later run of the same boot handing the name again is a repeat. */
+size_t nats_msgid_name(char *out, size_t size, const struct tca_origin *org,
+		       const struct tca_name *name)
+{
+	struct outbuf o = outbuf_init(out, size);
+
+	outbuf_str(&o, org->host);
+	outbuf_lit(&o, ":");
+	outbuf_str(&o, org->boot_id ? org->boot_id : "");
+	outbuf_lit(&o, ":name:");
+	outbuf_u64(&o, name->kind);
+	outbuf_lit(&o, ":");
+	outbuf_u64(&o, name->id);
 	return msgid_finish(&o, out);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pgsql sinker: its options, its descriptor, and its life: open
- * (connect, schema), write (a batch per transaction, gap and run records;
+ * (connect, schema), write (a batch per transaction, gap, run and name records;
  * "retry later" while the server is away, reconnecting at the next call),
  * close.
  */
@@ -65,6 +65,7 @@ static void pgsql_close(void *state)
 	free(pg->sql_gaps);
 	free(pg->sql_run);
 	free(pg->sql_run_key);
+	free(pg->sql_names);
 	free(pg);
 }
 
@@ -202,6 +203,17 @@ static int pgsql_write_run(void *state, const struct tca_run *run)
 	return r < 0 ? pgsql_failed(pg, r, "the run record", false) : 0;
 }
 
+static int pgsql_write_names(void *state, const struct tca_origin *origin,
+			     const struct tca_name *name, size_t n)
+{
+	struct pgsql *pg = state;
+	int r = pgsql_ready(pg);
+
+	if (r >= 0)
+		r = records_names(pg, origin, name, n);
+	return r < 0 ? pgsql_failed(pg, r, "name records", false) : 0;
+}
+
 /* SIGHUP: connect again before the next batch, so that a changed
  * password file, service file or DNS name takes effect. */
 static int pgsql_reopen(void *state)
@@ -262,7 +274,8 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 	.kind = TCA_KIND_SINKER,
 	.name = "pgsql",
 	.version = PACKAGE_VERSION,
-	.description = "Events into a PostgreSQL table, in batches with COPY, with gap and run records",
+	.description = "Events into a PostgreSQL table, in batches with COPY, with gap, run and "
+		       "name records",
 	.options = pgsql_options,
 	.config_size = sizeof(struct pgsql_config),
 	.open = pgsql_open,
@@ -274,4 +287,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.reopen = pgsql_reopen,
 		.limits = pgsql_limits,
 	},
+	.write_names = pgsql_write_names,
 };

@@ -52,6 +52,7 @@ struct pgsql {
 	char *sql_run_key;      /* an origin's key in tcp_audit_runs, made if new */
 	char *sql_gaps;         /* gap records, all in one statement */
 	char *sql_run;          /* a run record's upsert */
+	char *sql_names;        /* name records, all in one statement */
 	enum pgsql_partition partition;
 	uint64_t partition_next_ms; /* when to look for partitions to create */
 	bool stage_ready;       /* the staging table exists on this connection */
@@ -84,7 +85,7 @@ int pgconn_copy(struct pgsql *pg, const char *sql, const char *data, size_t len)
 char *pgconn_ident(struct pgsql *pg, const char *name);
 
 /* schema.c: create, migrate or check the table. */
-#define PGSQL_SCHEMA_VERSION 4
+#define PGSQL_SCHEMA_VERSION 5
 int schema_prepare(struct pgsql *pg);
 
 /* partition.c: partitions by time, created ahead. */
@@ -96,13 +97,16 @@ int copy_prepare(struct pgsql *pg);
 int copy_write(struct pgsql *pg, const struct tca_batch *b);
 void copy_free(struct pgsql *pg);
 
-/* records.c: gap and run records. */
+/* records.c: gap, run and name records. */
 /* A boot id as uuid bytes: "1b4e28ba-2fa1-11d2-883f-0016d3cca427". */
 void records_parse_uuid(const char *s, uint8_t out[16]);
 int records_prepare(struct pgsql *pg);
 int records_gaps(struct pgsql *pg, const struct tca_origin *origin, const struct tca_gap *g,
 		 size_t n);
 int records_run(struct pgsql *pg, const struct tca_run *run);
+/* Name records of the origin's host and boot, all in one statement. */
+int records_names(struct pgsql *pg, const struct tca_origin *origin, const struct tca_name *name,
+		  size_t n);
 /* The key (tcp_audit_runs.run) of an origin, its row made if it has none. */
 int records_run_key(struct pgsql *pg, const struct tca_origin *origin, int32_t *key);
 

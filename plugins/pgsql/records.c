@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Gap and run records for the pgsql sinker: what lets the archive prove,
- * through the view tcp_audit_completeness, that a run is complete. */
+ * through the view tcp_audit_completeness, that a run is complete; and
+ * name records, what the ids in its events stood for. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
+#include "names.h"
 #include "pgsql.h"
 
 /* ns since the epoch (0: unknown) as timestamptz, which keeps µs. */
@@ -74,6 +77,17 @@ int records_prepare(struct pgsql *pg)
 		     " last_seq = coalesce(EXCLUDED.last_seq, r.last_seq), updated = now()"
 		     " WHERE " RECORDS_RANK("EXCLUDED.state") " >= " RECORDS_RANK("r.state"), s) < 0) {
 		pg->sql_run = NULL;
+		return -ENOMEM;
+	}
+	/* All the names in one statement, all or none. One per host, boot,
+	 * kind and id: the first stored stays, so a rewrite is a no-op (also
+	 * for a duplicate within the call, taken in the order given). */
+	if (asprintf(&pg->sql_names, "INSERT INTO %s.tcp_audit_names (host, boot_id, kind, id,"
+		     " text, time, run_id) SELECT $1, $2::uuid, n.k, n.i, n.t, " RECORDS_TS("n.tm") ","
+		     " n.r FROM unnest($3::text[], $4::bigint[], $5::text[], $6::bigint[],"
+		     " $7::bigint[]) WITH ORDINALITY AS n(k, i, t, tm, r, o) ORDER BY n.o"
+		     " ON CONFLICT (host, boot_id, kind, id) DO NOTHING", s) < 0) {
+		pg->sql_names = NULL;
 		return -ENOMEM;
 	}
 	/* The events' origin gets its row (with no state: no run record yet)
@@ -187,5 +201,105 @@ int records_run(struct pgsql *pg, const struct tca_run *run)
 	snprintf(num[5], sizeof(num[5]), "%" PRId64, (int64_t)run->last_seq);
 	r = pgconn_query(pg, pg->sql_run, 8, params, &res);
 	PQclear(res);
+	return r;
+}
+
+/*
+ * A name's text as the server can store it: as it is when it is UTF-8
+ * with no control byte and the server holds it (pure ASCII, or a UTF8
+ * server); otherwise as the comm column is, printable ASCII with every
+ * other byte and the backslash as \xHH (copy_ascii_encode()), since one
+ * byte the server refuses would make the names fail for good.
+ */
+static bool records_text_as_is(const struct pgsql *pg, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t len = strlen(text);
+	bool ascii = true;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] >= 0x80 ? fmt_utf8_seq_len(p + i, len - i) : 1;
+		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f)
+			return false;
+		ascii &= p[i] < 0x80;
+		i += n;
+	}
+	if (ascii)
+		return true;
+	const char *enc = pg->conn ? PQparameterStatus(pg->conn, "server_encoding") : NULL;
+	return enc && strcmp(enc, "UTF8") == 0;
+}
+
+/* Append text to the text[] literal at a->text as one quoted element. */
+static void records_add_text(struct records_array *a, const char *text, bool last)
+{
+	a->text[a->len++] = '"';
+	for (; *text; text++) {
+		if (*text == '"' || *text == '\\')
+			a->text[a->len++] = '\\';
+		a->text[a->len++] = *text;
+	}
+	a->text[a->len++] = '"';
+	a->text[a->len++] = last ? '}' : ',';
+	a->text[a->len] = '\0';
+}
+
+int records_names(struct pgsql *pg, const struct tca_origin *origin, const struct tca_name *name,
+		  size_t n)
+{
+	enum { COLS = 5, KIND = 0, ID, TEXT, TIME, RUN };
+	struct records_array col[COLS] = { 0 };
+	char boot[40], *enc = NULL;
+	const char *params[2 + COLS] = { origin->host, boot };
+	size_t text_max = 3;
+	PGresult *res = NULL;
+	int r = -ENOMEM;
+
+	if (!n)
+		return 0;
+	records_boot_text(origin->boot_id, boot);
+	/* Each byte may become \xHH, whose backslash the literal doubles. */
+	for (size_t i = 0; i < n; i++)
+		text_max += 5 * strlen(name[i].text) + 3;
+	enc = malloc(4 * TCA_NAME_MAX + 1);
+	for (int c = 0; c < COLS; c++) {
+		/* Numbers: 20 digits, a sign and a comma; kinds: a short word,
+		 * quoted, or a number. */
+		col[c].text = malloc(c == TEXT ? text_max : n * 24 + 3);
+		if (!col[c].text)
+			goto out;
+		col[c].text[0] = '{';
+		col[c].len = 1;
+		params[2 + c] = col[c].text;
+	}
+	if (!enc)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const char *kind = names_name_kind(name[i].kind), *text = name[i].text;
+		bool last = i + 1 == n;
+		char num[16];
+
+		if (name[i].kind < 1 || name[i].kind > TCA_NAME_KIND_MAX) {
+			/* A kind of a newer processor is kept under its number. */
+			snprintf(num, sizeof(num), "%" PRIu32, name[i].kind);
+			kind = num;
+		}
+		records_add_text(&col[KIND], kind, last);
+		records_add(&col[ID], (int64_t)name[i].id, last);
+		if (!records_text_as_is(pg, text)) {
+			size_t len = strnlen(text, TCA_NAME_MAX - 1);
+			enc[copy_ascii_encode(enc, text, len)] = '\0';
+			text = enc;
+		}
+		records_add_text(&col[TEXT], text, last);
+		records_add(&col[TIME], (int64_t)name[i].time_ns, last);
+		records_add(&col[RUN], (int64_t)name[i].run_id, last);
+	}
+	r = pgconn_query(pg, pg->sql_names, 2 + COLS, params, &res);
+	PQclear(res);
+out:
+	for (int c = 0; c < COLS; c++)
+		free(col[c].text);
+	free(enc);
 	return r;
 }

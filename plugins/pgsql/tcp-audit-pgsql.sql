@@ -322,6 +322,9 @@ CREATE VIEW :"schema".:"view" AS
 -- The connections, likewise; duration is last_time - first_time, so far
 -- for one still open; established: it reached ESTABLISHED; connect_failed:
 -- it sent a SYN (SYN_SENT) and closed without reaching ESTABLISHED.
+-- Dropped first: a later version's view of the schema (another table's,
+-- made before this one) has more columns than this one.
+DROP VIEW IF EXISTS :"schema".tcp_connections_named;
 CREATE OR REPLACE VIEW :"schema".tcp_connections_named AS
 	SELECT r.host, c.sock, c.first_time, c.last_time, c.last_time - c.first_time AS duration,
 	       CASE c.family WHEN 4 THEN 'ipv4' WHEN 6 THEN 'ipv6' ELSE 'unknown' END AS family,
@@ -379,4 +382,66 @@ CREATE VIEW :"schema".tcp_audit_completeness AS
 	FROM c;
 
 INSERT INTO :"schema".tcp_audit_schema_version (table_name, version) VALUES (:'table', 4)
+	ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version, updated = now();
+
+-- tcp-audit schema version 5
+-- Name records (tcp-audit-pgsql(7), "NAME RECORDS"): what an id in the
+-- events stood for when the eventer met it, such as a cgroup id's path.
+-- One per host, boot, kind and id (a cgroup id is unique only for a
+-- boot); the first stored stays, so a cgroup renamed or removed later
+-- keeps the path its events had. kind is the plugin header's name
+-- ('cgroup'); run_id is the run that resolved it. Like the gap and run
+-- records, they belong to the schema. The views gain cgroup_path.
+CREATE TABLE IF NOT EXISTS :"schema".tcp_audit_names (
+	host text NOT NULL,
+	boot_id uuid NOT NULL,
+	kind text NOT NULL,
+	id bigint NOT NULL,
+	text text NOT NULL,
+	time timestamptz NOT NULL,
+	run_id bigint NOT NULL,
+	PRIMARY KEY (host, boot_id, kind, id)
+);
+
+-- The views of version 4 (the same columns, in the same order), with the
+-- cgroup's path after them.
+CREATE OR REPLACE VIEW :"schema".:"view" AS
+	SELECT e.time, r.host, e.sock, e.pid, e.comm,
+	       CASE e.family WHEN 4 THEN 'ipv4' WHEN 6 THEN 'ipv6' ELSE 'unknown' END AS family,
+	       CASE e.protocol WHEN 6 THEN 'tcp' WHEN 132 THEN 'sctp' WHEN 262 THEN 'mptcp'
+	            ELSE 'unknown' END AS protocol,
+	       e.saddr, e.sport, e.daddr, e.dport,
+	       coalesce(o.name, 'UNKNOWN') AS oldstate, coalesce(n.name, 'UNKNOWN') AS newstate,
+	       e.netns, e.cgroup, e.uid, e.bytes_sent, e.bytes_received, e.lifetime_ns,
+	       r.boot_id, r.run_id, e.seq,
+	       CASE e.owner WHEN 0 THEN 'unknown' WHEN 1 THEN 'holder' WHEN 2 THEN 'listener' END AS owner,
+	       nm.text AS cgroup_path
+	FROM :"schema".:"table" e
+	JOIN :"schema".tcp_audit_runs r ON r.run = e.run
+	LEFT JOIN :"schema".tcp_audit_states o ON o.state = e.oldstate
+	LEFT JOIN :"schema".tcp_audit_states n ON n.state = e.newstate
+	LEFT JOIN :"schema".tcp_audit_names nm ON nm.host = r.host AND nm.boot_id = r.boot_id
+	     AND nm.kind = 'cgroup' AND nm.id = e.cgroup;
+
+CREATE OR REPLACE VIEW :"schema".tcp_connections_named AS
+	SELECT r.host, c.sock, c.first_time, c.last_time, c.last_time - c.first_time AS duration,
+	       CASE c.family WHEN 4 THEN 'ipv4' WHEN 6 THEN 'ipv6' ELSE 'unknown' END AS family,
+	       CASE c.protocol WHEN 6 THEN 'tcp' WHEN 132 THEN 'sctp' WHEN 262 THEN 'mptcp'
+	            ELSE 'unknown' END AS protocol,
+	       c.saddr, c.sport, c.daddr, c.dport, c.pid, c.comm,
+	       CASE c.owner WHEN 0 THEN 'unknown' WHEN 1 THEN 'holder' WHEN 2 THEN 'listener' END AS owner,
+	       c.uid, coalesce(f.name, 'UNKNOWN') AS first_state,
+	       coalesce(l.name, 'UNKNOWN') AS last_state,
+	       (c.states & 2) <> 0 AS established, c.last_state = 7 AS closed,
+	       (c.states & 6) = 4 AND c.last_state = 7 AS connect_failed,
+	       c.bytes_sent, c.bytes_received, c.netns, c.cgroup, r.boot_id, r.run_id,
+	       nm.text AS cgroup_path
+	FROM :"schema".tcp_connections c
+	JOIN :"schema".tcp_audit_runs r ON r.run = c.run
+	LEFT JOIN :"schema".tcp_audit_states f ON f.state = c.first_state
+	LEFT JOIN :"schema".tcp_audit_states l ON l.state = c.last_state
+	LEFT JOIN :"schema".tcp_audit_names nm ON nm.host = r.host AND nm.boot_id = r.boot_id
+	     AND nm.kind = 'cgroup' AND nm.id = c.cgroup;
+
+INSERT INTO :"schema".tcp_audit_schema_version (table_name, version) VALUES (:'table', 5)
 	ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version, updated = now();

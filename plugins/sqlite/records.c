@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Gap and run records for the sqlite sinker: what lets the archive prove,
- * through the view tcp_audit_completeness, that a run is complete. */
+ * through the view tcp_audit_completeness, that a run is complete; and
+ * name records, what the ids in its events stood for. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "names.h"
 #include "sqlite-sink.h"
 
 /* A gap is stored once. The processor may write it again having grown
@@ -35,12 +40,21 @@ static const char upsert_run_sql[] =
 	" last_seq = coalesce(excluded.last_seq, last_seq)"
 	" WHERE " RECORDS_RANK("excluded.state") " >= " RECORDS_RANK("state");
 
+/* One name per host, boot, kind and id: the first stored stays, so a
+ * name written again (a retry, a spool replayed, a later run) is a no-op. */
+static const char insert_name_sql[] =
+	"INSERT INTO tcp_audit_names (host, boot_id, kind, id, text, time, run_id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (host, boot_id, kind, id) DO NOTHING";
+
 int records_prepare(struct sqlite_sink *s)
 {
 	int rc = db_prepare(s, insert_gap_sql, &s->insert_gap);
 
 	if (rc == SQLITE_OK)
 		rc = db_prepare(s, upsert_run_sql, &s->upsert_run);
+	if (rc == SQLITE_OK)
+		rc = db_prepare(s, insert_name_sql, &s->insert_name);
 	return rc;
 }
 
@@ -48,7 +62,8 @@ void records_finalize(struct sqlite_sink *s)
 {
 	sqlite3_finalize(s->insert_gap);
 	sqlite3_finalize(s->upsert_run);
-	s->insert_gap = s->upsert_run = NULL;
+	sqlite3_finalize(s->insert_name);
+	s->insert_gap = s->upsert_run = s->insert_name = NULL;
 }
 
 int records_gaps(struct sqlite_sink *s, const struct tca_origin *origin, const struct tca_gap *g,
@@ -87,6 +102,34 @@ int records_run(struct sqlite_sink *s, const struct tca_run *run)
 	sqlite3_bind_int64(st, 7, (int64_t)run->end_ns);
 	sqlite3_bind_int64(st, 8, (int64_t)run->last_seq);
 	rc = db_exec_stmt(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int records_names(struct sqlite_sink *s, const struct tca_origin *origin,
+		  const struct tca_name *name, size_t n)
+{
+	sqlite3_stmt *st = s->insert_name;
+	int rc = sqlite3_bind_text(st, 1, origin->host, -1, SQLITE_STATIC);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, origin->boot_id, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+		/* A kind of a newer processor is kept under its number. */
+		const char *kind = names_name_kind(name[i].kind);
+		char num[16];
+
+		if (name[i].kind < 1 || name[i].kind > TCA_NAME_KIND_MAX) {
+			snprintf(num, sizeof(num), "%" PRIu32, name[i].kind);
+			kind = num;
+		}
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, (int64_t)name[i].id);
+		sqlite3_bind_text(st, 5, name[i].text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (int64_t)name[i].time_ns);
+		sqlite3_bind_int64(st, 7, (int64_t)name[i].run_id);
+		rc = db_exec_stmt(st);
+	}
 	sqlite3_clear_bindings(st);
 	return rc;
 }

@@ -208,6 +208,34 @@ static const char schema_v2[] =
 	" WHEN 4 THEN 'unclean' END"
 
 /*
+ * The views of events and connections with names, for people: the
+ * columns and names of the pgsql sinker's views of the same names, so
+ * that a query moves between the two. A later version appends columns
+ * (cols) from more tables (joins).
+ */
+#define EVENTS_NAMED(cols, joins)                                                            \
+	"SELECT " DB_RFC3339("coalesce(e.time, e.id)") " AS time,"                            \
+	" r.host, c.sock, e.pid, e.comm, " FAMILY_NAME("c.family") " AS family,"              \
+	" " PROTO_NAME("c.protocol") " AS protocol, " ADDR("coalesce(e.saddr, c.saddr)") " AS saddr," \
+	" coalesce(e.sport, c.sport) AS sport, " ADDR("coalesce(e.daddr, c.daddr)") " AS daddr," \
+	" coalesce(e.dport, c.dport) AS dport, " STATE_NAME("e.oldstate") " AS oldstate,"     \
+	" " STATE_NAME("e.newstate") " AS newstate, e.netns, e.cgroup, e.uid, e.bytes_sent,"  \
+	" e.bytes_received, e.lifetime_ns, r.boot_id, r.run_id, e.seq,"                       \
+	" " OWNER_NAME("e.owner") " AS owner" cols                                            \
+	" FROM tcp_events e JOIN tcp_connections c ON c.conn = e.conn"                        \
+	" JOIN tcp_audit_runs r ON r.run_key = e.run" joins ";"
+#define CONNECTIONS_NAMED(cols, joins)                                                       \
+	"SELECT c.conn, r.host, c.sock,"                                                      \
+	" " DB_RFC3339("c.first_time") " AS first_time, " DB_RFC3339("c.last_time") " AS last_time," \
+	" (c.last_time - c.first_time) / 1e9 AS duration, " FAMILY_NAME("c.family") " AS family," \
+	" " PROTO_NAME("c.protocol") " AS protocol, " ADDR("c.saddr") " AS saddr, c.sport,"   \
+	" " ADDR("c.daddr") " AS daddr, c.dport, c.pid, c.comm, " OWNER_NAME("c.owner") " AS owner," \
+	" c.uid, c.netns, c.cgroup, " STATE_NAME("c.state") " AS state,"                      \
+	" " ROLE("c.states") " AS role, (c.states >> 1) & 1 AS established, c.events,"        \
+	" c.bytes_sent, c.bytes_received, r.boot_id, r.run_id" cols                           \
+	" FROM tcp_connections c JOIN tcp_audit_runs r ON r.run_key = c.run_key" joins ";"
+
+/*
  * Version 3: the archive's shape follows the questions asked of it.
  * - tcp_audit_runs gets a small key, run_key, and a row for every run
  *   with events, a record or not (state NULL: no run record): host and
@@ -348,25 +376,8 @@ static const char schema_v3[] =
 	"CREATE INDEX tcp_connections_daddr ON tcp_connections (daddr, dport);"
 	/* The columns and names of the pgsql sinker's view of the same
 	 * name, so that a query moves between the two. */
-	"CREATE VIEW tcp_events_named AS SELECT " DB_RFC3339("coalesce(e.time, e.id)") " AS time,"
-	" r.host, c.sock, e.pid, e.comm, " FAMILY_NAME("c.family") " AS family,"
-	" " PROTO_NAME("c.protocol") " AS protocol, " ADDR("coalesce(e.saddr, c.saddr)") " AS saddr,"
-	" coalesce(e.sport, c.sport) AS sport, " ADDR("coalesce(e.daddr, c.daddr)") " AS daddr,"
-	" coalesce(e.dport, c.dport) AS dport, " STATE_NAME("e.oldstate") " AS oldstate,"
-	" " STATE_NAME("e.newstate") " AS newstate, e.netns, e.cgroup, e.uid, e.bytes_sent,"
-	" e.bytes_received, e.lifetime_ns, r.boot_id, r.run_id, e.seq,"
-	" " OWNER_NAME("e.owner") " AS owner"
-	" FROM tcp_events e JOIN tcp_connections c ON c.conn = e.conn"
-	" JOIN tcp_audit_runs r ON r.run_key = e.run;"
-	"CREATE VIEW tcp_connections_named AS SELECT c.conn, r.host, c.sock,"
-	" " DB_RFC3339("c.first_time") " AS first_time, " DB_RFC3339("c.last_time") " AS last_time,"
-	" (c.last_time - c.first_time) / 1e9 AS duration, " FAMILY_NAME("c.family") " AS family,"
-	" " PROTO_NAME("c.protocol") " AS protocol, " ADDR("c.saddr") " AS saddr, c.sport,"
-	" " ADDR("c.daddr") " AS daddr, c.dport, c.pid, c.comm, " OWNER_NAME("c.owner") " AS owner,"
-	" c.uid, c.netns, c.cgroup, " STATE_NAME("c.state") " AS state,"
-	" " ROLE("c.states") " AS role, (c.states >> 1) & 1 AS established, c.events,"
-	" c.bytes_sent, c.bytes_received, r.boot_id, r.run_id"
-	" FROM tcp_connections c JOIN tcp_audit_runs r ON r.run_key = c.run_key;"
+	"CREATE VIEW tcp_events_named AS " EVENTS_NAMED("", "")
+	"CREATE VIEW tcp_connections_named AS " CONNECTIONS_NAMED("", "")
 	"CREATE VIEW tcp_audit_runs_named AS SELECT host, boot_id, run_id, prev_run_id,"
 	" " RUN_STATE_NAME("state") " AS state,"
 	" " DB_RFC3339("start_time") " AS start_time,"
@@ -389,4 +400,38 @@ static const char schema_v3[] =
 	" " DB_RFC3339("start_time") " AS start_time,"
 	COMPLETENESS_TAIL;
 
-const char *const schema_steps[SQLITE_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
+/* A cgroup's path beside its id, from the name record of the run's host
+ * and boot (a cgroup id is unique only for a boot). */
+#define CGROUP_PATH_JOIN(col)                                                    \
+	" LEFT JOIN tcp_audit_names n ON n.host = r.host AND n.boot_id = r.boot_id" \
+	" AND n.kind = 'cgroup' AND n.id = " col
+
+/*
+ * Version 4: name records (struct tca_name), what an id in the events
+ * stood for when the eventer met it: a cgroup id's path. One per host,
+ * boot, kind and id; the first stored stays (a cgroup renamed later keeps
+ * the path its events had). kind is the header's name ('cgroup'); time
+ * when it was resolved (ns), run_id the run that resolved it. The views
+ * of events and connections gain cgroup_path.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE tcp_audit_names ("
+	" host TEXT NOT NULL,"
+	" boot_id TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" id INTEGER NOT NULL,"
+	" text TEXT NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" run_id INTEGER NOT NULL,"
+	" PRIMARY KEY (host, boot_id, kind, id)) WITHOUT ROWID;"
+	"CREATE VIEW tcp_audit_names_named AS SELECT host, boot_id, kind, id, text,"
+	" " DB_RFC3339("time") " AS time, run_id FROM tcp_audit_names;"
+	"DROP VIEW tcp_events_named;"
+	"DROP VIEW tcp_connections_named;"
+	"CREATE VIEW tcp_events_named AS "
+	EVENTS_NAMED(", n.text AS cgroup_path", CGROUP_PATH_JOIN("e.cgroup"))
+	"CREATE VIEW tcp_connections_named AS "
+	CONNECTIONS_NAMED(", n.text AS cgroup_path", CGROUP_PATH_JOIN("c.cgroup"));
+
+const char *const schema_steps[SQLITE_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3,
+							  schema_v4 };

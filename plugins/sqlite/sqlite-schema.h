@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 
 /* PRAGMA user_version of the schema this code writes. */
-#define SQLITE_SCHEMA_VERSION 3
+#define SQLITE_SCHEMA_VERSION 4
 
 /* schema_steps[i] takes a database from version i to i + 1. */
 extern const char *const schema_steps[SQLITE_SCHEMA_VERSION];

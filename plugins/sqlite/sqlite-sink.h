@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The sqlite sinker's state, shared by its files: the plugin (sqlite.c),
  * the connection (db.c), the schema (schema.c, migrate.c), events and
- * connections (events.c), gap and run records (records.c) and retention
+ * connections (events.c), gap, run and name records (records.c) and retention
  * (prune.c). */
 #ifndef TCA_SQLITE_SINK_H
 #define TCA_SQLITE_SINK_H
@@ -28,7 +28,7 @@ struct sqlite_sink {
 	sqlite3 *db;             /* NULL after a failure that needs a reopen */
 	sqlite3_stmt *insert;    /* one event */
 	sqlite3_stmt *run_add, *run_key, *run_high, *conn_insert, *conn_update;
-	sqlite3_stmt *insert_gap, *upsert_run;
+	sqlite3_stmt *insert_gap, *upsert_run, *insert_name;
 	sqlite3_stmt *begin, *commit, *rollback;
 	sqlite3_stmt *prune_end, *prune_count, *prune_delete, *prune_conns;
 	sqlite3_stmt *page_count, *freelist, *vacuum;
@@ -67,13 +67,17 @@ void events_finalize(struct sqlite_sink *s);
  * transaction: an SQLite code. */
 int events_store(struct sqlite_sink *s, const struct tca_batch *b);
 
-/* Prepare, and finalize, the gap and run statements (called by db_open/db_close). */
+/* Prepare, and finalize, the gap, run and name statements (called by db_open/db_close). */
 int records_prepare(struct sqlite_sink *s);
 void records_finalize(struct sqlite_sink *s);
 /* Store gap records, or a run record: SQLite codes, inside a transaction. */
 int records_gaps(struct sqlite_sink *s, const struct tca_origin *origin, const struct tca_gap *g,
 		 size_t n);
 int records_run(struct sqlite_sink *s, const struct tca_run *run);
+/* Store name records of the origin's host and boot (the first stored
+ * stays): an SQLite code, inside a transaction. */
+int records_names(struct sqlite_sink *s, const struct tca_origin *origin,
+		  const struct tca_name *name, size_t n);
 
 /* Prepare, and finalize, the retention statements (called by db_open/db_close). */
 int prune_prepare(struct sqlite_sink *s);

@@ -2,7 +2,7 @@
 /* The sqlite sinker: the default archive, one local file that needs no
  * server. Batches go in one transaction each (events.c), with a row per
  * connection beside the events; gap and run records prove what is
- * complete. */
+ * complete, name records say what the cgroup ids stood for. */
 #include "config.h"
 
 #include <errno.h>
@@ -198,6 +198,33 @@ static int sqlite_write_run(void *state, const struct tca_run *run)
 	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, "the run record", false);
 }
 
+struct sqlite_names {
+	const struct tca_origin *origin;
+	const struct tca_name *name;
+	size_t n;
+};
+
+static int sqlite_insert_names(struct sqlite_sink *s, const void *arg)
+{
+	const struct sqlite_names *names = arg;
+
+	return records_names(s, names->origin, names->name, names->n);
+}
+
+/* All the names in one transaction, or none. */
+static int sqlite_write_names(void *state, const struct tca_origin *origin,
+			      const struct tca_name *name, size_t n)
+{
+	struct sqlite_sink *s = state;
+	struct sqlite_names names = { origin, name, n };
+	int r = sqlite_ready(s, "name records"), rc;
+
+	if (r < 0)
+		return r;
+	rc = db_transaction(s, sqlite_insert_names, &names);
+	return rc == SQLITE_OK ? 0 : sqlite_failed(s, rc, "name records", false);
+}
+
 static void sqlite_limits(void *state, struct tca_sink_limits *limits)
 {
 	struct sqlite_sink *s = state;
@@ -330,4 +357,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.write_run = sqlite_write_run,
 		.limits = sqlite_limits,
 	},
+	.write_names = sqlite_write_names,
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The json sinker's lines: an object per event, gap or run (lib/fmt.c). */
+/* The json sinker's lines: an object per event, gap, run or name (lib/fmt.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -36,4 +36,10 @@ int stream_format_gap(char *buf, size_t size, const struct tca_gap *g, const str
 int stream_format_run(char *buf, size_t size, const struct tca_run *run)
 {
 	return size ? line(buf, size, fmt_run_json(buf, size - 1, run)) : -ENOSPC;
+}
+
+int stream_format_name(char *buf, size_t size, const struct tca_name *name,
+		       const struct tca_origin *origin)
+{
+	return size ? line(buf, size, fmt_name_json(buf, size - 1, name, origin)) : -ENOSPC;
 }

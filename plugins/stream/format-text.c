@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The text sinker's lines: columns like tcpstates(8) for events, and a
- * line starting with '#' for each gap and run record. */
+ * line starting with '#' for each gap, run and name record. */
 #include "config.h"
 
 #include <errno.h>
@@ -104,4 +104,25 @@ int stream_format_run(char *buf, size_t size, const struct tca_run *run)
 			    ", after run %" PRIu64 "\n", t, run->origin.run_id, run->origin.host,
 			    names_run_state(run->state), run->last_seq, run->prev_run_id),
 		   size);
+}
+
+int stream_format_name(char *buf, size_t size, const struct tca_name *name,
+		       const struct tca_origin *origin)
+{
+	char t[FMT_TIME_LEN];
+	size_t pos;
+	int n;
+
+	fmt_time_rfc3339(t, sizeof(t), name->time_ns);
+	n = snprintf(buf, size, "# %-28s NAME: %s %" PRIu64 " is \"", t, names_name_kind(name->kind),
+		     name->id);
+	if (fit(n, size) < 0)
+		return -ENOSPC;
+	/* A cgroup's name may hold any byte but NUL: escaped as in JSON, so
+	 * that it can neither break the line nor send terminal controls. */
+	pos = (size_t)n;
+	if (fmt_json_escape(buf, size, &pos, name->text, strlen(name->text)) < 0)
+		return -ENOSPC;
+	n = snprintf(buf + pos, size - pos, "\" (run %" PRIu64 " on %s)\n", name->run_id, origin->host);
+	return fit(n, size - pos) < 0 ? -ENOSPC : (int)pos + n;
 }

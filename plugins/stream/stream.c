@@ -319,6 +319,34 @@ static int stream_write_run(void *state, const struct tca_run *run)
 				   run->state, 1);
 }
 
+/* Name records, written like gap records; keyed by the first one's run
+ * and id, with the top bit set so that it never looks like a gap's
+ * (run, first seq) or a run's (run, state). */
+static int stream_write_names(void *state, const struct tca_origin *origin, const struct tca_name *nm,
+			      size_t n)
+{
+	struct stream *s = state;
+	uint64_t key2;
+	size_t pos = 0;
+	int done;
+
+	if (!n)
+		return 0;
+	key2 = nm[0].id | (1ull << 63);
+	done = s->rec_n ? stream_resume_record(s, nm[0].run_id, key2) : stream_drain_pending(s);
+	if (done < 0)
+		return done;
+	for (size_t i = (size_t)done; i < n; i++) {
+		int len = stream_format_name(s->buf + pos, s->size - pos, &nm[i], origin);
+		if (len < 0)
+			return len;
+		pos += (size_t)len;
+	}
+	if (!pos)
+		return 0;
+	return stream_write_record(s, (int)pos, nm[0].run_id, key2, n);
+}
+
 /* After logrotate moved the file away: start a new one at the same path. */
 static int stream_reopen(void *state)
 {
@@ -374,4 +402,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.reopen = stream_reopen,
 		.limits = stream_limits,
 	},
+	.write_names = stream_write_names,
 };

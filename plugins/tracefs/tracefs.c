@@ -379,13 +379,18 @@ static int tfs_fd(void *state)
 	return ring_fd(((struct tfs *)state)->ring);
 }
 
-/* Decode and attribute what the ring may hand out now, into ev. */
-static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *ev, size_t cap)
+/* Decode and attribute what the ring may hand out now, into rd->ev, with
+ * the name of each cgroup those events meet first in rd->name (names: the
+ * processor takes them). The read ends early once rd->name is full, so
+ * that no later event needs a name that finds no room. */
+static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_read *rd, bool names)
 {
+	struct tca_event *ev = rd->ev;
 	const struct trec *rec;
-	size_t n = 0;
+	size_t n = 0, cap = rd->cap;
+	bool names_full = false;
 
-	while (n < cap && (rec = ring_peek(t->ring))) {
+	while (n < cap && !names_full && (rec = ring_peek(t->ring))) {
 		struct traw raw;
 		int32_t ended;
 		int type = tdecode_type(&t->dec, rec->data, rec->size);
@@ -406,10 +411,13 @@ static size_t tfs_read_records(struct tfs *t, uint64_t now_s, struct tca_event *
 			/* Every event updates the table, even one the
 			 * user-space filter then hides. */
 			socktab_attribute(t->socks, t->pids, now_s, &raw, &ev[n]);
-			if (t->cg_note && (ev[n].flags & TCA_EV_CGROUP))
-				cgpaths_note(t->cg, ev[n].cgroup);
-			if (tfilter_match(&t->filter, &ev[n]))
+			/* Only for an event that goes out: a name is for the
+			 * events in the archive. */
+			if (tfilter_match(&t->filter, &ev[n])) {
+				if (t->cg_note && (ev[n].flags & TCA_EV_CGROUP))
+					names_full = cgpaths_hand(t->cg, names, rd, ev[n].cgroup);
 				n++;
+			}
 		}
 		ring_next(t->ring);
 	}
@@ -451,10 +459,10 @@ static void tfs_read_keep(struct tfs *t, uint64_t now_s)
 static ssize_t tfs_read(void *state, struct tca_read *rd)
 {
 	struct tfs *t = state;
-	struct tca_event *ev = rd->ev;
 	size_t cap = rd->cap;
 	uint64_t now_s = tfs_now_s(), ticks;
 	size_t n = 0;
+	bool names;
 
 	/* Per batch, never per event: with the boot clock every batch gets a
 	 * fresh offset, so a clock step shows from the next batch on. */
@@ -466,7 +474,11 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 	/* Never a sleep here: records held for an empty CPU wait for the
 	 * next read, which the hold timer (idle) or the flush timer (busy)
 	 * brings (ring.c); at the final drain nothing is held (tfs_stop). */
-	n = tfs_read_records(t, now_s, ev, cap);
+	names = cgpaths_names_wanted(t->host, rd);
+	cgpaths_begin(t->cg);
+	if (t->host->abi_minor >= 2)
+		rd->nname = 0;
+	n = tfs_read_records(t, now_s, rd, names);
 	/* The mode first: going idle with records held arms the hold timer. */
 	tfs_adapt(t, n, ticks);
 	ring_done(t->ring);
@@ -564,7 +576,7 @@ static const struct tca_option tfs_options[] = {
 		  "every system call on the host a little)",
 	  .offset = offsetof(struct tracefs_config, uid) },
 	{ .name = "cgroup_paths", .type = TCA_OPT_BOOL, .def = "yes",
-	  .help = "log the path of each new cgroup id once",
+	  .help = "resolve each new cgroup id to its path once: logged, and stored as a name record",
 	  .offset = offsetof(struct tracefs_config, cgroup_paths) },
 	{ .name = NULL },
 };

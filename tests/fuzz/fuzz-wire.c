@@ -21,6 +21,11 @@ static ssize_t encode(uint8_t *buf, size_t cap, const struct wire_record *rec)
 		return wire_encode_event(buf, cap, &rec->origin, &rec->u.ev);
 	case WIRE_GAP:
 		return wire_encode_gap(buf, cap, &rec->origin, &rec->u.gap);
+	case WIRE_NAME:
+		/* Its text must be the record's own, not a pointer to elsewhere. */
+		if (rec->u.name.text != rec->text)
+			abort();
+		return wire_encode_name(buf, cap, &rec->origin, &rec->u.name);
 	default:
 		return wire_encode_run(buf, cap, &rec->u.run);
 	}

@@ -2,11 +2,15 @@
 # What only the bpf eventer knows, against what the test set up: the inode
 # of a network namespace it creates, the id and path of a cgroup it
 # creates, the uid of a client run as another user, and the bytes of a
-# transfer of known sizes, with the lifetime, at the close.
+# transfer of known sizes, with the lifetime, at the close. The cgroup's
+# path is in the store too: the json name record, before the events that
+# carry the id, and the sqlite archive's name record, shown by
+# the views beside the client's events; and a cgroup removed before its
+# id is met has no name, its events the id alone.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/bpf.sh"
 require_bpf
-require_cmd ip setpriv
+require_cmd ip setpriv sqlite3
 make_tmpdir
 
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
@@ -18,9 +22,11 @@ if [ -z "$cg2" ]; then
 fi
 ns=tca-bpf-test-$$
 cg=$cg2/tca-bpf-test-$$
+gone=$cg2/tca-bpf-gone-$$
 cleanup_extra() {
 	ip netns del "$ns" 2>/dev/null || true
 	[ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+	[ -d "$gone" ] && rmdir "$gone" 2>/dev/null || true
 	[ -n "${mounted_cg2:-}" ] && umount "$T/cgroup2" || true
 }
 trap bpf_exit EXIT
@@ -30,10 +36,11 @@ mkdir "$cg"
 
 # Fixed ports below the ephemeral range, kept in the kernel, so that no
 # other test's socket can share a number with ours.
-ports=$(for _ in 1 2 3 4 5; do free_port; done | sort -u | tr '\n' ' ')
+ports=$(for _ in 1 2 3 4 5 6 7; do free_port; done | sort -u | tr '\n' ' ')
 set -- $ports
-[ $# -eq 5 ] || fail "could not find 5 free ports: $ports"
-start_bpf -E ports="$(echo $ports | tr ' ' ',')"
+[ $# -eq 7 ] || fail "could not find 7 free ports: $ports"
+all_ports=$(echo $ports | tr ' ' ',')
+start_bpf -E ports="$all_ports"
 next_port() { BPFNET_PORT=$1; export BPFNET_PORT; shift; ports="$*"; }
 
 # transfer NAME FAMILY SEND REPLY [WRAPPER...]: a server and a client that
@@ -128,6 +135,58 @@ for b in bad:
     print("bpf-context:", b)
 sys.exit(1 if bad else 0)
 PY
+# The json sink's name record: one for the cgroup, with its path and this
+# host and boot, before the first event that carries the id.
+python3 - "$T/events.json" "$cgid" "/tca-bpf-test-$$" "$(hostname)" \
+	"$(cat /proc/sys/kernel/random/boot_id)" <<'PY' || fail "the json name record (see above)"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+cgid, path, host, boot = int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+names = [i for i, l in enumerate(lines) if l.get("type") == "name" and l.get("id") == cgid]
+first = min(i for i, l in enumerate(lines) if "type" not in l and l.get("cgroup") == cgid)
+if len(names) != 1:
+    sys.exit(f"{len(names)} name records of cgroup {cgid}")
+n = lines[names[0]]
+want = {"kind": "cgroup", "text": path, "host": host, "boot_id": boot}
+if {k: n.get(k) for k in want} != want or names[0] > first:
+    sys.exit(f"name record {n} at line {names[0] + 1}, first event at {first + 1}; want {want}")
+PY
 grep -q "cgroup $cgid is /tca-bpf-test-$$\$" "$T/log" ||
 	fail "the log does not name cgroup $cgid as /tca-bpf-test-$$: $(grep cgroup "$T/log")"
+
+# Into the sqlite archive: the client in the cgroup again, and a client in
+# a cgroup removed while tcp-audit is stopped, before it reads the events
+# (the ring buffer holds them), so that the id is gone when first met.
+db=$T/archive.db
+start_bpf -E ports="$all_ports" --sink sqlite -S path="$db"
+: >"$T/cases"
+client_only cgroup 4 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" python3
+mkdir "$gone"
+goneid=$(stat -c %i "$gone")
+kill -STOP "$TA_PID"
+client_only gone 4 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$gone" python3
+rmdir "$gone"
+kill -CONT "$TA_PID"
+sleep 0.3
+stop_bpf
+read -r _ cport _ <"$T/cases"
+gport=$(awk '$1 == "gone" { print $2 }' "$T/cases")
+assert_eq "the cgroup's name record" "$(sqlite3 "$db" "SELECT count(*), min(text)
+	FROM tcp_audit_names WHERE kind = 'cgroup' AND id = $cgid")" "1|/tca-bpf-test-$$"
+assert_eq "the names' origin is the run's" "$(sqlite3 "$db" "SELECT count(*) FROM tcp_audit_names n
+	WHERE NOT EXISTS (SELECT 1 FROM tcp_audit_runs r WHERE r.host = n.host
+	AND r.boot_id = n.boot_id AND r.run_id = n.run_id)")" 0
+assert_eq "the client's events with the path" "$(sqlite3 "$db" "SELECT count(*),
+	count(cgroup_path = '/tca-bpf-test-$$' OR NULL) FROM tcp_events_named
+	WHERE comm = 'tca-client' AND cgroup = $cgid AND $cport IN (sport, dport)")" "5|5"
+assert_eq "the client's connection with the path" "$(sqlite3 "$db" "SELECT count(*)
+	FROM tcp_connections_named WHERE comm = 'tca-client' AND cgroup_path = '/tca-bpf-test-$$'")" 1
+assert_eq "no name for the removed cgroup" "$(sqlite3 "$db" "SELECT count(*) FROM tcp_audit_names
+	WHERE id = $goneid")" 0
+assert_eq "its client's events: the id, no path" "$(sqlite3 "$db" "SELECT count(*),
+	count(cgroup_path) FROM tcp_events_named WHERE comm = 'tca-client' AND cgroup = $goneid
+	AND $gport IN (sport, dport)")" "5|0"
+grep -q "cgroup $goneid is gone" "$T/log" ||
+	fail "the log does not say cgroup $goneid is gone: $(grep cgroup "$T/log")"
+grep -q "cgroup $goneid is /" "$T/log" && fail "the removed cgroup $goneid was named"
 exit 0

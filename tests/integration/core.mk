@@ -17,6 +17,7 @@ CORE_TESTS = \
 	tests/integration/core-spool.sh \
 	tests/integration/core-spool-damage.sh \
 	tests/integration/core-spool-full.sh \
+	tests/integration/core-names.sh \
 	tests/integration/core-valgrind.sh \
 	tests/integration/core-example-plugin.sh
 TESTS += $(CORE_TESTS)

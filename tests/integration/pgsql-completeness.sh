@@ -15,7 +15,7 @@ sinkdrive pgsql <"$top_srcdir/tests/data/completeness.drive"
 assert_eq "commands that failed" "$(grep -vc ': [0-9]*$' "$T/drive.out")" 0
 assert_eq "the first batch reports its count" "$(sed -n 3p "$T/drive.out")" "events 1 10: 10"
 
-assert_eq "schema version" "$(pg_sql -c 'SELECT version FROM tcp_audit_schema_version')" 4
+assert_eq "schema version" "$(pg_sql -c 'SELECT version FROM tcp_audit_schema_version')" 5
 assert_eq "run 100's events: rows, distinct seq" "$(pg_sql -c \
 	'SELECT count(*), count(DISTINCT seq) FROM tcp_events_named WHERE run_id = 100')" "20|20"
 assert_eq "gap rows (each written twice)" "$(pg_sql -c 'SELECT count(*) FROM tcp_audit_gaps')" 2

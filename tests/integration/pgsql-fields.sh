@@ -2,7 +2,11 @@
 # pgsql: every field round-trips exactly (IPv4, IPv6, all twelve states, a
 # comm with quotes, a backslash, a tab, UTF-8 and a byte that is not UTF-8,
 # an unknown pid as NULL), read back from the replay eventer's TSV file.
+# Name records: exact texts, one per host, boot and id (the first stays),
+# the views' cgroup_path under the name's own boot only, and texts a
+# LATIN1 server cannot hold.
 . "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/sinkdrive.sh"
 . "$TESTS_LIB/pg.sh"
 make_tmpdir
 pg_start
@@ -58,4 +62,85 @@ printf '1767225600000000000\t9\t3\t\\xe4\\xb8\\xad\\xc3\\xa9x\tipv4\t10.0.0.1\t1
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E path="$T/cjk.tsv" -s pgsql -S conninfo="dbname=latin" >"$T/out" 2>&1
 assert_eq "exit status on a LATIN1 server" "$rc" 0
 assert_eq "comm on a LATIN1 server" "$(pg_sql -d latin -c 'SELECT comm FROM tcp_events')" '\xe4\xb8\xad\xc3\xa9x'
+
+# Name records (write_names), driven directly: a rewrite and another text
+# for the same id change nothing, another boot's id is another cgroup,
+# and the views show a path only under the name's own host and boot.
+boot_a=11111111-1111-1111-1111-111111111111
+boot_b=22222222-2222-2222-2222-222222222222
+odd='/system.slice/a"b\x2dc d.service'
+cafe=$'/user.slice/caf\xc3\xa9.scope'
+sinkdrive pgsql <<EOF2
+origin h1 $boot_a 7
+run 0 1 1767225600000000000 0 0
+name cgroup 4242 $odd
+name cgroup 4242 /renamed/later.service
+name cgroup 99 $cafe
+cgroup 4242
+events 1 4
+cgroup 5000
+events 5 2
+origin h1 $boot_b 8
+name cgroup 4242 /system.slice/db.service
+cgroup 4242
+events 1 2
+origin h2 $boot_a 9
+cgroup 4242
+events 1 2
+EOF2
+assert_eq "sinkdrive's name results" "$(grep -c '^name cgroup .*: 0$' "$T/drive.out")" 4
+assert_eq "the name records" "$(pg_sql -c "SELECT host, boot_id, kind, id, text, run_id
+	FROM tcp_audit_names WHERE host LIKE 'h_' ORDER BY host, boot_id, id")" \
+	"h1|$boot_a|cgroup|99|$cafe|7
+h1|$boot_a|cgroup|4242|$odd|7
+h1|$boot_b|cgroup|4242|/system.slice/db.service|8"
+assert_eq "a name's time" "$(pg_sql -c "SELECT count(*) FROM tcp_audit_names
+	WHERE id = 99 AND abs(extract(epoch FROM now() - time)) < 3600")" 1
+assert_eq "the events' cgroup paths" "$(pg_sql -c "SELECT host, run_id, cgroup,
+	coalesce(cgroup_path, '-'), count(*) FROM tcp_events_named WHERE host LIKE 'h_'
+	GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3")" \
+	"h1|7|4242|$odd|4
+h1|7|5000|-|2
+h1|8|4242|/system.slice/db.service|2
+h2|9|4242|-|2"
+assert_eq "the connections' cgroup paths" "$(pg_sql -c "SELECT run_id, coalesce(cgroup_path, '-'),
+	count(*) FROM tcp_connections_named WHERE host LIKE 'h_' GROUP BY 1, 2 ORDER BY 1, 2")" \
+	"7|-|1
+7|$odd|1
+8|/system.slice/db.service|1
+9|-|1"
+
+# On a LATIN1 server, a path it cannot hold, or one that is not UTF-8,
+# is stored as the comm is: ASCII with \xHH (the backslash too).
+sinkdrive pgsql conninfo="dbname=latin" <<EOF2
+origin h1 $boot_a 7
+name cgroup 1 $(printf '/caf\xc3\xa9.scope')
+name cgroup 2 $(printf '/bad\xff\\x2d.scope')
+name cgroup 3 /plain\\x2d.scope
+EOF2
+assert_eq "names on a LATIN1 server" "$(pg_sql -d latin -c "SELECT id, text FROM tcp_audit_names
+	ORDER BY id")" '1|/caf\xc3\xa9.scope
+2|/bad\xff\x5cx2d.scope
+3|/plain\x2d.scope'
+
+# Through the processor: the test eventer namesev hands 400 events in
+# cgroups 1000..1003 and each id's name with its first event. Texts that
+# are UTF-8 without control bytes are stored as they are; the others
+# (tab and newline; a control byte and one that is not UTF-8) as ASCII.
+run_tcp_audit -e "$TEST_PLUGIN_DIR/namesev.so" -E events=400 -E every=100 -s pgsql \
+	-S conninfo="dbname=latin" >"$T/out" 2>&1
+assert_eq "exit status (namesev)" "$rc" 0
+assert_eq "namesev's name records" "$(pg_sql -d latin -c "SELECT kind, id, text,
+	host = '$(hostname)', boot_id = '$(cat /proc/sys/kernel/random/boot_id)'
+	FROM tcp_audit_names WHERE id >= 1000 ORDER BY id")" \
+	'cgroup|1000|/test.slice/c0.scope|t|t
+cgroup|1001|/test.slice/q"uote\back1|t|t
+cgroup|1002|/test.slice/tab\x09nl\x0a2|t|t
+cgroup|1003|/test.slice/bytes\x01\xff\xc3\xa93|t|t'
+assert_eq "namesev's events with their paths" "$(pg_sql -d latin -c "SELECT cgroup, count(*),
+	count(cgroup_path) FROM tcp_events_named WHERE cgroup >= 1000 GROUP BY 1 ORDER BY 1")" \
+	"1000|100|100
+1001|100|100
+1002|100|100
+1003|100|100"
 echo ok

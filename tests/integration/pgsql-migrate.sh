@@ -1,6 +1,7 @@
 #!/bin/bash
 # Archives of schema 2 (tcp-audit 0.1.0, tests/data/pgsql-schema2.sql) and
-# schema 3 (tests/data/pgsql-schema3.sql) are migrated in place to the
+# schema 3 (tests/data/pgsql-schema3.sql), and one of schema 4 made from
+# the shipped DDL file, are migrated in place to the
 # current schema: their events are kept as they were (read through the
 # named view), their runs get keys and stored_seq, their connections are
 # built from their events, the completeness view says what it said, and
@@ -32,9 +33,9 @@ run 4579766932883484228 1 1767225700000000000 0 0
 events 1 3
 run 4579766932883484228 2 1767225700000000000 1767225701000000000 3
 EOF2
-grep -q 'migrated the table "public"."tcp_events" from schema version 2 to 4' "$T/drive.log" ||
+grep -q 'migrated the table "public"."tcp_events" from schema version 2 to 5' "$T/drive.log" ||
 	fail "no migration notice: $(cat "$T/drive.log")"
-assert_eq "schema version" "$(version)" 4
+assert_eq "schema version" "$(version)" 5
 assert_eq "the old events, unchanged" "$(old_rows)" "$before"
 assert_eq "the old events' owner kind" "$(pg_sql -c "SELECT count(*) FROM tcp_events_named
 	WHERE run_id <> 77 AND owner IS NULL")" 12
@@ -70,7 +71,7 @@ gaps=$(pg_sql -c "SELECT * FROM tcp_audit_gaps_named ORDER BY run_id, first_seq"
 assert_eq "the schema-3 fixture's verdicts" "$verdicts" "300|clean|15|-|accounted
 301|running|4|true|running"
 sinkdrive pgsql </dev/null
-grep -q 'migrated the table "public"."tcp_events" from schema version 3 to 4' "$T/drive.log" ||
+grep -q 'migrated the table "public"."tcp_events" from schema version 3 to 5' "$T/drive.log" ||
 	fail "no migration notice: $(cat "$T/drive.log")"
 assert_eq "schema-3 events, unchanged" "$(old3)" "$before"
 assert_eq "schema-3 verdicts, unchanged" "$(completeness)" "$verdicts"
@@ -113,7 +114,7 @@ pg_sql -c "INSERT INTO p.ev (time, host, sock, family, protocol, saddr, sport, d
 	ELSE '2026-01-01'::timestamptz + i * interval '1 s' END, 'h', i / 3 + 1, 4, 6, '10.0.0.1', 1,
 	'10.0.0.2', 2, 7, 2, 'ee32cc19-6448-44cc-a0af-dc1ab298fb49', 5, i FROM generate_series(1, 30) i"
 sinkdrive pgsql schema=p table=ev </dev/null
-grep -q 'migrated the table "p"."ev" from schema version 3 to 4' "$T/drive.log" ||
+grep -q 'migrated the table "p"."ev" from schema version 3 to 5' "$T/drive.log" ||
 	fail "no migration notice: $(cat "$T/drive.log")"
 assert_eq "the partitions' rows" "$(pg_sql -c "SELECT tableoid::regclass, count(*), min(seq), max(seq)
 	FROM p.ev GROUP BY 1 ORDER BY 1")" "p.ev_2026|29|1|29
@@ -121,4 +122,42 @@ p.ev_default|1|30|30"
 assert_eq "the partitions' indexes" "$(pg_sql -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'p'
 	AND tablename LIKE 'ev%' AND indexdef LIKE '%USING brin (\"time\")'")" 3
 assert_eq "their connections" "$(pg_sql -c 'SELECT count(*) FROM p.tcp_connections')" 11
-echo "PASS: schema-2 and schema-3 archives (one partitioned) migrated in place"
+
+# Schema 4, made from the first four sections of the shipped DDL file,
+# with a run's events: schema 5 keeps them and its views' columns, adds
+# tcp_audit_names, and the views show the path of a named cgroup.
+pg_sql -c "CREATE DATABASE v4"
+export PGDATABASE=v4
+sed -n '1,/^-- tcp-audit schema version 5/p' "$top_srcdir/plugins/pgsql/tcp-audit-pgsql.sql" >"$T/v4.sql"
+pg_sql -v schema=public -v table=tcp_events -v view=tcp_events_named -v partition= -1 \
+	-f "$T/v4.sql" >/dev/null
+assert_eq "the schema-4 database's version" "$(version)" 4
+view_cols() { pg_sql -c "SELECT string_agg(column_name, ' ' ORDER BY ordinal_position)
+	FROM information_schema.columns WHERE table_name = '$1'"; }
+ev_cols=$(view_cols tcp_events_named)
+conn_cols=$(view_cols tcp_connections_named)
+pg_sql -c "INSERT INTO tcp_audit_runs (host, run_id, boot_id, stored_seq)
+	VALUES ('h4', 400, '5e3a1d2c-0b4f-4a61-9c2e-7d8f90a1b2c3', 4);
+	INSERT INTO tcp_events (time, sock, family, protocol, saddr, sport, daddr, dport, oldstate,
+	newstate, seq, cgroup, run) SELECT '2026-01-01'::timestamptz + i * interval '1 s', i, 4, 6,
+	'10.0.0.1', 1, '10.0.0.2', 2, 7, 2, i, 4242, r.run FROM generate_series(1, 4) i,
+	tcp_audit_runs r WHERE r.run_id = 400" >/dev/null
+before=$(pg_sql -c "SELECT $COLS, owner FROM tcp_events_named ORDER BY seq")
+sinkdrive pgsql <<EOF2
+origin h4 5e3a1d2c-0b4f-4a61-9c2e-7d8f90a1b2c3 400
+EOF2
+grep -q 'migrated the table "public"."tcp_events" from schema version 4 to 5' "$T/drive.log" ||
+	fail "no migration notice (4): $(cat "$T/drive.log")"
+assert_eq "schema version (4)" "$(version)" 5
+assert_eq "the events view's columns" "$(view_cols tcp_events_named)" "$ev_cols cgroup_path"
+assert_eq "the connections view's columns" "$(view_cols tcp_connections_named)" "$conn_cols cgroup_path"
+assert_eq "schema-4 events, unchanged" "$(pg_sql -c "SELECT $COLS, owner FROM tcp_events_named
+	ORDER BY seq")" "$before"
+assert_eq "no names yet" "$(pg_sql -c "SELECT count(*), count(cgroup_path) FROM tcp_events_named")" "4|0"
+sinkdrive pgsql <<EOF2
+origin h4 5e3a1d2c-0b4f-4a61-9c2e-7d8f90a1b2c3 400
+name cgroup 4242 /system.slice/old.service
+EOF2
+assert_eq "the old events' cgroup_path" "$(pg_sql -c "SELECT count(*) FROM tcp_events_named
+	WHERE cgroup_path = '/system.slice/old.service'")" 4
+echo "PASS: schema-2, 3 (one partitioned) and 4 archives migrated in place"

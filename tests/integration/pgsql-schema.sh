@@ -18,8 +18,8 @@ version() {
 # Creation, and the rows arrive.
 run
 assert_eq "exit status on creation" "$rc" 0
-grep -q 'created the table "public"."tcp_events" (schema version 4)' "$T/out" || fail "no creation message: $(cat "$T/out")"
-assert_eq "version after creation" "$(version tcp_events)" 4
+grep -q 'created the table "public"."tcp_events" (schema version 5)' "$T/out" || fail "no creation message: $(cat "$T/out")"
+assert_eq "version after creation" "$(version tcp_events)" 5
 assert_eq "rows" "$(pg_sql -c 'SELECT count(*) FROM tcp_events')" 10
 assert_eq "named view" "$(pg_sql -c 'SELECT count(*) FROM tcp_events_named WHERE newstate = '"'SYN_SENT'"'')" 1
 # The indexes, and only those: the events are written at the kernel's rate,
@@ -34,6 +34,7 @@ assert_eq "the events' indexes" "$(indexes tcp_events)" 'brin ("time")'
 assert_eq "the connections' indexes" "$(indexes tcp_connections)" \
 	'brin (first_time);btree (daddr, dport);btree (run, sock)'
 assert_eq "the runs' keys" "$(indexes tcp_audit_runs)" 'btree (host, run_id);btree (run)'
+assert_eq "the names' key" "$(indexes tcp_audit_names)" 'btree (host, boot_id, kind, id)'
 assert_eq "one connection per socket" "$(pg_sql -c 'SELECT count(*) FROM tcp_connections')" \
 	"$(pg_sql -c 'SELECT count(DISTINCT sock) FROM tcp_events')"
 
@@ -51,8 +52,8 @@ pg_sql -c "INSERT INTO old.ev VALUES (now(), 'h', 1, NULL, NULL, 4, 6, '10.0.0.1
 assert_eq "hand-made version" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 1
 run -S schema=old -S table=ev
 assert_eq "exit status on migration" "$rc" 0
-grep -q 'migrated the table "old"."ev" from schema version 1 to 4' "$T/out" || fail "no migration message: $(cat "$T/out")"
-assert_eq "version after migration" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 4
+grep -q 'migrated the table "old"."ev" from schema version 1 to 5' "$T/out" || fail "no migration message: $(cat "$T/out")"
+assert_eq "version after migration" "$(pg_sql -c "SELECT version FROM old.tcp_audit_schema_version")" 5
 assert_eq "rows after migration" "$(pg_sql -c 'SELECT count(*), count(netns) FROM old.ev')" "11|0"
 assert_eq "the hand-made row's run" "$(pg_sql -c "SELECT host, run_id, state IS NULL, stored_seq FROM old.tcp_audit_runs WHERE run_id = 1")" "h|1|t|1"
 assert_eq "connections after migration" "$(pg_sql -c "SELECT count(*), count(*) FILTER (WHERE daddr = '10.0.0.2' AND last_state = 1) FROM old.tcp_connections")" "4|1"

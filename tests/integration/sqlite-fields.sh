@@ -1,8 +1,11 @@
 #!/bin/bash
 # The sqlite sinker: every field round-trips (IPv4, IPv6, all 12 states, a
 # NULL pid, an odd comm), the schema is what tcp-audit-sqlite(7) says, the
-# directory is created, and a newer schema is refused.
+# directory is created, and a newer schema is refused. Name records: one
+# per host, boot and id, the first stays, and the views show the path of
+# their events' cgroup under their own boot only.
 . "$TESTS_LIB/common.sh"
+. "$TESTS_LIB/sinkdrive.sh"
 require_cmd sqlite3 python3
 make_tmpdir
 
@@ -28,7 +31,7 @@ for i in range(24):
     rows.append(dict(time=t, sock=sock, pid=pid, comm=comm, family=fam, protocol="tcp",
                      saddr=sa, sport=sport, daddr=da, dport=dport, oldstate=old, newstate=new,
                      netns=None, cgroup=None, uid=None, bytes_sent=None, bytes_received=None,
-                     lifetime_ns=None, seq=i + 1))
+                     lifetime_ns=None, seq=i + 1, cgroup_path=None))
 open(sys.argv[1], "w").write("# a comment line\n" + "\n".join(tsv) + "\n")
 json.dump(rows, open(sys.argv[2], "w"))
 PY
@@ -43,7 +46,7 @@ sqlite3 -json "$db" "SELECT n.*, coalesce(e.time, e.id) AS time_ns FROM tcp_even
 	JOIN tcp_events e ON e.seq = n.seq ORDER BY n.seq" >"$T/got.json"
 assert_eq "columns of the view tcp_events_named" \
 	"$(sqlite3 "$db" "SELECT group_concat(name, ' ') FROM pragma_table_info('tcp_events_named')")" \
-	"time host sock pid comm family protocol saddr sport daddr dport oldstate newstate netns cgroup uid bytes_sent bytes_received lifetime_ns boot_id run_id seq owner"
+	"time host sock pid comm family protocol saddr sport daddr dport oldstate newstate netns cgroup uid bytes_sent bytes_received lifetime_ns boot_id run_id seq owner cgroup_path"
 python3 - "$T/expected.json" "$T/got.json" "$(hostname)" "$(cat /proc/sys/kernel/random/boot_id)" <<'PY' || fail "rows differ (see above)"
 import json, sys, datetime
 want, got = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -69,7 +72,7 @@ PY
 
 # The schema: version, WAL, the indexes the man page promises (events by
 # time are by their key).
-assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 3
+assert_eq "user_version" "$(sqlite3 "$db" 'PRAGMA user_version')" 4
 assert_eq "journal_mode" "$(sqlite3 "$db" 'PRAGMA journal_mode')" wal
 idx=$(sqlite3 "$db" "SELECT group_concat(name || '(' || cols || ')', ' ') FROM (SELECT m.name,
 	(SELECT group_concat(name) FROM pragma_index_info(m.name)) AS cols FROM sqlite_master m
@@ -102,10 +105,87 @@ assert_eq "exit status of the second run" "$rc" 0
 assert_eq "rows after two runs" "$(sqlite3 "$db" 'SELECT count(*), count(DISTINCT run_id) FROM tcp_events_named')" "48|2"
 
 # A newer schema is refused with a message that says what to do.
-sqlite3 "$db" 'PRAGMA user_version = 4'
+sqlite3 "$db" 'PRAGMA user_version = 5'
 "$TCP_AUDIT" -P "$TCP_AUDIT_PLUGIN_DIR" -e replay -E count=1 -s sqlite -S path="$db" --check \
 	2>"$T/err" && fail "--check accepted a database with a newer schema"
-grep -q "schema version 4, newer than this tcp-audit knows (3); upgrade tcp-audit or choose another path" "$T/err" ||
+grep -q "schema version 5, newer than this tcp-audit knows (4); upgrade tcp-audit or choose another path" "$T/err" ||
 	{ cat "$T/err"; fail "no clear message for a newer schema"; }
 assert_eq "rows after the refused run" "$(sqlite3 "$db" 'SELECT count(*) FROM tcp_events')" 48
-echo "PASS: 24 events round-trip with every field; schema, indexes and version checked"
+
+# Name records (write_names): the first text of a (host, boot, id) stays,
+# a rewrite is a no-op, another boot's id is another cgroup, and the
+# views show a path only for the events of the name's own host and boot.
+ndb=$T/names.db
+boot_a=11111111-1111-1111-1111-111111111111
+boot_b=22222222-2222-2222-2222-222222222222
+sinkdrive sqlite path="$ndb" <<EOF2
+origin h1 $boot_a 7
+run 0 1 1767225600000000000 0 0
+name cgroup 4242 /system.slice/web.service
+name cgroup 4242 /renamed/later.service
+name cgroup 99 /user.slice/user-1000.slice/a\\x2db.scope
+cgroup 4242
+events 1 4
+cgroup 5000
+events 5 2
+origin h1 $boot_b 8
+name cgroup 4242 /system.slice/db.service
+cgroup 4242
+events 1 2
+origin h2 $boot_a 9
+cgroup 4242
+events 1 2
+EOF2
+assert_eq "sinkdrive's name results" "$(grep -c '^name cgroup .*: 0$' "$T/drive.out")" 4
+assert_eq "the name records" "$(sqlite3 "$ndb" "SELECT host, boot_id, kind, id, text, run_id
+	FROM tcp_audit_names ORDER BY host, boot_id, id")" \
+	"h1|$boot_a|cgroup|99|/user.slice/user-1000.slice/a\\x2db.scope|7
+h1|$boot_a|cgroup|4242|/system.slice/web.service|7
+h1|$boot_b|cgroup|4242|/system.slice/db.service|8"
+assert_eq "a name's time" "$(sqlite3 "$ndb" "SELECT count(*) FROM tcp_audit_names_named
+	WHERE time LIKE '20__-__-__T__:__:__._________Z' AND time = strftime('%Y-%m-%dT%H:%M:%S',
+	(SELECT time FROM tcp_audit_names WHERE id = 99) / 1000000000, 'unixepoch') ||
+	printf('.%09dZ', (SELECT time FROM tcp_audit_names WHERE id = 99) % 1000000000)
+	AND id = 99")" 1
+assert_eq "the events' cgroup paths" "$(sqlite3 "$ndb" "SELECT host, run_id, cgroup,
+	coalesce(cgroup_path, '-'), count(*) FROM tcp_events_named
+	GROUP BY host, run_id, cgroup ORDER BY host, run_id, cgroup")" \
+	"h1|7|4242|/system.slice/web.service|4
+h1|7|5000|-|2
+h1|8|4242|/system.slice/db.service|2
+h2|9|4242|-|2"
+assert_eq "the connections' cgroup paths" "$(sqlite3 "$ndb" "SELECT run_id,
+	coalesce(cgroup_path, '-'), count(*) FROM tcp_connections_named
+	GROUP BY run_id, cgroup_path ORDER BY run_id, cgroup_path")" \
+	"7|-|1
+7|/system.slice/web.service|1
+8|/system.slice/db.service|1
+9|-|1"
+
+# Through the processor: the test eventer namesev hands 400 events in
+# cgroups 1000..1003 and each id's name with its first event; every text
+# is stored byte for byte (quotes, backslash, tab, newline, a control
+# byte, a byte that is not UTF-8), under this host and boot, and every
+# event shows its path.
+run_tcp_audit -e "$TEST_PLUGIN_DIR/namesev.so" -E events=400 -E every=100 -s sqlite \
+	-S path="$T/ns.db"
+assert_eq "exit status (namesev)" "$rc" 0
+python3 - "$T/ns.db" "$(hostname)" "$(cat /proc/sys/kernel/random/boot_id)" <<'PY' ||
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.text_factory = bytes
+def text(k):
+    return [b"/test.slice/c%d.scope", b'/test.slice/q"uote\\back%d',
+            b"/test.slice/tab\tnl\n%d", b"/test.slice/bytes\x01\xff\xc3\xa9%d"][k % 4] % k
+got = db.execute("SELECT host, boot_id, kind, id, CAST(text AS BLOB) FROM tcp_audit_names"
+                 " ORDER BY id").fetchall()
+want = [(sys.argv[2].encode(), sys.argv[3].encode(), b"cgroup", 1000 + k, text(k)) for k in range(4)]
+if got != want:
+    sys.exit(f"name records: {got}, expected {want}")
+rows = db.execute("SELECT cgroup, CAST(cgroup_path AS BLOB), count(*) FROM tcp_events_named"
+                  " GROUP BY 1, 2 ORDER BY 1").fetchall()
+if rows != [(1000 + k, text(k), 100) for k in range(4)]:
+    sys.exit(f"events' paths: {rows}")
+PY
+	fail "namesev's name records in sqlite (see above)"
+echo "PASS: 24 events round-trip with every field; schema, indexes and version checked; name records"

@@ -4,11 +4,12 @@
 # setresuid; runuser with setuid, the ambiguous call), clients in a
 # cgroup v2 this test creates, and a root server in the test's own
 # cgroup. Every uid or cgroup given must be the right one; the clients'
-# events carry them (>= 99%); the new cgroup's path is logged once.
+# events carry them (>= 99%); the new cgroup's path is logged once, and is
+# in the store: the sqlite archive's name record, beside the events.
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/tracefs.sh"
 require_tracefs
-require_cmd setpriv runuser ss
+require_cmd setpriv runuser ss sqlite3
 make_tmpdir
 tracefs_dir >/dev/null
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
@@ -123,4 +124,32 @@ fi
 [ "$(grep -c "cgroup $cg_id is" "$T/log")" -le 1 ] || fail "the cgroup's path was logged more than once"
 n=$(events_in "$T/events.json")
 [ "$n" -ge 10000 ] || fail "only $n events in all: the background churn did not run"
+
+# Into the sqlite archive: clients in the cgroup again (no churn now).
+db=$T/archive.db
+start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --sink sqlite -S path="$db"
+: >"$T/cgroup2.log"
+sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+	$OWN clients "$p" "$T/cgroup2.log" 20 2 || fail "the second cgroup clients failed"
+sleep 1
+stop_capture
+lost=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
+cports=$(awk '{ printf "%s%s", sep, $3; sep = "," }' "$T/cgroup2.log")
+in_cg=$(sqlite3 "$db" "SELECT count(*) FROM tcp_events_named WHERE dport = $p
+	AND sport IN ($cports) AND cgroup = $cg_id")
+echo "archive: $in_cg client events in the cgroup, source loss $lost" >&2
+[ "$lost" -ne 0 ] || [ "$in_cg" -ge 60 ] ||
+	fail "only $in_cg client events in the cgroup, with no loss"
+if [ "$in_cg" -gt 0 ]; then
+	assert_eq "the cgroup's name record" "$(sqlite3 "$db" "SELECT count(*), min(text)
+		FROM tcp_audit_names WHERE kind = 'cgroup' AND id = $cg_id")" "1|/tca-creds-$$"
+	assert_eq "the clients' events with the path" "$(sqlite3 "$db" "SELECT count(*)
+		FROM tcp_events_named WHERE dport = $p AND sport IN ($cports) AND cgroup = $cg_id
+		AND cgroup_path = '/tca-creds-$$'")" "$in_cg"
+fi
+# The server's and clients' cgroups live on: every event of theirs with a
+# cgroup has its path (other processes' cgroups may be gone when met).
+assert_eq "our events with a cgroup but no path" "$(sqlite3 "$db" "SELECT count(*)
+	FROM tcp_events_named WHERE $p IN (sport, dport) AND cgroup IS NOT NULL
+	AND cgroup_path IS NULL")" 0
 exit 0

@@ -64,10 +64,10 @@ run_tcp_audit() {
 	"$TCP_AUDIT" "$@" || rc=$?
 }
 
-# The event lines of a json, text or flaky output file: not the gap and
-# run records ({"type":...}, "# ...", "gap ...", "run ...").
+# The event lines of a json, text or flaky output file: not the gap, name and
+# run records ({"type":...}, "# ...", "gap ...", "run ...", "name ...").
 event_lines_of() {
-	grep -Ev '^(\{"type":|# |gap |run )' "$1" || true
+	grep -Ev '^(\{"type":|# |gap |run |name )' "$1" || true
 }
 
 # How many event lines FILE has (0 if it does not exist).

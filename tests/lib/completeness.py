@@ -33,6 +33,8 @@ def read_flaky(path, runs, rows, gaps):
             runs[run] = {"state": STATES[int(f[2])], "last_seq": int(f[3]), "prev": int(f[4])}
         elif f[0] == "gap":
             gaps[int(f[1])].append((int(f[2]), int(f[3]), REASONS[int(f[4])]))
+        elif f[0] == "name":
+            continue  # what an id stands for: no event, no seq
         elif len(f) > 2:
             rows[int(f[2])].append(int(f[0]))  # flaky origin=yes: "seq sock run"
         else:
@@ -57,6 +59,8 @@ def read_json(path, runs, rows, gaps, events=None):
                                  "prev": o.get("prev_run_id", 0)}
         elif kind == "gap":
             gaps[o["run_id"]].append((o["first_seq"], o["count"] or 0, o["reason"]))
+        elif kind == "name":
+            continue  # what an id stands for: no event, no seq
         else:
             rows[o["run_id"]].append(o["seq"])
             if events is not None:

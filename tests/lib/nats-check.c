@@ -12,11 +12,12 @@
  *   nats-check URLS dump STREAM [MAX]  one line per message, in stream order
  *                                      (the first MAX only):
  *       SUBJECT TAB MSGID TAB TYPE TAB HOST TAB BOOT TAB RUN TAB SEQ-OR-KEY
- *     TYPE is event, gap, run or BAD (a message that does not decode);
+ *     TYPE is event, gap, run, name or BAD (a message that does not decode);
  *     an event adds OLD>NEW (state numbers) TAB SPORT TAB DPORT TAB COMM
  *     TAB the payload's size in bytes;
  *     for a gap the last field is first_seq:count:reason, for a run the
- *     state:last_seq.
+ *     state:last_seq, for a name kind:id, then TAB run_id TAB the text
+ *     in hexadecimal (it may hold tabs and newlines).
  *   nats-check URLS create STREAM SUBJECT REPLICAS    make a stream
  *   nats-check URLS acked STREAM DURABLE [SECONDS]  wait (600 s) until the durable
  *                                      consumer exists and has acks up to
@@ -190,7 +191,7 @@ static void print_msg(natsMsg *m)
 {
 	const char *id = NULL;
 	struct wire_record rec;
-	const char *types[] = { "BAD", "event", "gap", "run" };
+	const char *types[] = { "BAD", "event", "gap", "run", "name" };
 
 	natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
 	if (wire_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), &rec) < 0) {
@@ -207,6 +208,13 @@ static void print_msg(natsMsg *m)
 	else if (rec.type == WIRE_GAP)
 		printf("%" PRIu64 ":%" PRIu64 ":%" PRIu32 "\n", rec.u.gap.first_seq, rec.u.gap.count,
 		       rec.u.gap.reason);
+	else if (rec.type == WIRE_NAME) {
+		printf("%" PRIu32 ":%" PRIu64 "\t%" PRIu64 "\t", rec.u.name.kind, rec.u.name.id,
+		       rec.u.name.run_id);
+		for (const char *c = rec.u.name.text; *c; c++)
+			printf("%02x", (unsigned char)*c);
+		printf("\n");
+	}
 	else
 		printf("%" PRIu32 ":%" PRIu64 "\n", rec.u.run.state, rec.u.run.last_seq);
 }

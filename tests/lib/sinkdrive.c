@@ -11,6 +11,8 @@
  *   events FIRST N                 one batch of N synthetic events, seq FIRST on
  *   gap RUN_ID FIRST COUNT REASON  one gap record (time: now, cpu: -1)
  *   run PREV STATE START END LAST  the origin run's record (times in ns)
+ *   cgroup ID                      the events that follow carry cgroup ID (0: none)
+ *   name cgroup ID TEXT            one name record (ABI 2.2) of the origin's run
  *
  * Each command prints "COMMAND: RESULT" (a count, 0, or -errno) on stdout.
  */
@@ -125,6 +127,9 @@ static uint64_t drive_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The cgroup of the events to come (the cgroup command); 0: none. */
+static uint64_t drive_cgroup;
+
 /* Event seq of a connection from 127.0.0.1 to 127.0.0.2:80, 1 µs apart. */
 static void drive_event(struct tca_event *ev, uint64_t seq, uint64_t base)
 {
@@ -146,6 +151,10 @@ static void drive_event(struct tca_event *ev, uint64_t seq, uint64_t base)
 	ev->dport = 80;
 	memcpy(ev->saddr, from, 4);
 	memcpy(ev->daddr, to, 4);
+	if (drive_cgroup) {
+		ev->flags |= TCA_EV_CGROUP;
+		ev->cgroup = drive_cgroup;
+	}
 }
 
 static int drive_events(const struct tca_plugin *p, void *st, const struct tca_origin *o,
@@ -176,7 +185,7 @@ static int drive(const struct tca_plugin *p, void *st)
 
 	while (fgets(line, sizeof(line), stdin)) {
 		uint64_t a, b, c, d, e;
-		int r;
+		int r, at = 0;
 
 		line[strcspn(line, "\n")] = '\0';
 		if (!line[0] || line[0] == '#')
@@ -196,6 +205,15 @@ static int drive(const struct tca_plugin *p, void *st)
 			struct tca_run run = { .origin = o, .prev_run_id = a, .state = (uint32_t)b,
 					       .start_ns = c, .end_ns = d, .last_seq = e };
 			r = p->ops.sinker.write_run(st, &run);
+		} else if (sscanf(line, "cgroup %" SCNu64, &a) == 1) {
+			drive_cgroup = a;
+			r = 0;
+		} else if (sscanf(line, "name cgroup %" SCNu64 " %n", &a, &at) == 1 && at > 0 &&
+			   line[at]) {
+			struct tca_name nm = { .kind = TCA_NAME_CGROUP, .id = a,
+					       .time_ns = drive_now_ns(), .run_id = o.run_id,
+					       .text = line + at };
+			r = p->write_names ? p->write_names(st, &o, &nm, 1) : -ENOSYS;
 		} else {
 			fprintf(stderr, "sinkdrive: cannot parse: %s\n", line);
 			return 2;

@@ -14,6 +14,9 @@
  *                    origin run (a replayed spool keeps the first run's)
  *   hosts=yes        with origin=yes, event and gap lines end with the
  *                    origin's host (a relay's batches are other hosts')
+ * Name records (ABI 2.2) are "name KIND ID RUN TEXT" lines (with hosts=yes,
+ * "name KIND ID RUN HOST TEXT"), the text's bytes outside printable ASCII,
+ * and the backslash, as \xHH.
  */
 #include "config.h"
 
@@ -161,6 +164,34 @@ static int flaky_write_run(void *state, const struct tca_run *run)
 	return 0;
 }
 
+static void flaky_text(FILE *out, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p > ' ' && *p < 0x7f && *p != '\\')
+			fputc(*p, out);
+		else
+			fprintf(out, "\\x%02x", *p);
+}
+
+static int flaky_write_names(void *state, const struct tca_origin *origin, const struct tca_name *nm,
+			     size_t n)
+{
+	struct flaky *f = state;
+
+	if (flaky_down(f))
+		return -EAGAIN;
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f->out, "name %" PRIu32 " %" PRIu64 " %" PRIu64 " ", nm[i].kind, nm[i].id,
+			nm[i].run_id);
+		if (f->c.hosts)
+			fprintf(f->out, "%s ", origin->host);
+		flaky_text(f->out, nm[i].text);
+		fputc('\n', f->out);
+	}
+	fflush(f->out);
+	return 0;
+}
+
 static const struct tca_option flaky_options[] = {
 	{ .name = "path", .type = TCA_OPT_STRING, .offset = offsetof(struct flaky_config, path) },
 	{ .name = "down_while", .type = TCA_OPT_STRING,
@@ -197,4 +228,5 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.write_gaps = flaky_write_gaps,
 		.write_run = flaky_write_run,
 	},
+	.write_names = flaky_write_names,
 };

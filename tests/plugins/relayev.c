@@ -5,7 +5,11 @@
  * of 7, each run framed by its run records (running, then clean with
  * last_seq = events) and with a gap record where its seqs 50 and 51 are
  * missing. Event seq s of run R has sock R * 1000000 + s, so a store can
- * tell from the event alone whose it is. At settle() it writes to
+ * tell from the event alone whose it is. With names=yes, each run's start
+ * record is followed by a name record (TCA_RELAY_NAME) of cgroup id
+ * 500 + o with the text "/relay/o<o>", o being the origin's index, whose
+ * own run id is given as 0 (the processor takes the origin's). At
+ * settle() it writes to
  * `report` the final settled count, the items it handed over, and whether
  * tca_read.settled ever went backwards or past what it had handed over.
  */
@@ -29,11 +33,12 @@ struct relayev_config {
 	int64_t events;
 	int64_t origins;
 	const char *report;
+	bool names;
 };
 
 struct source {
 	uint64_t next;   /* the next seq */
-	bool started, ended;
+	bool started, named, ended;
 };
 
 struct relayev {
@@ -41,6 +46,7 @@ struct relayev {
 	int fd;
 	struct source src[MAX_ORIGINS];
 	char host[MAX_ORIGINS][16];
+	char text[MAX_ORIGINS][16];
 	unsigned cur, chunk;
 	uint64_t handed, settled_seen;
 	bool settled_bad;
@@ -69,6 +75,7 @@ static int relayev_open(const struct tca_host *host, const void *config, void **
 		e->src[o].next = 1;
 		/* Two runs of one host: an origin is the run, not the host. */
 		snprintf(e->host[o], sizeof(e->host[o]), "edge-%c", 'a' + (o % 2));
+		snprintf(e->text[o], sizeof(e->text[o]), "/relay/o%u", o);
 	}
 	e->chunk = CHUNK;
 	e->fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK); /* always readable */
@@ -117,6 +124,15 @@ static void relayev_step(struct relayev *e, struct tca_read *r, unsigned o)
 		relayev_rec(r, o, TCA_RELAY_RUN);
 		r->rec[r->nrec - 1].u.run = (struct tca_run){ .start_ns = 1, .state = TCA_RUN_RUNNING };
 		s->started = true;
+		return;
+	}
+	if (e->c.names && !s->named) {
+		relayev_rec(r, o, TCA_RELAY_NAME);
+		r->rec[r->nrec - 1].u.name = (struct tca_name){ .kind = TCA_NAME_CGROUP,
+								.id = 500 + o, .time_ns = 3,
+								.origin = 77,
+								.text = e->text[o] };
+		s->named = true;
 		return;
 	}
 	if (s->next == 50 && last >= 51) {
@@ -199,6 +215,8 @@ static const struct tca_option relayev_options[] = {
 	  .offset = offsetof(struct relayev_config, origins) },
 	{ .name = "report", .type = TCA_OPT_STRING,
 	  .offset = offsetof(struct relayev_config, report) },
+	{ .name = "names", .type = TCA_OPT_BOOL, .def = "no",
+	  .offset = offsetof(struct relayev_config, names) },
 	{ .name = NULL },
 };
 

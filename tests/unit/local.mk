@@ -14,6 +14,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-plugin-config.c \
 	tests/unit/test-fmt.c \
 	tests/unit/test-names.c \
+	tests/unit/test-cgpath.c \
 	tests/unit/test-backoff.c \
 	tests/unit/test-connfold.c \
 	tests/unit/test-filteropt.c \
@@ -21,6 +22,7 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-exit-status.c \
 	tests/unit/test-stats.c \
 	tests/unit/test-gaps.c \
+	tests/unit/test-namerecs.c \
 	tests/unit/test-runstate.c \
 	tests/unit/test-spool.c \
 	tests/unit/test-processor.c \

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, suite_plugin_config());
 	srunner_add_suite(sr, suite_fmt());
 	srunner_add_suite(sr, suite_names());
+	srunner_add_suite(sr, suite_cgpath());
 	srunner_add_suite(sr, suite_backoff());
 	srunner_add_suite(sr, suite_connfold());
 	srunner_add_suite(sr, suite_filteropt());
@@ -32,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, suite_exit_status());
 	srunner_add_suite(sr, suite_stats());
 	srunner_add_suite(sr, suite_gaps());
+	srunner_add_suite(sr, suite_namerecs());
 	srunner_add_suite(sr, suite_runstate());
 	srunner_add_suite(sr, suite_spool());
 	srunner_add_suite(sr, suite_processor());

@@ -18,6 +18,7 @@ Suite *suite_plugin_loader(void);
 Suite *suite_plugin_config(void);
 Suite *suite_fmt(void);
 Suite *suite_names(void);
+Suite *suite_cgpath(void);
 Suite *suite_backoff(void);
 Suite *suite_connfold(void);
 Suite *suite_filteropt(void);
@@ -26,6 +27,7 @@ Suite *suite_kvlist(void);
 Suite *suite_exit_status(void);
 Suite *suite_stats(void);
 Suite *suite_gaps(void);
+Suite *suite_namerecs(void);
 Suite *suite_runstate(void);
 #ifdef TEST_TRACEFS
 Suite *suite_tracefs_page(void);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -467,6 +468,51 @@ START_TEST(test_fmt_event_json_worst_case)
 }
 END_TEST
 
+START_TEST(test_fmt_name_json)
+{
+	struct tca_origin o = { .host = "web1", .boot_id = "b-1", .run_id = 7 };
+	struct tca_name nm = { .kind = TCA_NAME_CGROUP, .id = 4242, .time_ns = 1000000000,
+			       .run_id = 9, .text = "/a \"b\"\\\n\x01\xff\xc3\xa9" };
+	char buf[256];
+	int n = fmt_name_json(buf, sizeof(buf), &nm, &o);
+
+	/* The run is the name's, the host and boot its origin's. */
+	ck_assert_str_eq(buf, "{\"type\":\"name\",\"kind\":\"cgroup\",\"id\":4242,"
+			      "\"text\":\"/a \\\"b\\\"\\\\\\n\\u0001\\u00ff\xc3\xa9\","
+			      "\"time\":\"1970-01-01T00:00:01.000000000Z\",\"host\":\"web1\","
+			      "\"boot_id\":\"b-1\",\"run_id\":9}");
+	ck_assert_int_eq(n, (int)strlen(buf));
+	ck_assert(json_is_strict_object(buf));
+}
+END_TEST
+
+START_TEST(test_fmt_name_json_worst_case)
+{
+	char *buf = malloc(FMT_NAME_JSON_MAX), *text = malloc(TCA_NAME_MAX), host[256];
+	struct tca_origin o = { host, host, UINT64_MAX };
+	struct tca_name nm = { .kind = UINT32_MAX, .id = UINT64_MAX, .time_ns = UINT64_MAX,
+			       .run_id = UINT64_MAX };
+	int n;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(text);
+	/* The longest text and host there may be, every byte six-fold. */
+	memset(text, 0x01, TCA_NAME_MAX - 1);
+	text[TCA_NAME_MAX - 1] = '\0';
+	memset(host, 0x02, 255);
+	host[255] = '\0';
+	nm.text = text;
+	n = fmt_name_json(buf, FMT_NAME_JSON_MAX, &nm, &o);
+	ck_assert_int_gt(n, 0);
+	ck_assert(json_is_strict_object(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "\"kind\":\"unknown\""));
+	ck_assert_int_eq(fmt_name_json(buf, (size_t)n, &nm, &o), -ENOSPC);
+	ck_assert_int_eq(fmt_name_json(buf, (size_t)n + 1, &nm, &o), n);
+	free(text);
+	free(buf);
+}
+END_TEST
+
 Suite *suite_fmt(void)
 {
 	Suite *s = suite_create("fmt");
@@ -482,6 +528,8 @@ Suite *suite_fmt(void)
 	tcase_add_test(tc, test_fmt_event_json_v4);
 	tcase_add_test(tc, test_fmt_event_json_v6_unknown_pid_enriched);
 	tcase_add_test(tc, test_fmt_event_json_worst_case);
+	tcase_add_test(tc, test_fmt_name_json);
+	tcase_add_test(tc, test_fmt_name_json_worst_case);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -75,6 +75,14 @@ START_TEST(test_names_family_protocol)
 }
 END_TEST
 
+START_TEST(test_names_name_kind)
+{
+	ck_assert_str_eq(names_name_kind(TCA_NAME_CGROUP), "cgroup");
+	ck_assert_str_eq(names_name_kind(0), "unknown");
+	ck_assert_str_eq(names_name_kind(TCA_NAME_KIND_MAX + 1), "unknown");
+}
+END_TEST
+
 Suite *suite_names(void)
 {
 	Suite *s = suite_create("names");
@@ -83,6 +91,7 @@ Suite *suite_names(void)
 	tcase_add_loop_test(tc, test_names_states, 0, (int)(sizeof(states) / sizeof(states[0])));
 	tcase_add_test(tc, test_names_states_unknown);
 	tcase_add_test(tc, test_names_family_protocol);
+	tcase_add_test(tc, test_names_name_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

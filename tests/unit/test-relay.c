@@ -97,10 +97,10 @@ struct relay_run {
 };
 
 static void relay_run(struct relay_run *r, int64_t events, const char *sink_extra,
-		      uint64_t queue_memory)
+		      uint64_t queue_memory, const char *ev_extra)
 {
 	char ev_events[64], ev_report[4200], sk_path[4200];
-	const char *ev_opts[] = { ev_events, ev_report, NULL };
+	const char *ev_opts[] = { ev_events, ev_report, ev_extra, NULL };
 	const char *sk_opts[] = { sk_path, "origin=yes", "hosts=yes", sink_extra, NULL };
 
 	snprintf(ev_events, sizeof(ev_events), "events=%" PRId64, events);
@@ -130,6 +130,8 @@ static void relay_done(struct relay_run *r)
  * but 50 and 51, each event exactly once under its own origin. Seqs that
  * are multiples of refused are absent (refused), and must be gap records.
  * Returns the events found. */
+static uint64_t names_seen; /* the name lines check_store() found */
+
 static uint64_t check_store(int64_t events, int64_t refused)
 {
 	char *all = read_file(out_path, NULL), *save = NULL;
@@ -139,12 +141,28 @@ static uint64_t check_store(int64_t events, int64_t refused)
 
 	ck_assert_ptr_nonnull(all);
 	ck_assert_ptr_nonnull(seen);
+	names_seen = 0;
 	for (char *line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		uint64_t a, b, c, d;
 		unsigned reason;
 		char host[32];
-		if (sscanf(line, "gap %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %31s", &a, &b, &c, &reason,
-			   host) == 5) {
+		char text[32];
+		if (sscanf(line, "name %" SCNu64 " %" SCNu64 " %" SCNu64 " %31s %31s", &a, &b, &c, host,
+			   text) == 5) {
+			/* Under its origin, with the origin's run, before any
+			 * event of that origin. */
+			ck_assert_uint_eq(a, TCA_NAME_CGROUP);
+			ck_assert_uint_ge(b, 500);
+			ck_assert_uint_le(b, 502);
+			ck_assert_uint_eq(c, 1000 + b - 500);
+			ck_assert_str_eq(host, (c - 1000) % 2 ? "edge-b" : "edge-a");
+			snprintf(host, sizeof(host), "/relay/o%d", (int)(b - 500));
+			ck_assert_str_eq(text, host);
+			for (int64_t s = 1; s <= events; s++)
+				ck_assert(!seen[(c - 1000) * (size_t)(events + 1) + (size_t)s]);
+			names_seen++;
+		} else if (sscanf(line, "gap %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %31s", &a, &b, &c,
+				  &reason, host) == 5) {
 			ck_assert_uint_ge(a, 1000);
 			ck_assert_str_eq(host, (a - 1000) % 2 ? "edge-b" : "edge-a");
 			if (reason == TCA_GAP_KERNEL) {
@@ -212,7 +230,7 @@ START_TEST(test_relay_pipe)
 {
 	struct relay_run r = { 0 };
 
-	relay_run(&r, 200, NULL, 1 << 20);
+	relay_run(&r, 200, NULL, 1 << 20, NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_uint_eq(check_store(200, 0), 3 * 198);
 	ck_assert_uint_eq(r.proc.stats.read, 3 * 198);
@@ -223,11 +241,28 @@ START_TEST(test_relay_pipe)
 }
 END_TEST
 
+/* A relay's name records are stored under their origin, before that
+ * origin's events, and settled like the other records. */
+START_TEST(test_relay_names)
+{
+	struct relay_run r = { 0 };
+
+	relay_run(&r, 200, NULL, 1 << 20, "names=yes");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(check_store(200, 0), 3 * 198);
+	ck_assert_uint_eq(names_seen, 3);
+	ck_assert_uint_eq(r.proc.stats.names, 3);
+	/* Items: the events, 3 gap, 6 run and 3 name records. */
+	check_report(3 * 198 + 12);
+	relay_done(&r);
+}
+END_TEST
+
 START_TEST(test_relay_refused)
 {
 	struct relay_run r = { 0 };
 
-	relay_run(&r, 200, "refuse_every=40", 1 << 20);
+	relay_run(&r, 200, "refuse_every=40", 1 << 20, NULL);
 	ck_assert_int_eq(r.status, 0);
 	/* 40, 80, 120, 160 and 200 of each run: gaps of their origin. */
 	ck_assert_uint_eq(check_store(200, 40), 3 * (198 - 5));
@@ -244,7 +279,7 @@ START_TEST(test_relay_slow_store_backpressure)
 
 	/* A queue of 64 events and a store slower than the source: the
 	 * source waits, nothing is dropped, and all of it is settled. */
-	relay_run(&r, 400, "delay_ms=1", 64 * sizeof(struct tca_event));
+	relay_run(&r, 400, "delay_ms=1", 64 * sizeof(struct tca_event), NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_uint_eq(check_store(400, 0), 3 * 398);
 	ck_assert_uint_eq(stats_lost(&r.proc.stats), 0);
@@ -306,6 +341,7 @@ Suite *suite_relay(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_relay_loader_kind_file);
 	tcase_add_test(tc, test_relay_pipe);
+	tcase_add_test(tc, test_relay_names);
 	tcase_add_test(tc, test_relay_refused);
 	tcase_add_test(tc, test_relay_slow_store_backpressure);
 	suite_add_tcase(s, tc);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of src/spool.c, src/spool-format.c and lib/crc32c.c: the
  * checksum, records kept in order across a reopen, a torn tail cut into
- * a gap and an unclean run, and the size bound. */
+ * a gap and an unclean run, the size bound, and name records. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,117 @@ START_TEST(test_spool_bound)
 }
 END_TEST
 
+/* Names (SPOOL_NAMES) come back in order with their fields and texts,
+ * ahead of the events put after them, across a reopen; more than one
+ * record's worth is split. */
+START_TEST(test_spool_names)
+{
+	char *dir = make_tmpdir(), *sdir = path_join(dir, "spool");
+	static const char *const texts[3] = { "/system.slice/nginx.service", "/q\"\\\n\x01\xff",
+					       "/" };
+	struct tca_name nm[100];
+	char many[100][16];
+	struct tca_event ev[2];
+	struct spool_item *it;
+	struct spool sp;
+
+	spool_at(&sp, sdir, 1 << 20);
+	for (size_t i = 0; i < 3; i++)
+		nm[i] = (struct tca_name){ .kind = TCA_NAME_CGROUP, .id = 7000 + i, .time_ns = 5 + i,
+					   .run_id = 42, .text = texts[i] };
+	ck_assert_uint_eq(spool_put_names(&sp, &origin, nm, 3), 3);
+	events(ev, 2, 1);
+	ck_assert_uint_eq(spool_put_events(&sp, &origin, ev, 2), 2);
+	for (size_t i = 0; i < 100; i++) {
+		snprintf(many[i], sizeof(many[i]), "/m%zu", i);
+		nm[i] = (struct tca_name){ .kind = TCA_NAME_CGROUP, .id = i, .run_id = 43,
+					   .text = many[i] };
+	}
+	ck_assert_uint_eq(spool_put_names(&sp, &origin, nm, 100), 100);
+	ck_assert_uint_eq(sp.put_names, 103);
+	ck_assert_int_eq(spool_sync(&sp, true), 0);
+	spool_close(&sp);
+
+	spool_at(&sp, sdir, 1 << 20);
+	ck_assert_int_eq(spool_next(&sp, &it), 1);
+	ck_assert_uint_eq(it->type, SPOOL_NAMES);
+	ck_assert_uint_eq(it->n, 3);
+	ck_assert_uint_eq(it->origin->run_id, 42);
+	for (size_t i = 0; i < 3; i++) {
+		const struct tca_name *got = (const struct tca_name *)it->data + i;
+		ck_assert_uint_eq(got->kind, TCA_NAME_CGROUP);
+		ck_assert_uint_eq(got->id, 7000 + i);
+		ck_assert_uint_eq(got->time_ns, 5 + i);
+		ck_assert_uint_eq(got->run_id, 42);
+		ck_assert_str_eq(got->text, texts[i]);
+	}
+	spool_consume(&sp, 3);
+	ck_assert_int_eq(spool_next(&sp, &it), 1);
+	ck_assert_uint_eq(it->type, SPOOL_EVENTS);
+	ck_assert_uint_eq(it->n, 2);
+	spool_consume(&sp, 2);
+	/* 100 names: records of at most SPOOL_NAMES_MAX. */
+	size_t got = 0;
+	while (spool_next(&sp, &it) == 1) {
+		ck_assert_uint_eq(it->type, SPOOL_NAMES);
+		ck_assert_uint_le(it->n, SPOOL_NAMES_MAX);
+		for (size_t i = 0; i < it->n; i++) {
+			const struct tca_name *n = (const struct tca_name *)it->data + i;
+			ck_assert_uint_eq(n->id, got + i);
+			ck_assert_str_eq(n->text, many[got + i]);
+			ck_assert_uint_eq(n->run_id, 43);
+		}
+		got += it->n;
+		spool_consume(&sp, it->n);
+	}
+	ck_assert_uint_eq(got, 100);
+	ck_assert(!spool_pending(&sp));
+	spool_close(&sp);
+	rm_tree(dir);
+	free(sdir);
+	free(dir);
+}
+END_TEST
+
+/* A payload that is not whole, valid names is refused as a whole. */
+START_TEST(test_spool_names_decode)
+{
+	struct tca_name in = { .kind = TCA_NAME_CGROUP, .id = 1, .text = "/abc" }, out[2];
+	unsigned char buf[3 * 64];
+	size_t len = spool_name_size(&in), two;
+	uint32_t v;
+
+	ck_assert_uint_eq(len, SPOOL_NAME_HEAD + 5);
+	ck_assert_uint_eq(spool_name_encode(buf, &in), len);
+	two = len + spool_name_encode(buf + len, &in);
+	ck_assert_int_eq(spool_names_decode(buf, two, out, 2), 2);
+	ck_assert_str_eq(out[1].text, "/abc");
+	/* More than the room, a torn one, none at all. */
+	ck_assert_int_eq(spool_names_decode(buf, two, out, 1), -EBADMSG);
+	ck_assert_int_eq(spool_names_decode(buf, two - 1, out, 2), -EBADMSG);
+	ck_assert_int_eq(spool_names_decode(buf, 0, out, 2), -EBADMSG);
+	/* A length past the end, or TCA_NAME_MAX and more. */
+	v = 1000;
+	memcpy(buf + 28, &v, 4);
+	ck_assert_int_eq(spool_names_decode(buf, len, out, 2), -EBADMSG);
+	v = TCA_NAME_MAX;
+	memcpy(buf + 28, &v, 4);
+	ck_assert_int_eq(spool_names_decode(buf, len, out, 2), -EBADMSG);
+	/* A text without its NUL, or with one inside. */
+	spool_name_encode(buf, &in);
+	buf[len - 1] = 'x';
+	ck_assert_int_eq(spool_names_decode(buf, len, out, 2), -EBADMSG);
+	spool_name_encode(buf, &in);
+	buf[SPOOL_NAME_HEAD + 1] = '\0';
+	ck_assert_int_eq(spool_names_decode(buf, len, out, 2), -EBADMSG);
+	/* An unknown kind. */
+	spool_name_encode(buf, &in);
+	v = TCA_NAME_KIND_MAX + 1;
+	memcpy(buf, &v, 4);
+	ck_assert_int_eq(spool_names_decode(buf, len, out, 2), -EBADMSG);
+}
+END_TEST
+
 Suite *suite_spool(void)
 {
 	Suite *s = suite_create("spool");
@@ -223,6 +335,8 @@ Suite *suite_spool(void)
 	tcase_add_test(tc, test_spool_torn);
 	tcase_add_test(tc, test_spool_rotate_while_replaying);
 	tcase_add_test(tc, test_spool_bound);
+	tcase_add_test(tc, test_spool_names);
+	tcase_add_test(tc, test_spool_names_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }

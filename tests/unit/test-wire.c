@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/wire.c: round trips of events, gaps and runs with
- * their origin, the exact bytes of one event, the size bounds, and every
+/* Unit tests of lib/wire.c: round trips of events, gaps, runs and names
+ * with their origin, the exact bytes of one event, the size bounds, and every
  * kind of truncated or corrupt input refused with -EBADMSG. */
 #include "config.h"
 
@@ -305,7 +305,8 @@ START_TEST(corrupt_fields)
 	CORRUPT(0, 0);                 /* version 0 */
 	CORRUPT(0, 2);                 /* a version from the future */
 	CORRUPT(1, 0);                 /* type 0 */
-	CORRUPT(1, 4);                 /* unknown type */
+	CORRUPT(1, 5);                 /* unknown type */
+	CORRUPT(1, WIRE_NAME);         /* an event's bytes are no name */
 	CORRUPT(1, WIRE_GAP);          /* a gap is shorter: bytes left over */
 	CORRUPT(2, 0);                 /* empty host */
 	CORRUPT(2, 255);               /* host runs past the end */
@@ -320,6 +321,162 @@ START_TEST(corrupt_fields)
 	CORRUPT(comm_len_at, 16);      /* a comm longer than 15 */
 	CORRUPT(comm_len_at, 3);       /* a comm past the end */
 	CORRUPT(comm_len_at + 1, 0);   /* NUL in the comm */
+#undef CORRUPT
+}
+END_TEST
+
+static const struct tca_name cgroup_name = {
+	.kind = TCA_NAME_CGROUP,
+	.id = 0x1f3a,
+	.time_ns = 1700000000123456789ull,
+	.run_id = 0x0123456789abcdefull,
+	.text = "/system.slice/nginx.service",
+};
+
+START_TEST(name_round_trip)
+{
+	uint8_t buf[WIRE_NAME_MAX], again[WIRE_NAME_MAX];
+	struct tca_name nm = cgroup_name;
+	struct wire_record rec, copy;
+	ssize_t len, len2;
+
+	nm.origin = 9; /* not sent: the header is the origin */
+	len = wire_encode_name(buf, sizeof(buf), &origin, &nm);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(wire_decode(buf, (size_t)len, &rec), 0);
+	ck_assert_uint_eq(rec.type, WIRE_NAME);
+	check_origin(&rec);
+	ck_assert_uint_eq(rec.u.name.kind, TCA_NAME_CGROUP);
+	ck_assert_uint_eq(rec.u.name.origin, 0);
+	ck_assert_uint_eq(rec.u.name.id, nm.id);
+	ck_assert_uint_eq(rec.u.name.time_ns, nm.time_ns);
+	ck_assert_uint_eq(rec.u.name.run_id, nm.run_id);
+	ck_assert_ptr_eq(rec.u.name.text, rec.text);
+	ck_assert_str_eq(rec.u.name.text, nm.text);
+	len2 = wire_encode_name(again, sizeof(again), &rec.origin, &rec.u.name);
+	ck_assert_int_eq(len2, len);
+	ck_assert_mem_eq(again, buf, (size_t)len);
+
+	/* A copy points at its own text once fixed. */
+	memcpy(&copy, &rec, sizeof(rec));
+	wire_record_fix(&copy);
+	ck_assert_ptr_eq(copy.u.name.text, copy.text);
+
+	/* An empty text (nothing is known of it but the id) travels too. */
+	nm.text = "";
+	len = wire_encode_name(buf, sizeof(buf), &origin, &nm);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(wire_decode(buf, (size_t)len, &rec), 0);
+	ck_assert_str_eq(rec.u.name.text, "");
+}
+END_TEST
+
+/* The documented layout (tcp-audit-nats(7)), byte by byte. */
+START_TEST(name_exact_bytes)
+{
+	static const uint8_t want[] = {
+		1, 4,                                     /* version, type */
+		1, 'h', 2, 'b', 'i',                      /* host, boot id */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* run id */
+		1, 0, 0, 0,                               /* kind: cgroup */
+		0x3a, 0x1f, 0, 0, 0, 0, 0, 0,             /* id */
+		5, 0, 0, 0, 0, 0, 0, 0,                   /* time */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* run that resolved it */
+		6, 0, '/', 'u', '.', 's', 'l', 'c',       /* text */
+	};
+	const struct tca_origin o = { .host = "h", .boot_id = "bi", .run_id = 0x0102030405060708ull };
+	const struct tca_name nm = { .kind = TCA_NAME_CGROUP, .id = 0x1f3a, .time_ns = 5,
+				     .run_id = 0x0102030405060708ull, .text = "/u.slc" };
+	uint8_t buf[WIRE_NAME_MAX];
+
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &o, &nm), (ssize_t)sizeof(want));
+	ck_assert_mem_eq(buf, want, sizeof(want));
+}
+END_TEST
+
+/* The longest name fits WIRE_NAME_MAX; what the encoding cannot carry is
+ * refused by both sides. */
+START_TEST(name_bounds_and_refusals)
+{
+	static char text[TCA_NAME_MAX + 1];
+	char host[WIRE_STR_MAX + 1], boot[WIRE_STR_MAX + 1];
+	const struct tca_origin o = { .host = host, .boot_id = boot, .run_id = 1 };
+	struct tca_name nm = cgroup_name;
+	static uint8_t buf[WIRE_RECORD_MAX + 1];
+	static struct wire_record rec;
+	ssize_t len;
+	size_t text_at;
+
+	memset(host, 'h', WIRE_STR_MAX);
+	host[WIRE_STR_MAX] = '\0';
+	memset(boot, 'b', WIRE_STR_MAX);
+	boot[WIRE_STR_MAX] = '\0';
+	memset(text, '/', TCA_NAME_MAX - 1);
+	text[TCA_NAME_MAX - 1] = '\0';
+	nm.text = text;
+	ck_assert_int_le(WIRE_NAME_MAX, WIRE_RECORD_MAX);
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &o, &nm), WIRE_NAME_MAX);
+	ck_assert_int_eq(wire_encode_name(buf, WIRE_NAME_MAX - 1, &o, &nm), -ENOBUFS);
+	ck_assert_int_eq(wire_decode(buf, WIRE_NAME_MAX, &rec), 0);
+	ck_assert_uint_eq(strlen(rec.u.name.text), TCA_NAME_MAX - 1);
+
+	/* A text of TCA_NAME_MAX bytes, no text, a kind this encoding does
+	 * not know: -EINVAL. */
+	text[TCA_NAME_MAX - 1] = '/';
+	text[TCA_NAME_MAX] = '\0';
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &o, &nm), -EINVAL);
+	nm = cgroup_name;
+	nm.text = NULL;
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &origin, &nm), -EINVAL);
+	nm = cgroup_name;
+	nm.kind = 0;
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &origin, &nm), -EINVAL);
+	nm.kind = TCA_NAME_KIND_MAX + 1;
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &origin, &nm), -EINVAL);
+	nm = cgroup_name;
+	ck_assert_int_eq(wire_encode_name(buf, sizeof(buf), &(struct tca_origin){ .host = "" }, &nm),
+			 -EINVAL);
+
+	/* And the decoder, of a text of TCA_NAME_MAX bytes that a sender
+	 * could write: the two length bytes say 4096. */
+	len = wire_encode_name(buf, sizeof(buf), &origin, &cgroup_name);
+	text_at = (size_t)len - strlen(cgroup_name.text);
+	buf[text_at - 2] = (uint8_t)(TCA_NAME_MAX & 0xff);
+	buf[text_at - 1] = (uint8_t)(TCA_NAME_MAX >> 8);
+	memset(buf + text_at, 'x', TCA_NAME_MAX);
+	ck_assert_int_eq(wire_decode(buf, text_at + TCA_NAME_MAX, &rec), -EBADMSG);
+}
+END_TEST
+
+/* Every prefix, a byte more, and each field made bad: -EBADMSG. */
+START_TEST(name_corrupt)
+{
+	uint8_t buf[WIRE_NAME_MAX + 1], bad[WIRE_NAME_MAX + 1];
+	struct wire_record rec;
+	ssize_t len = wire_encode_name(buf, sizeof(buf), &origin, &cgroup_name);
+	size_t at = 2 + 1 + strlen(origin.host) + 1 + strlen(origin.boot_id) + 8; /* kind */
+	size_t text_len_at = at + 4 + 8 + 8 + 8;
+
+	ck_assert_int_gt(len, 0);
+	for (ssize_t i = 0; i < len; i++)
+		ck_assert_int_eq(wire_decode(buf, (size_t)i, &rec), -EBADMSG);
+	buf[len] = 0;
+	ck_assert_int_eq(wire_decode(buf, (size_t)len + 1, &rec), -EBADMSG);
+#define CORRUPT(off, val)                                                       \
+	do {                                                                    \
+		memcpy(bad, buf, (size_t)len);                                  \
+		bad[(off)] = (uint8_t)(val);                                    \
+		ck_assert_int_eq(wire_decode(bad, (size_t)len, &rec), -EBADMSG); \
+	} while (0)
+	CORRUPT(1, WIRE_GAP);                /* bytes left over */
+	CORRUPT(at, 0);                      /* kind 0 */
+	CORRUPT(at, TCA_NAME_KIND_MAX + 1);  /* a kind of a newer edge */
+	CORRUPT(at + 3, 1);                  /* kind 1 << 24 */
+	CORRUPT(text_len_at, 255);           /* text past the end */
+	CORRUPT(text_len_at, 0);             /* text shorter: bytes left over */
+	CORRUPT(text_len_at + 1, 1);         /* 256 more bytes than there are */
+	CORRUPT(text_len_at + 2, 0);         /* NUL at the start of the text */
+	CORRUPT((size_t)len - 1, 0);         /* NUL at its end */
 #undef CORRUPT
 }
 END_TEST
@@ -343,6 +500,9 @@ START_TEST(peek_head_and_seq)
 	len = wire_encode_gap(buf, sizeof(buf), &origin, &gap);
 	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), head);
 	ck_assert_int_eq(wire_event_seq(buf, (size_t)len, &seq), -EBADMSG);
+	len = wire_encode_name(buf, sizeof(buf), &origin, &cgroup_name);
+	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), head);
+	ck_assert_int_eq(wire_event_seq(buf, (size_t)len, &seq), -EBADMSG);
 	buf[0] = 9;
 	ck_assert_uint_eq(wire_head_len(buf, (size_t)len), 0);
 }
@@ -360,6 +520,10 @@ Suite *suite_wire(void)
 	tcase_add_test(tc, bounds_and_nobufs);
 	tcase_add_test(tc, truncated_and_trailing);
 	tcase_add_test(tc, corrupt_fields);
+	tcase_add_test(tc, name_round_trip);
+	tcase_add_test(tc, name_exact_bytes);
+	tcase_add_test(tc, name_bounds_and_refusals);
+	tcase_add_test(tc, name_corrupt);
 	tcase_add_test(tc, peek_head_and_seq);
 	suite_add_tcase(s, tc);
 	return s;
