@@ -191,9 +191,14 @@ static int reader_names_check(struct reader *r)
 	return -EPROTO;
 }
 
+static bool reader_may_wait(struct reader *r);
+
 /* Keep the name records of the call, before its events are queued: the
  * writer stores every waiting name before it stores a batch, so a store
- * never holds an event ahead of its name. */
+ * never holds an event ahead of its name. With the ring at its bound (the
+ * store down long), an eventer with back-pressure waits, as for room in
+ * the queue, while the writer moves names to the spool; any other loses
+ * the name, said and counted. */
 static void reader_names(struct reader *r)
 {
 	for (size_t i = 0; i < r->rd.nname; i++) {
@@ -207,6 +212,9 @@ static void reader_names(struct reader *r)
 			reader_name_lost(r, "invalid");
 			continue;
 		}
+		while ((r->desc->flags & TCA_EVF_BACKPRESSURE) && !namerecs_has_room(&r->p->names) &&
+		       reader_may_wait(r))
+			queue_sleep(&r->p->queue, 10);
 		int e = namerecs_add(&r->p->names, nm, r->p->origin.run_id);
 		if (e < 0)
 			reader_name_lost(r, e == -ENOSPC ? "the ring of names waiting for the store is "
