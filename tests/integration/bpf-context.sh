@@ -165,7 +165,9 @@ mkdir "$gone"
 goneid=$(stat -c %i "$gone")
 kill -STOP "$TA_PID"
 client_only gone 4 sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$gone" python3
-rmdir "$gone"
+# Empty once its last task is released, which may come a moment later.
+for _ in $(seq 100); do rmdir "$gone" 2>/dev/null && break; sleep 0.1; done
+[ ! -d "$gone" ] || fail "cannot remove the cgroup $gone"
 kill -CONT "$TA_PID"
 sleep 0.3
 stop_bpf
