@@ -298,7 +298,8 @@ enum tca_name_kind {
  */
 struct tca_name {
 	uint32_t kind;       /* enum tca_name_kind */
-	uint32_t origin;     /* in tca_read, a relay's only: index into tca_read.origin[] */
+	uint32_t origin;     /* unused, 0: a relay's TCA_RELAY_NAME record names its
+			      * origin in the record (tca_relay_rec.origin) */
 	uint64_t id;
 	uint64_t time_ns;    /* when it was resolved, ns since the epoch, UTC */
 	uint64_t run_id;     /* the run that resolved it (write_names(): set by the processor) */

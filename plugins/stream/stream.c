@@ -326,10 +326,13 @@ static int stream_write_names(void *state, const struct tca_origin *origin, cons
 			      size_t n)
 {
 	struct stream *s = state;
-	uint64_t key2 = nm[0].id | (1ull << 63);
+	uint64_t key2;
 	size_t pos = 0;
 	int done;
 
+	if (!n)
+		return 0;
+	key2 = nm[0].id | (1ull << 63);
 	done = s->rec_n ? stream_resume_record(s, nm[0].run_id, key2) : stream_drain_pending(s);
 	if (done < 0)
 		return done;

@@ -168,7 +168,7 @@ assert_has "$T/out" "Plugins in $PD:"
 for p in "json sinker" "text sinker" "null sinker" "replay eventer"; do
 	grep -Eq "^${p% *} +${p#* } +$version +[A-Z]" "$T/out" || { cat "$T/out"; fail "no line for $p"; }
 done
-assert_has "$T/out" "Events, gaps and runs as JSON Lines (one object each) to stdout or a file"
+assert_has "$T/out" "Events, gaps, runs and names as JSON Lines (one object each) to stdout or a file"
 grep -q "^    count " "$T/out" && fail "--list-plugins without -v shows options"
 expect 0 "" --list-plugins -v
 grep -Eq '^    count +integer +default: 0 +make this many synthetic events$' "$T/out" ||

@@ -1,6 +1,7 @@
 #!/bin/bash
 # No leaks and no memory errors: replay -> json and replay -> null, a
-# config error, --check and --list-plugins, under valgrind's memcheck.
+# config error, --check and --list-plugins, name records, under valgrind's
+# memcheck.
 . "$TESTS_LIB/common.sh"
 . "$top_srcdir/tests/integration/core-lib.sh"
 require_cmd valgrind
@@ -56,6 +57,22 @@ assert_eq "exit status (--check)" "$rc" 0
 
 vg list --list-plugins -v
 assert_eq "exit status (--list-plugins)" "$rc" 0
+
+# Name records: their copied texts are freed, stored or not, and through
+# the spool (the store down at exit, then a run that replays them).
+vg names -e "$TP/namesev.so" -E events=3000 -E every=100 -E bad=kind -s json
+assert_eq "exit status (names)" "$rc" 0
+assert_eq "name lines (names)" "$(grep -c '"type":"name"' "$T/names.out")" 30
+vg unkept -e "$TP/namesev.so" -E events=3000 -E every=100 -s "$TP/oldminor.so"
+assert_eq "exit status (names not kept)" "$rc" 0
+touch "$T/down"
+vg spooled -e "$TP/namesev.so" -E events=3000 -E every=100 -s "$TP/flaky.so" -S path="$T/n1.out" \
+	-S down_while="$T/down" --shutdown-timeout=500ms
+assert_eq "exit status (names spooled)" "$rc" 0
+rm "$T/down"
+vg replayed -e "$TP/namesev.so" -E events=10 -s "$TP/flaky.so" -S path="$T/n2.out"
+assert_eq "exit status (names replayed)" "$rc" 0
+assert_eq "names replayed" "$(grep -c '^name ' "$T/n2.out")" 31
 
 # Stopped by a signal while holding, and with a store that is down.
 touch "$T/down"
