@@ -59,6 +59,16 @@ static int namerecs_grow(struct namerecs *nr)
 	return 0;
 }
 
+bool namerecs_has_room(struct namerecs *nr)
+{
+	bool room;
+
+	pthread_mutex_lock(&nr->lock);
+	room = nr->count < nr->max;
+	pthread_mutex_unlock(&nr->lock);
+	return room;
+}
+
 int namerecs_add(struct namerecs *nr, const struct tca_name *name, uint64_t run_id)
 {
 	char *text = strdup(name->text);

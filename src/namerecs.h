@@ -19,7 +19,8 @@
  * per name, none per event). The ring grows up to its bound; past it, the
  * newest name is dropped and counted, as the queue drops its newest
  * events when full: the events still queued are the oldest ones, and it
- * is their names that the ring holds.
+ * is their names that the ring holds. An eventer with back-pressure
+ * waits for room instead (the writer moves names to the spool).
  */
 struct namerecs {
 	pthread_mutex_t lock;
@@ -38,6 +39,8 @@ void namerecs_destroy(struct namerecs *nr);
 /* Whether a name is one the processor can take: a known kind and a text
  * shorter than TCA_NAME_MAX. */
 bool namerecs_valid(const struct tca_name *name);
+/* Whether one more name fits (the ring may grow to its bound). */
+bool namerecs_has_room(struct namerecs *nr);
 /* Add a copy of name (text included) with run_id. Returns 0, -ENOSPC
  * when the ring is at its bound, or -ENOMEM; both count it as dropped. */
 int namerecs_add(struct namerecs *nr, const struct tca_name *name, uint64_t run_id);

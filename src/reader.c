@@ -50,6 +50,7 @@ struct reader {
 	uint64_t full_since_log;
 	uint64_t names_log_ms;     /* the last "name record lost" line */
 	uint64_t names_since_log;
+	uint64_t bad_name_log_ms;  /* the last line about an invalid name */
 	struct tca_event *buf;     /* read()'s events when they cannot go in the queue */
 	bool direct;               /* rd.ev is a span reserved in the queue */
 	struct relay *relay;       /* NULL unless the eventer is a relay */
@@ -191,22 +192,42 @@ static int reader_names_check(struct reader *r)
 	return -EPROTO;
 }
 
+/* An invalid name from the eventer: dropped, counted, and said, at most
+ * once per 10 s (a plugin bug may repeat at every call). */
+static void reader_bad_name(struct reader *r, const struct tca_name *nm)
+{
+	uint64_t now = queue_now_ms();
+
+	if (!r->bad_name_log_ms || now - r->bad_name_log_ms >= 10000) {
+		log_error("eventer '%s' handed over a name record (kind %" PRIu32 ", id %" PRIu64
+			  ") with %s; it is dropped (this is a bug in the plugin)", r->desc->name,
+			  nm->kind, nm->id,
+			  nm->kind < 1 || nm->kind > TCA_NAME_KIND_MAX ? "an unknown kind" :
+			  !nm->text ? "no text" : "a text of TCA_NAME_MAX (4096) bytes or more");
+		r->bad_name_log_ms = now;
+	}
+	reader_name_lost(r, "invalid");
+}
+
+static bool reader_may_wait(struct reader *r);
+
 /* Keep the name records of the call, before its events are queued: the
  * writer stores every waiting name before it stores a batch, so a store
- * never holds an event ahead of its name. */
+ * never holds an event ahead of its name. With the ring at its bound (the
+ * store down long), an eventer with back-pressure waits, as for room in
+ * the queue, while the writer moves names to the spool; any other loses
+ * the name, said and counted. */
 static void reader_names(struct reader *r)
 {
 	for (size_t i = 0; i < r->rd.nname; i++) {
 		const struct tca_name *nm = &r->rd.name[i];
 		if (!namerecs_valid(nm)) {
-			log_error("eventer '%s' handed over a name record (kind %" PRIu32 ", id %" PRIu64
-				  ") with %s; it is dropped (this is a bug in the plugin)", r->desc->name,
-				  nm->kind, nm->id,
-				  nm->kind < 1 || nm->kind > TCA_NAME_KIND_MAX ? "an unknown kind" :
-				  !nm->text ? "no text" : "a text of TCA_NAME_MAX (4096) bytes or more");
-			reader_name_lost(r, "invalid");
+			reader_bad_name(r, nm);
 			continue;
 		}
+		while ((r->desc->flags & TCA_EVF_BACKPRESSURE) && !namerecs_has_room(&r->p->names) &&
+		       reader_may_wait(r))
+			queue_sleep(&r->p->queue, 10);
 		int e = namerecs_add(&r->p->names, nm, r->p->origin.run_id);
 		if (e < 0)
 			reader_name_lost(r, e == -ENOSPC ? "the ring of names waiting for the store is "

@@ -20,6 +20,10 @@
 #define GAP_BATCH 64
 /* Name records given to the sink at once. */
 #define NAME_BATCH 64
+/* Name records waiting past which, in an outage, they go to the spool
+ * even while the queue has room: a source of many new cgroups and few
+ * events must not fill their ring. */
+#define NAME_SPILL 4096
 
 struct writer {
 	struct processor *p;
@@ -56,6 +60,7 @@ struct writer {
 
 static void writer_durable(struct writer *w, uint64_t seq);
 static bool writer_spill(struct writer *w, size_t keep);
+static bool writer_spill_names(struct writer *w);
 
 static void writer_reopen(struct writer *w)
 {
@@ -79,7 +84,8 @@ static const char *writer_reason(struct writer *w)
 	return w->sinker->retry_reason[0] ? w->sinker->retry_reason : "no reason given";
 }
 
-/* Past the high-water mark, the oldest queued events go to the spool. */
+/* Past the high-water mark, the oldest queued events go to the spool;
+ * so do the name records, past their own mark. */
 static void writer_relieve(struct writer *w)
 {
 	/* A relay's source holds the backlog: its items are not spooled. */
@@ -87,6 +93,10 @@ static void writer_relieve(struct writer *w)
 		return;
 	if (w->spool->enabled && queue_count(&w->p->queue) > w->spool_high)
 		writer_spill(w, w->spool_high / 2);
+	/* Ahead of every queued event, since the spool is stored first. */
+	else if (w->spool->enabled && namerecs_count(&w->p->names) > NAME_SPILL &&
+		 writer_spill_names(w))
+		spool_sync(w->spool, false);
 }
 
 /* Back off for delay ms; meanwhile, past the high-water mark, move the

@@ -303,8 +303,9 @@ struct tca_name {
 	uint64_t id;
 	uint64_t time_ns;    /* when it was resolved, ns since the epoch, UTC */
 	uint64_t run_id;     /* the run that resolved it (write_names(): set by the processor) */
-	const char *text;    /* NUL-terminated, shorter than TCA_NAME_MAX; valid until the
-			      * call that hands it over returns */
+	const char *text;    /* NUL-terminated, shorter than TCA_NAME_MAX; it must stay
+			      * valid until the eventer's next read() (or close()):
+			      * the processor copies it after read() returns */
 };
 
 /* ------------------------------------------------------------------ */
@@ -486,7 +487,9 @@ struct tca_read {
 	 * names of a call before any event of the call, so a name goes in
 	 * the call whose events first carry its id; when name[] is full,
 	 * stop early, before the first event whose id has no name yet.
-	 * The processor copies the texts before read() returns.
+	 * The processor copies the texts after read() returns and before
+	 * it calls read() again, so they must stay valid until then (keep
+	 * them in the eventer's state, not on read()'s stack).
 	 */
 	/* in */
 	struct tca_name *name;      /* room for name_cap names */
@@ -606,7 +609,8 @@ struct tca_plugin {
 
 	/* ABI 2.2, a sinker (optional): store name records of the origin's
 	 * host (all or none; idempotent by host, boot, kind and id: the first
-	 * text stored stays). Return codes as for write_gaps(). Without it,
+	 * text stored stays; the texts are valid only during the call).
+	 * Return codes as for write_gaps(). Without it,
 	 * the store keeps ids only, and --check says so. */
 	int (*write_names)(void *state, const struct tca_origin *origin, const struct tca_name *name,
 			   size_t n);

@@ -98,14 +98,20 @@ static int namesev_fd(void *state)
 
 static void namesev_text(char *buf, size_t size, uint64_t k)
 {
-	static const char *const fmt[4] = {
-		"/test.slice/c%" PRIu64 ".scope",
-		"/test.slice/q\"uote\\back%" PRIu64,
-		"/test.slice/tab\tnl\n%" PRIu64,
-		"/test.slice/bytes\x01\xff\xc3\xa9%" PRIu64,
-	};
-
-	snprintf(buf, size, fmt[k % 4], k);
+	switch (k % 4) {
+	case 0:
+		snprintf(buf, size, "/test.slice/c%" PRIu64 ".scope", k);
+		break;
+	case 1:
+		snprintf(buf, size, "/test.slice/q\"uote\\back%" PRIu64, k);
+		break;
+	case 2:
+		snprintf(buf, size, "/test.slice/tab\tnl\n%" PRIu64, k);
+		break;
+	default:
+		snprintf(buf, size, "/test.slice/bytes\x01\xff\xc3\xa9%" PRIu64, k);
+		break;
+	}
 }
 
 /* The broken name bad= asks for, once, before the first good one. */

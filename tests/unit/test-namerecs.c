@@ -80,6 +80,7 @@ START_TEST(test_namerecs_grow_and_bound)
 	ck_assert_str_eq(held[0].text, "/g1");
 	ck_assert_str_eq(held[1].text, "/g2");
 	/* At the bound: the newest is dropped, and counted. */
+	ck_assert(!namerecs_has_room(&nr));
 	in = name(6, "/g6");
 	ck_assert_int_eq(namerecs_add(&nr, &in, 1), -ENOSPC);
 	ck_assert_uint_eq(namerecs_dropped(&nr), 1);
@@ -92,6 +93,7 @@ START_TEST(test_namerecs_grow_and_bound)
 	namerecs_pop(&nr, 5);
 	ck_assert_uint_eq(namerecs_count(&nr), 0);
 	/* Room again. */
+	ck_assert(namerecs_has_room(&nr));
 	ck_assert_int_eq(namerecs_add(&nr, &in, 1), 0);
 	namerecs_destroy(&nr);
 	ck_assert_int_eq(namerecs_init(&nr, 0, 4), -EINVAL);
