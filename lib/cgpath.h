@@ -21,15 +21,18 @@ void cgpaths_free(struct cgpaths *cg);
 const char *cgpaths_mount(const struct cgpaths *cg);
 /* An id seen in an event: the first time this run meets it, its path is
  * looked up, logged ("cgroup ID is PATH") and returned, valid until
- * cgpaths_free(); the eventer hands it over as a TCA_NAME_CGROUP name.
+ * cgpaths_free() or a cgpaths_begin() that starts afresh; the eventer
+ * hands it over as a TCA_NAME_CGROUP name.
  * NULL for an id met before, for id 0, for a cgroup already gone (logged
  * once as such), without a cgroup2 mount, or, within one read, past 3072
  * ids. Cheap for an id already met. */
 const char *cgpaths_first(struct cgpaths *cg, uint64_t id);
 /* At the start of every read: a table of 2048 ids or more starts afresh
- * (its texts freed, so never within a read), so that a long run on a
- * host whose cgroups come and go keeps naming new ones; an id met again
- * is resolved, logged and named again (a store keeps the first). */
+ * (its texts freed: the processor copied the last read's names before
+ * this read, as ABI 2.2 says, so never at another moment), so that a
+ * long run on a host whose cgroups come and go keeps naming new ones; an
+ * id met again is resolved, logged and named again (a store keeps the
+ * first). */
 void cgpaths_begin(struct cgpaths *cg);
 /* The same, for an eventer that only logs. */
 void cgpaths_note(struct cgpaths *cg, uint64_t id);

@@ -120,6 +120,12 @@ PY
 # event that does name it must have had its path logged.
 if [ "$lost" -eq 0 ] || [ "$(cat "$T/cg-events")" -gt 0 ]; then
 	grep -q "cgroup $cg_id is /tca-creds-$$\$" "$T/log" || fail "the new cgroup's path was not logged"
+	# And the json sink wrote its name record, once.
+	assert_eq "the json name record of the new cgroup" "$(python3 -c '
+import json, sys
+print(sum(1 for l in open(sys.argv[1]) if (o := json.loads(l)).get("type") == "name"
+          and o["id"] == int(sys.argv[2]) and o["kind"] == "cgroup" and o["text"] == sys.argv[3]))
+' "$T/events.json" "$cg_id" "/tca-creds-$$")" 1
 fi
 [ "$(grep -c "cgroup $cg_id is" "$T/log")" -le 1 ] || fail "the cgroup's path was logged more than once"
 n=$(events_in "$T/events.json")

@@ -4,8 +4,9 @@
 # store comes back, the next start stores the spool first, with the first
 # run's identity, then what its instance recorded in between. Every event
 # the kernel fired (counted by a private instance of the test's own) is
-# stored once, and both runs are complete. (core-spool.sh proves the spool
-# itself with synthetic events.)
+# stored once, and both runs are complete; the first run's cgroup name
+# records come through the spool, each once. (core-spool.sh proves the
+# spool itself with synthetic events.)
 . "$TESTS_LIB/common.sh"
 . "$TESTS_LIB/tracefs.sh"
 require_tracefs
@@ -44,12 +45,17 @@ TA_PID=
 second=$(sed -n 's/^run_id=0*//p' "$TCP_AUDIT_STATE_DIR/run.state")
 fired=$(counter_total)
 assert_eq "events the counting instance lost" "$(counter_overrun)" 0
-rows=$(grep -cv -e '^gap ' -e '^run ' "$T/out")
+rows=$(grep -cv -e '^gap ' -e '^run ' -e '^name ' "$T/out")
 assert_eq "events stored (each once, counted below)" "$rows" "$fired"
-n1=$(grep -v -e '^gap ' -e '^run ' "$T/out" | grep -c " $first\$" || true)
-n2=$(grep -v -e '^gap ' -e '^run ' "$T/out" | grep -c " $second\$" || true)
+n1=$(grep -v -e '^gap ' -e '^run ' -e '^name ' "$T/out" | grep -c " $first\$" || true)
+n2=$(grep -v -e '^gap ' -e '^run ' -e '^name ' "$T/out" | grep -c " $second\$" || true)
 assert_eq "events of the two runs" "$((n1 + n2))" "$fired"
 [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] || fail "one run stored nothing: $n1 and $n2"
+# The cgroups' name records (the test's own, at least) of the first run
+# came through the spool too, each once.
+[ "$(grep -c "^name 1 [0-9]* $first " "$T/out")" -ge 1 ] ||
+	fail "no name record of the first run: $(grep '^name ' "$T/out")"
+assert_eq "name records stored twice" "$(grep '^name ' "$T/out" | cut -d' ' -f2-4 | sort | uniq -d)" ""
 python3 "$TESTS_LIB/completeness.py" --format flaky "$T/out" --complete "$first" --events "$n1" \
 	>"$T/verdict" || { cat "$T/verdict" >&2; fail "the first run is not complete"; }
 python3 "$TESTS_LIB/completeness.py" --format flaky "$T/out" --complete "$second" --events "$n2" \
