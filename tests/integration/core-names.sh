@@ -17,29 +17,6 @@ host=$(hostname)
 boot=$(cat /proc/sys/kernel/random/boot_id)
 run_id() { sed -n 's/^run_id=0*//p' "$T/state/run.state"; }
 
-# The text namesev gives id 1000 + k, as bytes (see tests/plugins/namesev.c).
-cat >"$T/names.py" <<'PY'
-def text(k):
-    return [b"/test.slice/c%d.scope", b'/test.slice/q"uote\\back%d',
-            b"/test.slice/tab\tnl\n%d", b"/test.slice/bytes\x01\xff\xc3\xa9%d"][k % 4] % k
-
-def as_json(b):
-    """What a JSON reader gets for the bytes b: UTF-8 as characters, any
-    other byte as the code point of its value (the sinks' \\u00XX)."""
-    out, i = "", 0
-    while i < len(b):
-        for n in (4, 3, 2, 1):
-            try:
-                out += b[i:i + n].decode("utf-8")
-                i += n
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            out += chr(b[i])
-            i += 1
-    return out
-PY
 
 # 1. json: N events in N/EVERY cgroups; every name once, in full, before
 # the first event of its id, with the run's identity.
@@ -47,9 +24,9 @@ N=1000 EVERY=100
 run_tcp_audit -e "$NS" -E events=$N -E every=$EVERY -s json -S path="$T/a.json" 2>"$T/log"
 assert_eq "exit status (json)" "$rc" 0
 assert_has "$T/log" "name records stored $((N / EVERY)), not kept by the sink 0, lost 0"
-PYTHONPATH=$T python3 - "$T/a.json" $N $EVERY "$host" "$boot" "$(run_id)" <<'PY' || fail "json name records are wrong (see above)"
+PYTHONPATH=$TESTS_LIB python3 - "$T/a.json" $N $EVERY "$host" "$boot" "$(run_id)" <<'PY' || fail "json name records are wrong (see above)"
 import json, sys
-from names import text, as_json
+from namesev import text, as_json
 path, n, every, host, boot, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
 names, events, bad = {}, 0, []
 for lineno, line in enumerate(open(path, encoding="utf-8"), 1):

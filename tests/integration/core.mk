@@ -21,4 +21,4 @@ CORE_TESTS = \
 	tests/integration/core-valgrind.sh \
 	tests/integration/core-example-plugin.sh
 TESTS += $(CORE_TESTS)
-EXTRA_DIST += $(CORE_TESTS) tests/integration/core-lib.sh tests/lib/completeness.py
+EXTRA_DIST += $(CORE_TESTS) tests/integration/core-lib.sh tests/lib/completeness.py tests/lib/namesev.py

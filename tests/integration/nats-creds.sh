@@ -112,8 +112,14 @@ start_capture --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --hostname rot-edge -E ports=
 	--sink nats -S servers="$NATS_URLS" -S creds="$T/edge.creds" -S max_delay=50ms \
 	-S connect_timeout=20s
 handshakes() { # PORT
-	nats_check dump TCP_AUDIT |
-		awk -F'\t' -v p="$1" '$3 == "event" && $4 == "rot-edge" && $8 == "2>1" && $10 == p' | wc -l
+	# Right after a reload that changes the account, the server may
+	# refuse a connection once: ask again, and count only a full dump.
+	for _ in 1 2 3 4 5; do
+		nats_check dump TCP_AUDIT >"$T/hs.dump" && break
+		: >"$T/hs.dump"
+		sleep 1
+	done
+	awk -F'\t' -v p="$1" '$3 == "event" && $4 == "rot-edge" && $8 == "2>1" && $10 == p' "$T/hs.dump" | wc -l
 }
 wait_handshakes() { # PORT N
 	for _ in $(seq 1 240); do
@@ -135,18 +141,9 @@ wait_handshakes "$p1" "$conns1"
 
 # A refused file at SIGHUP: one error line says so, and the edge stays on
 # its connection (all its events arrive, below).
-wait_log() { # pattern
-	for _ in $(seq 1 600); do
-		grep -q "$1" "$T/log" && return 0
-		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/log" >&2; fail "the edge ended on SIGHUP"; }
-		sleep 0.1
-	done
-	cat "$T/log" >&2
-	fail "no '$1' in the edge's log after 60 s"
-}
 cp "$J/stranger.creds" "$T/edge.creds.new" && mv "$T/edge.creds.new" "$T/edge.creds"
 kill -HUP "$TA_PID"
-wait_log "SIGHUP: reopening the output failed"
+wait_log "$T/log" "SIGHUP: reopening the output failed"
 [ "$(grep -c "error: nats: cannot connect to $NATS_URLS with the credentials and TLS files read again: Authorization Violation.*the current connection stays" "$T/log")" = 1 ] ||
 	{ cat "$T/log" >&2; fail "a refused SIGHUP reconnect is not one error line"; }
 
@@ -157,7 +154,7 @@ $JWT user "$J" edge-b && $JWT user "$J" col-b || fail "nats-jwt.py cannot make t
 cp "$J/edge-b.creds" "$T/edge.creds.new" && mv "$T/edge.creds.new" "$T/edge.creds"
 cp "$J/col-b.creds" "$T/col.creds.new" && mv "$T/col.creds.new" "$T/col.creds"
 kill -HUP "$TA_PID"
-wait_log "SIGHUP: sinker 'nats' reopened"
+wait_log "$T/log" "SIGHUP: sinker 'nats' reopened"
 [ "$(grep -c "nats: reconnected to $NATS_URLS with the credentials and TLS files read again" "$T/log")" = 1 ] ||
 	{ cat "$T/log" >&2; fail "not one reconnect line after SIGHUP"; }
 

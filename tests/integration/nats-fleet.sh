@@ -43,18 +43,6 @@ nats_check create TCP_AUDIT 'tcp-audit.>' 3 >"$T/create.log" 2>&1 ||
 
 EDGE_SINK=(--sink nats -S "servers=$NATS_URLS" -S create_stream=no -S max_delay=50ms)
 
-# Wait (120 s) for a line in a log, or fail with the log.
-wait_log() {
-	local log=$1 what=$2 pid=$3
-	for _ in $(seq 1200); do
-		grep -q "$what" "$log" && return 0
-		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "$log: exited before '$what'"; }
-		sleep 0.1
-	done
-	cat "$log" >&2
-	fail "$log: no '$what' after 120 s"
-}
-
 # Each start of the collector logs to a file of its own.
 starts=0
 collector_start() {

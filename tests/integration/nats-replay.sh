@@ -73,15 +73,9 @@ runs=$(awk -F'\t' '$3 == "run" { print $6 }' "$T/ndump" | uniq | tr '\n' ' ')
 set -- $runs
 [ $# -eq 2 ] || fail "the names edge's runs are not two: $runs"
 run1=$1
-# The names as namesev makes them (tests/plugins/namesev.c), as bytes.
-cat >"$T/names.py" <<'PY'
-def text(k):
-    return [b"/test.slice/c%d.scope", b'/test.slice/q"uote\\back%d',
-            b"/test.slice/tab\tnl\n%d", b"/test.slice/bytes\x01\xff\xc3\xa9%d"][k % 4] % k
-PY
-PYTHONPATH=$T python3 - "$T/ndump" "$boot" "$run1" $NE $EVERY <<'PY' || fail "the name messages are wrong (see above)"
+PYTHONPATH=$TESTS_LIB python3 - "$T/ndump" "$boot" "$run1" $NE $EVERY <<'PY' || fail "the name messages are wrong (see above)"
 import sys
-from names import text
+from namesev import text
 path, boot, run1, ne, every = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 seen, bad, events = {}, [], 0
 for lineno, line in enumerate(open(path), 1):
@@ -132,28 +126,9 @@ for c in col-json col-sqlite; do
 	grep -q "name records stored $NAMES, not kept by the sink 0, lost 0" "$T/$c.log" ||
 		{ cat "$T/$c.log" >&2; fail "$c did not store $NAMES names"; }
 done
-cat >>"$T/names.py" <<'PY'
-
-def as_json(b):
-    """What a JSON reader gets for the bytes b: UTF-8 as characters, any
-    other byte as the code point of its value (the sinks' \\u00XX)."""
-    out, i = "", 0
-    while i < len(b):
-        for n in (4, 3, 2, 1):
-            try:
-                out += b[i:i + n].decode("utf-8")
-                i += n
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            out += chr(b[i])
-            i += 1
-    return out
-PY
-PYTHONPATH=$T python3 - "$T/names.json" "$boot" "$run1" $NE $EVERY $N <<'PY' || fail "the collected names are wrong (see above)"
+PYTHONPATH=$TESTS_LIB python3 - "$T/names.json" "$boot" "$run1" $NE $EVERY $N <<'PY' || fail "the collected names are wrong (see above)"
 import json, sys
-from names import text, as_json
+from namesev import text, as_json
 path, boot, run1, ne, every, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 names, bad, events, others = {}, [], {}, 0
 for lineno, line in enumerate(open(path, encoding="utf-8"), 1):
@@ -185,8 +160,8 @@ print("\n".join(bad[:20]), file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
 sqlite3 "$T/names.db" "SELECT kind, id, hex(text), run_id FROM tcp_audit_names WHERE host = 'names-edge' AND boot_id = '$boot' ORDER BY id" >"$T/names.rows"
-PYTHONPATH=$T python3 -c "
-from names import text
+PYTHONPATH=$TESTS_LIB python3 -c "
+from namesev import text
 for k in range($NAMES):
     print('cgroup|%d|%s|$run1' % (1000 + k, text(k).hex().upper()))" >"$T/names.want"
 cmp -s "$T/names.rows" "$T/names.want" || { diff "$T/names.want" "$T/names.rows" >&2; fail "the names in sqlite are wrong"; }

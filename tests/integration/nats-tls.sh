@@ -151,24 +151,15 @@ cp "$D/client.pem" "$D/client.key" "$T/rot/"
 	--sink nats $(opts -S "$D/ca.pem" "$T/rot/client.pem" "$T/rot/client.key") \
 	-S connect_timeout=20s 2>"$T/edge3.log" &
 TA_PID=$!
-wait_edge3() { # pattern
-	for _ in $(seq 1 600); do
-		grep -q "$1" "$T/edge3.log" && return 0
-		kill -0 "$TA_PID" 2>/dev/null || { cat "$T/edge3.log" >&2; fail "the edge ended"; }
-		sleep 0.1
-	done
-	cat "$T/edge3.log" >&2
-	fail "no '$1' in the edge's log after 60 s"
-}
-wait_edge3 "replayed 10 events"
+wait_log "$T/edge3.log" "replayed 10 events"
 cp "$T/other/client.pem" "$T/other/client.key" "$T/rot/"
 kill -HUP $TA_PID
-wait_edge3 "SIGHUP: reopening the output failed"
+wait_log "$T/edge3.log" "SIGHUP: reopening the output failed"
 grep -q "error: nats: cannot connect to .* files read again: TLS: .*the current connection stays" \
 	"$T/edge3.log" || { cat "$T/edge3.log" >&2; fail "SIGHUP did not read the TLS files again"; }
 cp "$D/client.pem" "$D/client.key" "$T/rot/"
 kill -HUP $TA_PID
-wait_edge3 "SIGHUP: sinker 'nats' reopened"
+wait_log "$T/edge3.log" "SIGHUP: sinker 'nats' reopened"
 kill -TERM $TA_PID
 rc=0
 wait $TA_PID || rc=$?

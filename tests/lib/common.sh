@@ -114,6 +114,20 @@ start_ta_capture() {
 	fail "tcp-audit did not start capturing in 10 s"
 }
 
+# wait_log FILE PATTERN [PID]: until a line of the log FILE matches
+# PATTERN (grep), for 120 s; fails if the daemon PID (default $TA_PID)
+# ends first.
+wait_log() {
+	local pid=${3:-$TA_PID}
+	for _ in $(seq 1 1200); do
+		grep -q "$2" "$1" && return 0
+		kill -0 "$pid" 2>/dev/null || { cat "$1" >&2; fail "$1: tcp-audit ended before logging '$2'"; }
+		sleep 0.1
+	done
+	cat "$1" >&2
+	fail "$1: no '$2' after 120 s"
+}
+
 # SIGTERM: tcp-audit drains the kernel's buffers and flushes before exit;
 # it must exit 0.
 stop_ta_capture() {
