@@ -91,7 +91,9 @@ TCP_AUDIT_STATE_DIR=$T/other "$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" -
 db=$T/a.db
 export TCP_AUDIT_STATE_DIR=$T/state2 # a chain of its own, starting here
 counter_stop
-counter_start "$filter"
+# The same ports as the capture: $lport is free again, and another test
+# may take it.
+counter_start "(protocol == 6) && (sport == $port || dport == $port)"
 args=(--plugin-dir "$TCP_AUDIT_PLUGIN_DIR" -E "ports=$port" --sink sqlite -S "path=$db")
 TA_APPEND=0
 "$TCP_AUDIT" --event tracefs "${args[@]}" 2>"$T/log" &
