@@ -25,7 +25,7 @@
 #include "cgpath.h"
 
 #define CG_SLOTS 4096 /* a power of two */
-/* At a read's start, a table this full starts afresh (cgpaths_begin). */
+/* At a read's start, a table this full starts afresh (cgpaths_read_begin). */
 #define CG_RESET (CG_SLOTS / 2)
 /* Within one read, past this no new id is resolved: the probes stay short. */
 #define CG_FULL (CG_SLOTS * 3 / 4)
@@ -125,7 +125,7 @@ static ssize_t cg_add(struct cgpaths *cg, uint64_t id)
 			return -1;
 		if (cg->ids[i] == 0) {
 			if (cg->used >= CG_FULL)
-				return -1; /* until the next read's cgpaths_begin() */
+				return -1; /* until the next read's cgpaths_read_begin() */
 			cg->ids[i] = id;
 			cg->used++;
 			return (ssize_t)i;
@@ -157,7 +157,8 @@ const char *cgpaths_first(struct cgpaths *cg, uint64_t id)
 	return cg->paths[slot];
 }
 
-void cgpaths_begin(struct cgpaths *cg)
+/* A table of CG_RESET ids or more starts afresh (see cgpaths_read_begin). */
+static void cg_reset(struct cgpaths *cg)
 {
 	if (!cg || cg->used < CG_RESET)
 		return;
@@ -173,9 +174,13 @@ void cgpaths_note(struct cgpaths *cg, uint64_t id)
 	(void)cgpaths_first(cg, id);
 }
 
-bool cgpaths_names_wanted(const struct tca_host *host, const struct tca_read *r)
+bool cgpaths_read_begin(struct cgpaths *cg, const struct tca_host *host, struct tca_read *r)
 {
-	return host->abi_minor >= 2 && r->name && r->name_cap > 0;
+	cg_reset(cg);
+	if (host->abi_minor < 2)
+		return false; /* an older processor's struct tca_read ends before name[] */
+	r->nname = 0;
+	return r->name && r->name_cap > 0;
 }
 
 static uint64_t cg_now_ns(void)

@@ -21,24 +21,23 @@ void cgpaths_free(struct cgpaths *cg);
 const char *cgpaths_mount(const struct cgpaths *cg);
 /* An id seen in an event: the first time this run meets it, its path is
  * looked up, logged ("cgroup ID is PATH") and returned, valid until
- * cgpaths_free() or a cgpaths_begin() that starts afresh; the eventer
+ * cgpaths_free() or a cgpaths_read_begin() that starts afresh; the eventer
  * hands it over as a TCA_NAME_CGROUP name.
  * NULL for an id met before, for id 0, for a cgroup already gone (logged
  * once as such), without a cgroup2 mount, or, within one read, past 3072
  * ids. Cheap for an id already met. */
 const char *cgpaths_first(struct cgpaths *cg, uint64_t id);
-/* At the start of every read: a table of 2048 ids or more starts afresh
- * (its texts freed: the processor copied the last read's names before
- * this read, as ABI 2.2 says, so never at another moment), so that a
- * long run on a host whose cgroups come and go keeps naming new ones; an
- * id met again is resolved, logged and named again (a store keeps the
- * first). */
-void cgpaths_begin(struct cgpaths *cg);
+/* At the start of every read. Returns whether the processor takes name
+ * records in r (ABI 2.2: host->abi_minor >= 2 and room given; without,
+ * an eventer only logs paths), with r->nname set to 0. A table of 2048
+ * ids or more starts afresh here (its texts freed: the processor copied
+ * the last read's names before this read, as ABI 2.2 says, so never at
+ * another moment), so that a long run on a host whose cgroups come and
+ * go keeps naming new ones; an id met again is resolved, logged and named
+ * again (a store keeps the first). */
+bool cgpaths_read_begin(struct cgpaths *cg, const struct tca_host *host, struct tca_read *r);
 /* The same, for an eventer that only logs. */
 void cgpaths_note(struct cgpaths *cg, uint64_t id);
-/* Whether the processor takes name records in r (ABI 2.2: host->abi_minor
- * >= 2 and room given); without, an eventer only logs paths. */
-bool cgpaths_names_wanted(const struct tca_host *host, const struct tca_read *r);
 /* For an event of this read that carries cgroup id: the first time this
  * run meets it, its path goes into the next of r->name[] (when wanted),
  * so that the processor stores it before the event. Returns true when

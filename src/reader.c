@@ -476,8 +476,10 @@ static int reader_drain_once(struct reader *r)
 
 		if (n <= 0)
 			return (int)n;
+		/* A call that stopped early for lack of room (losses, records,
+		 * names) may leave more behind it: read again. */
 		if ((size_t)n < READ_BATCH && r->rd.nloss < READ_LOSSES &&
-		    (!r->relay || r->rd.nrec < READ_RECORDS))
+		    (!r->relay || r->rd.nrec < READ_RECORDS) && r->rd.nname < READ_NAMES)
 			return 0;
 	}
 }

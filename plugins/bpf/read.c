@@ -232,10 +232,7 @@ ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 	bool timer_fired;
 	int r;
 
-	rd->names = cgpaths_names_wanted(rd->host, rq);
-	cgpaths_begin(rd->cg);
-	if (rd->host->abi_minor >= 2)
-		rq->nname = 0;
+	rd->names = cgpaths_read_begin(rd->cg, rd->host, rq);
 	if (rq->cap == 0)
 		return 0;
 	/* Clear a timer shot, so that the descriptor is not readable again

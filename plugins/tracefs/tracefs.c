@@ -474,10 +474,7 @@ static ssize_t tfs_read(void *state, struct tca_read *rd)
 	/* Never a sleep here: records held for an empty CPU wait for the
 	 * next read, which the hold timer (idle) or the flush timer (busy)
 	 * brings (ring.c); at the final drain nothing is held (tfs_stop). */
-	names = cgpaths_names_wanted(t->host, rd);
-	cgpaths_begin(t->cg);
-	if (t->host->abi_minor >= 2)
-		rd->nname = 0;
+	names = cgpaths_read_begin(t->cg, t->host, rd);
 	n = tfs_read_records(t, now_s, rd, names);
 	/* The mode first: going idle with records held arms the hold timer. */
 	tfs_adapt(t, n, ticks);

@@ -118,7 +118,7 @@ START_TEST(hand_fills_names)
 	struct cgpaths *cg = cgpaths_new_at(&host22, root);
 	struct tca_name names[2];
 	struct tca_read r = { .name = names, .name_cap = 2 };
-	bool wanted = cgpaths_names_wanted(&host22, &r);
+	bool wanted = cgpaths_read_begin(cg, &host22, &r);
 
 	ck_assert(wanted);
 	ck_assert(!cgpaths_hand(cg, wanted, &r, a));
@@ -134,7 +134,8 @@ START_TEST(hand_fills_names)
 	ck_assert_uint_eq(r.nname, 2);
 	ck_assert_str_eq(names[1].text, "/b");
 	/* The next read: room again, and c is new. */
-	r.nname = 0;
+	ck_assert(cgpaths_read_begin(cg, &host22, &r));
+	ck_assert_uint_eq(r.nname, 0);
 	ck_assert(!cgpaths_hand(cg, wanted, &r, c));
 	ck_assert_uint_eq(r.nname, 1);
 	ck_assert_uint_eq(names[0].id, c);
@@ -151,8 +152,8 @@ START_TEST(not_wanted)
 	struct tca_read r = { .name = names, .name_cap = 2 };
 
 	/* An older processor has no name fields: only the log. */
-	ck_assert(!cgpaths_names_wanted(&host21, &r));
-	ck_assert(!cgpaths_names_wanted(&host22, &(struct tca_read){ 0 }));
+	ck_assert(!cgpaths_read_begin(cg, &host21, &r));
+	ck_assert(!cgpaths_read_begin(cg, &host22, &(struct tca_read){ 0 }));
 	ck_assert(!cgpaths_hand(cg, false, &r, a));
 	ck_assert_uint_eq(r.nname, 0);
 	ck_assert_ptr_nonnull(strstr(logged, " is /a\n"));
@@ -167,17 +168,18 @@ START_TEST(starts_afresh)
 {
 	uint64_t a = make_cgroup("a");
 	struct cgpaths *cg = cgpaths_new_at(&host22, root);
+	struct tca_read r = { 0 };
 
 	ck_assert_str_eq(cgpaths_first(cg, a), "/a");
 	/* Below 2048 ids, a read's start changes nothing. */
-	cgpaths_begin(cg);
+	cgpaths_read_begin(cg, &host22, &r);
 	ck_assert_ptr_null(cgpaths_first(cg, a));
 	/* Ids of no directory (gone), far from any inode number here. */
 	for (uint64_t i = 1; i < 2048; i++)
 		ck_assert_ptr_null(cgpaths_first(cg, (UINT64_C(1) << 44) + i));
 	ck_assert_ptr_null(cgpaths_first(cg, a));
 	/* 2048: the next read starts afresh, and a is named again. */
-	cgpaths_begin(cg);
+	cgpaths_read_begin(cg, &host22, &r);
 	logged[0] = '\0';
 	ck_assert_str_eq(cgpaths_first(cg, a), "/a");
 	ck_assert_ptr_nonnull(strstr(logged, " is /a\n"));
