@@ -114,7 +114,7 @@ floor() { # NAME RATE; sets fcpe
 # per event with the task, the states and the ports.
 bt_ref() { # NAME RATE
 	local n
-	command -v bpftrace >/dev/null || { echo "# bpftrace not installed: no comparison" >&2; return 0; }
+	command -v bpftrace >/dev/null || { echo "# bpftrace not installed (apt-get install bpftrace): no comparison" >&2; return 0; }
 	bpftrace -e 'tracepoint:sock:inet_sock_set_state /args->sport == '"$port"' || args->dport == '"$port"'/ { printf("%d %s %d %d %d %d\n", pid, comm, args->oldstate, args->newstate, args->sport, args->dport); }' \
 		>"$T/bt.out" 2>"$T/bt.log" &
 	BT=$!

@@ -60,7 +60,7 @@ bench_tcpstates() {
 	local ts c0 c1 n conns
 	tcpe=
 	if [ ! -x /usr/sbin/tcpstates ]; then
-		echo "# tcpstates (libbpf-tools) not installed: no comparison" >&2
+		echo "# tcpstates not installed (apt-get install libbpf-tools): no comparison" >&2
 		return 0
 	fi
 	/usr/sbin/tcpstates >"$T/tcpstates.out" 2>/dev/null &
