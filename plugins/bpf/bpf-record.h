@@ -29,6 +29,7 @@ enum brec_counter {
 	BCOUNT_STORAGE,         /* socket storage could not be allocated */
 	BCOUNT_PASSED,          /* events that passed the filters (written or lost) */
 	BCOUNT_FILTERED,        /* events the filters dropped */
+	BCOUNT_NESTED,          /* events recorded by tca_state_nested */
 	BCOUNT_MAX,
 };
 

@@ -104,7 +104,10 @@ static int bpfev_fd(void *state)
  * drain reads the last one and the loss count it ends with is final. */
 static int bpfev_stop(void *state)
 {
-	bload_detach(((struct bpfev *)state)->skel);
+	struct bpfev *b = state;
+
+	bload_detach(b->skel);
+	breader_stopped(b->rd);
 	return 0;
 }
 

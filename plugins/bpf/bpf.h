@@ -56,8 +56,9 @@ int bfilter_parse(const struct tca_host *host, const struct bpf_config *c, struc
 int bload_open(const struct tca_host *host, const struct bpf_config *c,
 	       const struct bpf_filter *f, struct tca_bpf **skel);
 void bload_close(struct tca_bpf *skel);
-/* Events the kernel side lost so far (ring buffer full), summed over CPUs. */
-int bload_lost(struct tca_bpf *skel, uint64_t *lost);
+/* The state changes that the kernel did not run tca_state for, because it
+ * was running on that CPU already (its "recursion misses"). */
+int bload_state_misses(struct tca_bpf *skel, uint64_t *misses);
 /* What the kernel side counted, summed over CPUs: the slots of enum
  * brec_counter, BCOUNT_MAX of them. */
 int bload_counters(struct tca_bpf *skel, uint64_t *counts);
@@ -79,5 +80,7 @@ int breader_fd(struct breader *rd);
  * r->name with the paths of the cgroups those events meet first. */
 ssize_t breader_read(struct breader *rd, struct tca_read *r);
 uint64_t breader_lost(struct breader *rd);
+/* The programs are off (bload_detach): the loss counts are final. */
+void breader_stopped(struct breader *rd);
 
 #endif

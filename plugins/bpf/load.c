@@ -173,6 +173,18 @@ int bload_counters(struct tca_bpf *skel, uint64_t *counts)
 	return 0;
 }
 
+int bload_state_misses(struct tca_bpf *skel, uint64_t *misses)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.tca_state), &info, &len) < 0)
+		return -errno;
+	*misses = info.recursion_misses;
+	return 0;
+}
+
 void bload_detach(struct tca_bpf *skel)
 {
 	/* Destroying the links takes the programs off the tracepoints; the

@@ -47,7 +47,11 @@ struct breader {
 	uint64_t period_events;    /* busy: events since the last timer shot */
 	int64_t offset_ns;         /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	uint64_t loss_s, loss_log_s;
-	uint64_t lost, lost_logged;
+	/* Lost: the ring buffer full, and state changes that neither program
+	 * ran for (tca.bpf.c, tca_state_nested); lost = their sum. */
+	uint64_t lost_ring, lost_ring_logged, lost_nested, lost_nested_logged, lost;
+	uint64_t misses_seen;      /* tca_state's recursion misses at the last look */
+	bool stopped;              /* the programs are off: the counts are final */
 	/* The batch being filled by the ring buffer callback. */
 	struct tca_read *r;
 	bool names;                /* the processor takes name records in r */
@@ -211,19 +215,50 @@ static void breader_adapt(struct breader *rd, size_t n, bool timer_fired)
 	}
 }
 
+/* A miss of tca_state is followed at once by tca_state_nested's record of
+ * it, but a look from another CPU can come in between. So while the
+ * programs run, the misses of the look before are set against the
+ * records of this one; once they are off, both counts are final. */
+static void breader_count_loss(struct breader *rd)
+{
+	uint64_t c[BCOUNT_MAX], misses, m;
+
+	if (bload_state_misses(rd->skel, &misses) < 0 || bload_counters(rd->skel, c) < 0)
+		return;
+	m = rd->stopped ? misses : rd->misses_seen;
+	rd->misses_seen = misses;
+	if (c[BCOUNT_RING_FULL] > rd->lost_ring)
+		rd->lost_ring = c[BCOUNT_RING_FULL];
+	if (m > c[BCOUNT_NESTED] && m - c[BCOUNT_NESTED] > rd->lost_nested)
+		rd->lost_nested = m - c[BCOUNT_NESTED];
+	rd->lost = rd->lost_ring + rd->lost_nested;
+}
+
 static void breader_check_loss(struct breader *rd, bool force)
 {
-	uint64_t counts[BCOUNT_MAX], now = breader_now_s();
+	uint64_t now = breader_now_s();
 
-	if (bload_counters(rd->skel, counts) == 0 && counts[BCOUNT_RING_FULL] > rd->lost)
-		rd->lost = counts[BCOUNT_RING_FULL];
-	if (rd->lost == rd->lost_logged || (!force && now - rd->loss_log_s < LOSS_LOG_INTERVAL_S))
+	breader_count_loss(rd);
+	if ((rd->lost_ring == rd->lost_ring_logged && rd->lost_nested == rd->lost_nested_logged) ||
+	    (!force && now - rd->loss_log_s < LOSS_LOG_INTERVAL_S))
 		return;
-	tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
-		" in all): the ring buffer was full; raise ring_size", rd->lost - rd->lost_logged,
-		rd->lost);
-	rd->lost_logged = rd->lost;
+	if (rd->lost_ring != rd->lost_ring_logged)
+		tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
+			" in all): the ring buffer was full; raise ring_size",
+			rd->lost_ring - rd->lost_ring_logged, rd->lost_ring);
+	if (rd->lost_nested != rd->lost_nested_logged)
+		tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
+			" in all): it ran neither BPF program for them, as they came while "
+			"one ran on the same CPU", rd->lost_nested - rd->lost_nested_logged,
+			rd->lost_nested);
+	rd->lost_ring_logged = rd->lost_ring;
+	rd->lost_nested_logged = rd->lost_nested;
 	rd->loss_log_s = now;
+}
+
+void breader_stopped(struct breader *rd)
+{
+	rd->stopped = true;
 }
 
 ssize_t breader_read(struct breader *rd, struct tca_read *rq)
@@ -314,8 +349,10 @@ static void breader_log_counts(struct breader *rd)
 		return;
 	tca_log(rd->host, TCA_LOG_INFO, 0, "kernel side: %" PRIu64 " events passed the filters "
 		"(%" PRIu64 " written, %" PRIu64 " lost: ring buffer full), %" PRIu64 " filtered "
-		"out", c[BCOUNT_PASSED], c[BCOUNT_PASSED] - c[BCOUNT_RING_FULL],
-		c[BCOUNT_RING_FULL], c[BCOUNT_FILTERED]);
+		"out; %" PRIu64 " came while the program ran on their CPU (%" PRIu64 " run by "
+		"the second program, %" PRIu64 " lost)", c[BCOUNT_PASSED],
+		c[BCOUNT_PASSED] - c[BCOUNT_RING_FULL], c[BCOUNT_RING_FULL], c[BCOUNT_FILTERED],
+		c[BCOUNT_NESTED] + rd->lost_nested, c[BCOUNT_NESTED], rd->lost_nested);
 }
 
 void breader_close(struct breader *rd)

@@ -48,7 +48,7 @@ conn() {
 # kernel_counts: "PASSED WRITTEN LOST FILTERED" from the kernel side's
 # last word in the log.
 kernel_counts() {
-	sed -n 's/.*kernel side: \([0-9]*\) events passed the filters (\([0-9]*\) written, \([0-9]*\) lost.*), \([0-9]*\) filtered out/\1 \2 \3 \4/p' "$T/log"
+	sed -n 's/.*kernel side: \([0-9]*\) events passed the filters (\([0-9]*\) written, \([0-9]*\) lost.*), \([0-9]*\) filtered out.*/\1 \2 \3 \4/p' "$T/log"
 }
 
 # check WHAT WANT OURS: the stored events are WANT (sorted "comm old new"
