@@ -48,8 +48,8 @@ struct breader {
 	int64_t offset_ns;         /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	uint64_t loss_s, loss_log_s;
 	/* Lost: the ring buffer full, and state changes that neither program
-	 * ran for (tca.bpf.c, tca_state_nested); lost = their sum. */
-	uint64_t lost_ring, lost_ring_logged, lost_nested, lost_nested_logged, lost;
+	 * ran for (tca.bpf.c, tca_state_nested). */
+	uint64_t lost_ring, lost_ring_logged, lost_nested, lost_nested_logged;
 	uint64_t misses_seen;      /* tca_state's recursion misses at the last look */
 	bool stopped;              /* the programs are off: the counts are final */
 	/* The batch being filled by the ring buffer callback. */
@@ -222,16 +222,18 @@ static void breader_adapt(struct breader *rd, size_t n, bool timer_fired)
 static void breader_count_loss(struct breader *rd)
 {
 	uint64_t c[BCOUNT_MAX], misses, m;
+	bool have_misses = bload_state_misses(rd->skel, &misses) == 0;
 
-	if (bload_state_misses(rd->skel, &misses) < 0 || bload_counters(rd->skel, c) < 0)
+	if (bload_counters(rd->skel, c) < 0)
+		return;
+	if (c[BCOUNT_RING_FULL] > rd->lost_ring)
+		rd->lost_ring = c[BCOUNT_RING_FULL];
+	if (!have_misses)
 		return;
 	m = rd->stopped ? misses : rd->misses_seen;
 	rd->misses_seen = misses;
-	if (c[BCOUNT_RING_FULL] > rd->lost_ring)
-		rd->lost_ring = c[BCOUNT_RING_FULL];
 	if (m > c[BCOUNT_NESTED] && m - c[BCOUNT_NESTED] > rd->lost_nested)
 		rd->lost_nested = m - c[BCOUNT_NESTED];
-	rd->lost = rd->lost_ring + rd->lost_nested;
 }
 
 static void breader_check_loss(struct breader *rd, bool force)
@@ -249,7 +251,8 @@ static void breader_check_loss(struct breader *rd, bool force)
 	if (rd->lost_nested != rd->lost_nested_logged)
 		tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
 			" in all): it ran neither BPF program for them, as they came while "
-			"one ran on the same CPU", rd->lost_nested - rd->lost_nested_logged,
+			"one ran on the same CPU (tcp-audit-bpf(7), Loss)",
+			rd->lost_nested - rd->lost_nested_logged,
 			rd->lost_nested);
 	rd->lost_ring_logged = rd->lost_ring;
 	rd->lost_nested_logged = rd->lost_nested;
@@ -378,5 +381,5 @@ int breader_fd(struct breader *rd)
 
 uint64_t breader_lost(struct breader *rd)
 {
-	return rd->lost;
+	return rd->lost_ring + rd->lost_nested;
 }
