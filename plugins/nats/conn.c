@@ -164,7 +164,7 @@ static int conn_auth(struct nats_sink *ns)
 	if (c->creds) {
 		if (readable(ns->host, "creds", c->creds) < 0)
 			return -EINVAL;
-		s = natsOptions_SetUserCredentialsFromFiles(ns->opts, c->creds, NULL);
+		s = nats_creds_use(ns->opts, &ns->creds, c->creds);
 	} else if (c->token) {
 		s = natsOptions_SetToken(ns->opts, c->token);
 	} else if (c->user) {
@@ -248,7 +248,16 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 	jsOptions jo;
 	natsStatus s;
 
-	s = natsConnection_Connect(&ns->nc, ns->opts);
+	/* A try that failed only on a signature libnats cannot send is
+	 * made again at once, with a new nonce (creds.c). */
+	for (int tries = 1;; tries++) {
+		s = natsConnection_Connect(&ns->nc, ns->opts);
+		if (s == NATS_OK || tries == NATS_CREDS_TRIES || !ns->cfg->creds ||
+		    !nats_creds_retry(&ns->creds))
+			break;
+		tca_log(ns->host, TCA_LOG_DEBUG, 0, "connecting to %s again: %s", ns->where,
+			nats_last_error(s));
+	}
 	if (s != NATS_OK) {
 		ns->nc = NULL;
 		/* A server that verifies clients ends the session right after
@@ -259,9 +268,10 @@ int nats_conn_open(struct nats_sink *ns, char *err, size_t errsize)
 				 "handshake: it refused the client certificate, or wants one");
 			return -EPROTO;
 		}
-		/* libnats reads the creds file at each connect: one it cannot
-		 * read or whose seed does not decode is a plain NATS_ERR, before
-		 * any server had a say. Its text names no secret. */
+		/* The creds file is read at each connect (creds.c): one that
+		 * cannot be read or whose seed does not decode is a plain
+		 * NATS_ERR, before any server had a say. Its text names no
+		 * secret. */
 		if (s == NATS_ERR && ns->cfg->creds) {
 			snprintf(err, errsize, "creds=%s: %s", ns->cfg->creds, nats_last_error(s));
 			return -EACCES;

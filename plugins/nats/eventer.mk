@@ -8,7 +8,8 @@ NATS_EVENTER_SOURCES = plugins/nats/eventer.c plugins/nats/consumer.c plugins/na
 if BUILD_NATS
 pkglib_LTLIBRARIES += plugins/nats-eventer.la
 plugins_nats_eventer_la_SOURCES = $(NATS_EVENTER_SOURCES) plugins/nats/nats-sink.h \
-	plugins/nats/conn.c plugins/nats/publish.c plugins/nats/subject.c
+	plugins/nats/conn.c plugins/nats/creds.c plugins/nats/creds.h plugins/nats/publish.c \
+	plugins/nats/subject.c
 plugins_nats_eventer_la_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
 plugins_nats_eventer_la_LIBADD = lib/libtca.la $(NATS_LIBS) -lpthread
 # Never unloaded (so neither is libnats): libnats leaves thread-local

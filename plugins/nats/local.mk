@@ -2,6 +2,7 @@
 # libnats (BUILD_NATS). Its wire encoding is in lib/ (lib/wire.c), shared
 # by the sinker and the collector's eventer.
 NATS_SINK_SOURCES = plugins/nats/nats.c plugins/nats/nats-sink.h plugins/nats/conn.c \
+	plugins/nats/creds.c plugins/nats/creds.h \
 	plugins/nats/stream.c plugins/nats/publish.c plugins/nats/subject.c
 if BUILD_NATS
 pkglib_LTLIBRARIES += plugins/nats.la

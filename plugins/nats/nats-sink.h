@@ -11,6 +11,7 @@
 #include <nats/nats.h>
 #include <tcp-audit/plugin.h>
 
+#include "creds.h"
 #include "wire.h"
 
 struct nats_config {
@@ -62,6 +63,7 @@ struct nats_sink {
 	jsCtx *js;
 	char *where;            /* the server list for logs: no credentials */
 	bool closed_logged;     /* libnats closed the connection for good; logged */
+	struct nats_creds creds; /* with creds=, read at each connect (creds.c) */
 	struct nats_acks acks;
 	/* The subjects of the current origin host, made once per host. */
 	char subj_host[WIRE_STR_MAX + 1];

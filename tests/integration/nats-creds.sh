@@ -2,7 +2,8 @@
 # Decentralised JWT authentication end to end, and credential rotation.
 # A nats-server in operator mode (an operator, a system account and an
 # account with JetStream, minted by tests/lib/nats-jwt.py, the MEMORY
-# resolver) takes only creds files of that account's users.
+# resolver) takes only creds files of that account's users, on every
+# connect (4000 of them, each with a new nonce to sign).
 # 1. An edge publishes N replay events with a creds file; a collector with
 #    a creds file of its own relays them into the json sink: N, once each.
 # 2. A user signed by an account the operator never signed, or a creds
@@ -44,6 +45,18 @@ grep -q 'Trusted Operators' "$NATS_DIR/n1.log" || fail "nats-server is not in op
 run_tcp_audit -P "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/bad" --event replay -E count=10 \
 	--sink nats -S servers="$NATS_URLS" >/dev/null 2>"$T/err"
 [ "$rc" -eq 77 ] || { cat "$T/err" >&2; fail "no credentials: exit $rc, expected 77"; }
+
+# Many connects with valid creds, each with a new nonce to sign: all are
+# taken. libnats before 3.8 cannot send 1 signature in 256 (it starts
+# with a zero byte), so that the server refused a good creds file now and
+# then; those tries are made again at once (plugins/nats/creds.c). 4000
+# connects would hit it with a chance of 1 - (255/256)^4000, all but 1.
+refused_before=$(grep -c 'authentication error' "$NATS_DIR/n1.log" || true)
+NATS_CREDS=$J/edge-a.creds nats_check connects 4000 >"$T/connects" ||
+	{ cat "$T/connects" >&2; fail "not every connect with a valid creds file was taken"; }
+cat "$T/connects"
+assert_eq "connects the server refused" \
+	"$(($(grep -c 'authentication error' "$NATS_DIR/n1.log" || true) - refused_before))" 0
 
 # The files the daemons are given; rotation replaces them.
 cp "$J/edge-a.creds" "$T/edge.creds"

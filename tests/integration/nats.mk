@@ -12,8 +12,8 @@ NATS_TESTS = \
 	tests/integration/nats-tls.sh
 if BUILD_NATS
 check_PROGRAMS += tests/lib/nats-check
-tests_lib_nats_check_SOURCES = tests/lib/nats-check.c
-tests_lib_nats_check_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS)
+tests_lib_nats_check_SOURCES = tests/lib/nats-check.c plugins/nats/creds.c plugins/nats/creds.h
+tests_lib_nats_check_CFLAGS = $(AM_CFLAGS) $(NATS_CFLAGS) -I$(top_srcdir)/plugins/nats
 tests_lib_nats_check_LDADD = lib/libtca.la $(NATS_LIBS)
 BENCH_DEPS += tests/lib/nats-check
 TESTS += $(NATS_TESTS)
