@@ -16,26 +16,39 @@
 /* The first tracefs in the mount table. A debugfs is not looked at:
  * kernels before 4.1 had tracing only there, and they lack the
  * tracepoint's fields that the decoder needs anyway. */
-static char *tracefs_mount_scan(void)
+/* Its usual place where it is mounted there, else the first mount: a
+ * unit that lets only TRACEFS_DEFAULT "/instances" be written (the shipped
+ * one) finds the place it can write, although debugfs's automount of it
+ * (/sys/kernel/debug/tracing, which libbpf's probing can trigger) may be
+ * listed first. */
+char *tracefs_mount_dir(void)
 {
 	FILE *f = setmntent("/proc/self/mounts", "re");
 	struct mntent *m;
-	char *found = NULL;
+	char *first = NULL;
 
 	if (!f)
 		return NULL;
-	while (!found && (m = getmntent(f)))
-		if (strcmp(m->mnt_type, "tracefs") == 0)
-			found = strdup(m->mnt_dir);
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "tracefs") != 0)
+			continue;
+		if (strcmp(m->mnt_dir, TRACEFS_DEFAULT) == 0) {
+			free(first);
+			first = strdup(m->mnt_dir);
+			break;
+		}
+		if (!first)
+			first = strdup(m->mnt_dir);
+	}
 	endmntent(f);
-	return found;
+	return first;
 }
 
 int tracefs_mount_find(const struct tca_host *host, bool may_mount, char **dir)
 {
 	struct stat st;
 
-	*dir = tracefs_mount_scan();
+	*dir = tracefs_mount_dir();
 	if (*dir)
 		return 0;
 	if (!may_mount) {

@@ -9,7 +9,11 @@
 
 #define TRACEFS_DEFAULT "/sys/kernel/tracing"
 
-/* Set *dir (malloc'd) to the first tracefs mount, or mount tracefs at
+/* Where tracefs is mounted (malloc'd: TRACEFS_DEFAULT if it is mounted
+ * there, else the first mount), or NULL: quiet. */
+char *tracefs_mount_dir(void);
+
+/* Set *dir (malloc'd) to tracefs_mount_dir(), or mount tracefs at
  * TRACEFS_DEFAULT when may_mount. Errors are logged with their fix:
  * -ENOENT not mounted (and not allowed to), -EPERM no right to mount,
  * -ENODEV no tracefs in this kernel, -ENOMEM. */

@@ -25,7 +25,9 @@ EXTRA_DIST += tests/lib tests/data tests/bench tests/example-plugin
 # stale binary for up to date instead of building its own.
 dist-hook:
 	rm -rf $(distdir)/tests/lib/sinkdrive $(distdir)/tests/lib/nats-check $(distdir)/tests/lib/*.o $(distdir)/tests/lib/.deps \
-		$(distdir)/tests/lib/.dirstamp $(distdir)/tests/lib/__pycache__
+		$(distdir)/tests/lib/.dirstamp $(distdir)/tests/lib/__pycache__ \
+		$(distdir)/tests/bench/churn $(distdir)/tests/bench/*.o $(distdir)/tests/bench/.deps \
+		$(distdir)/tests/bench/.dirstamp
 check_PROGRAMS += tests/lib/sinkdrive
 tests_lib_sinkdrive_SOURCES = tests/lib/sinkdrive.c
 tests_lib_sinkdrive_LDADD = -ldl

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "bpf.h"
 
 struct bpfev {
@@ -67,11 +69,19 @@ static int bpfev_open(const struct tca_host *host, const void *config, void **st
 {
 	const struct bpf_config *c = config;
 	struct bpf_filter f = { 0 };
+	struct bhits *hits = NULL;
 	struct bpfev *b;
 	int r = bpfev_check(host, c, &f);
 
 	if (r < 0)
 		return r;
+	/* A run killed before its close leaves its count of the hits, which
+	 * costs every state change a write until someone removes it. */
+	if (host->struct_size >= offsetof(struct tca_host, flags) + sizeof(host->flags) &&
+	    (host->flags & TCA_HOST_RELEASE)) {
+		*state = NULL;
+		return bhits_release(host);
+	}
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -80,10 +90,17 @@ static int bpfev_open(const struct tca_host *host, const void *config, void **st
 		r = -ENOMEM;
 		goto fail;
 	}
+	/* The count of the hits first: its probe then runs before the
+	 * programs' on each event (unseen.c). Without it, the eventer runs,
+	 * with a warning (hits.c). */
+	if (c->hit_count && bhits_open(host, (unsigned)libbpf_num_possible_cpus(), &hits) < 0)
+		hits = NULL;
 	r = bload_open(host, c, &f, &b->skel);
-	if (r < 0)
+	if (r < 0) {
+		bhits_close(hits);
 		goto fail;
-	r = breader_open(host, c, b->skel, b->cg, &b->rd);
+	}
+	r = breader_open(host, c, b->skel, hits, b->cg, &b->rd);
 	if (r < 0)
 		goto fail;
 	tca_log(host, TCA_LOG_INFO, 0, "capturing with BPF on sock/inet_sock_set_state, "
@@ -101,11 +118,14 @@ static int bpfev_fd(void *state)
 }
 
 /* Before the final drain: no event enters the ring after this, so the
- * drain reads the last one and the loss count it ends with is final. */
+ * drain reads the last one and the loss count it ends with is final. The
+ * last comparison with the tracepoint's own count needs the programs
+ * still on. */
 static int bpfev_stop(void *state)
 {
 	struct bpfev *b = state;
 
+	breader_stopping(b->rd);
 	bload_detach(b->skel);
 	breader_stopped(b->rd);
 	return 0;
@@ -164,6 +184,10 @@ static const struct tca_option bpfev_options[] = {
 	  .help = "owners from accept() and close() (syscall tracepoints); no: only from "
 		  "connect() and listen(), faster",
 	  .offset = offsetof(struct bpf_config, syscalls) },
+	{ .name = "hit_count", .type = TCA_OPT_BOOL, .def = "yes",
+	  .help = "count the tracepoint's hits in a tracefs instance too, so that an event the "
+		  "kernel ran no BPF program for is counted lost even when it counts no miss",
+	  .offset = offsetof(struct bpf_config, hit_count) },
 	{ .name = NULL },
 };
 
@@ -184,8 +208,9 @@ TCA_PLUGIN_EXPORT const struct tca_plugin tcp_audit_plugin = {
 		.read = bpfev_read,
 		.stop = bpfev_stop,
 	},
-	/* Drops of the ring buffer are the kernel's. */
-	.flags = TCA_EVF_KERNEL_LOSS,
+	/* Drops of the ring buffer are the kernel's; --release removes the
+	 * count of the hits that a dead run left (hits.c). */
+	.flags = TCA_EVF_KERNEL_LOSS | TCA_EVF_RELEASE,
 	.provides = TCA_EV_PID | TCA_EV_NETNS | TCA_EV_CGROUP | TCA_EV_UID | TCA_EV_BYTES |
 		    TCA_EV_LIFETIME,
 };

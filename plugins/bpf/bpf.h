@@ -13,6 +13,7 @@
 
 struct tca_bpf;
 struct ring_buffer;
+struct bhits;
 
 #define BPF_FILTER_MAX 16 /* BFILTER_MAX of bpf-record.h */
 
@@ -30,6 +31,7 @@ struct bpf_config {
 	bool ipv4_mapped;
 	bool cgroup_paths;
 	bool syscalls;
+	bool hit_count;
 };
 
 /* ---- load.c: the BPF object, loaded and attached */
@@ -62,6 +64,9 @@ int bload_state_misses(struct tca_bpf *skel, uint64_t *misses);
 /* What the kernel side counted, summed over CPUs: the slots of enum
  * brec_counter, BCOUNT_MAX of them. */
 int bload_counters(struct tca_bpf *skel, uint64_t *counts);
+/* Per CPU (ncpus of them, libbpf_num_possible_cpus()), the events that the
+ * programs ran for: those that passed the filters and those they dropped. */
+int bload_seen(struct tca_bpf *skel, uint64_t *seen, unsigned ncpus);
 /* Stop the kernel side: no event is written after it returns. */
 void bload_detach(struct tca_bpf *skel);
 /* Tell the kernel side whether the reader is busy (see read.c). */
@@ -70,17 +75,58 @@ void bload_set_busy(struct tca_bpf *skel, bool busy);
 /* cgroup v2 ids -> paths, logged and handed as name records once per new
  * id: lib/cgpath.h */
 
+/* ---- hits.c: the tracepoint's own count of its hits, per CPU */
+
+/* Logs why not (a warning: the eventer runs without the count). */
+int bhits_open(const struct tca_host *host, unsigned ncpus, struct bhits **h);
+/* False when that CPU's count cannot be read. */
+bool bhits_read(struct bhits *h, unsigned cpu, uint64_t *hits);
+void bhits_close(struct bhits *h);
+/* --release: remove the instances of dead runs (a live run's stays). */
+int bhits_release(const struct tca_host *host);
+
+/* ---- unseen.c: hits less the events the programs ran for, per CPU */
+
+struct unseen;
+struct unseen *unseen_new(unsigned ncpus);
+void unseen_free(struct unseen *u);
+/* Both counts of one CPU at a quiet moment of it. */
+void unseen_quiet(struct unseen *u, unsigned cpu, uint64_t hits, uint64_t seen);
+uint64_t unseen_quiet_moments(const struct unseen *u, unsigned cpu);
+/* The events all CPUs lost since their bases. */
+uint64_t unseen_lost(const struct unseen *u);
+
+/* ---- loss.c: what the kernel lost, counted and logged */
+
+struct bloss;
+/* Takes hits (NULL: no count of the tracepoint's own), even on failure. */
+int bloss_open(const struct tca_host *host, struct tca_bpf *skel, struct bhits *hits,
+	       struct bloss **l);
+/* Count (once a second or so), and log what is new every 10 s or when
+ * forced. */
+void bloss_look(struct bloss *l, bool force);
+/* Before the programs stop: the last comparison with the hits. */
+void bloss_final(struct bloss *l);
+/* The programs are off (bload_detach): the counts are final. */
+void bloss_stopped(struct bloss *l);
+uint64_t bloss_total(const struct bloss *l);
+/* The last look, the kernel side's account in the log, and free. */
+void bloss_close(struct bloss *l);
+
 /* ---- read.c: the ring buffer -> struct tca_event batches */
 
 struct breader;
-int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel, struct cgpaths *cg, struct breader **rd);
+/* Takes hits, even on failure. */
+int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel,
+		 struct bhits *hits, struct cgpaths *cg, struct breader **rd);
 void breader_close(struct breader *rd);
 int breader_fd(struct breader *rd);
 /* Fills r->ev (up to r->cap) and, for a processor of ABI 2.2 or later,
  * r->name with the paths of the cgroups those events meet first. */
 ssize_t breader_read(struct breader *rd, struct tca_read *r);
 uint64_t breader_lost(struct breader *rd);
-/* The programs are off (bload_detach): the loss counts are final. */
+/* Before bload_detach, and after it. */
+void breader_stopping(struct breader *rd);
 void breader_stopped(struct breader *rd);
 
 #endif

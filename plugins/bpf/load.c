@@ -173,6 +173,24 @@ int bload_counters(struct tca_bpf *skel, uint64_t *counts)
 	return 0;
 }
 
+int bload_seen(struct tca_bpf *skel, uint64_t *seen, unsigned ncpus)
+{
+	static const uint32_t slots[] = { BCOUNT_PASSED, BCOUNT_FILTERED };
+	uint64_t vals[1024];
+
+	if (ncpus == 0 || ncpus > 1024 || (int)ncpus != libbpf_num_possible_cpus())
+		return -EINVAL;
+	for (unsigned i = 0; i < ncpus; i++)
+		seen[i] = 0;
+	for (size_t k = 0; k < sizeof(slots) / sizeof(slots[0]); k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.counters), &slots[k], vals) < 0)
+			return -errno;
+		for (unsigned i = 0; i < ncpus; i++)
+			seen[i] += vals[i];
+	}
+	return 0;
+}
+
 int bload_state_misses(struct tca_bpf *skel, uint64_t *misses)
 {
 	struct bpf_prog_info info;

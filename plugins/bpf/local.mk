@@ -2,7 +2,8 @@
 # program is compiled by clang -target bpf and embedded in the plugin as a
 # bpftool skeleton, so the .so is the whole plugin.
 BPF_PLUGIN_SOURCES = plugins/bpf/bpf.c plugins/bpf/bpf.h plugins/bpf/load.c \
-	plugins/bpf/read.c plugins/bpf/filter.c plugins/bpf/bpf-record.h
+	plugins/bpf/read.c plugins/bpf/filter.c plugins/bpf/bpf-record.h \
+	plugins/bpf/loss.c plugins/bpf/hits.c plugins/bpf/unseen.c
 if BUILD_BPF
 pkglib_LTLIBRARIES += plugins/bpf.la
 plugins_bpf_la_SOURCES = $(BPF_PLUGIN_SOURCES)

@@ -31,7 +31,10 @@
 #define BUSY_QUICK_READS 4
 /* Busy, fewer events than this in a whole timer period: go idle. */
 #define IDLE_EVENTS 8
-#define LOSS_LOG_INTERVAL_S 10
+/* The loss counts (loss.c): the comparison with the tracepoint's own count
+ * needs quiet moments of each CPU, which a look finds more often the more
+ * often it comes. About 10 syscalls a look. */
+#define LOOK_INTERVAL_MS 100
 
 struct breader {
 	const struct tca_host *host;
@@ -46,12 +49,8 @@ struct breader {
 	unsigned quick_reads;      /* idle: reads in a row sooner than interval_ns apart */
 	uint64_t period_events;    /* busy: events since the last timer shot */
 	int64_t offset_ns;         /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
-	uint64_t loss_s, loss_log_s;
-	/* Lost: the ring buffer full, and state changes that neither program
-	 * ran for (tca.bpf.c, tca_state_nested). */
-	uint64_t lost_ring, lost_ring_logged, lost_nested, lost_nested_logged;
-	uint64_t misses_seen;      /* tca_state's recursion misses at the last look */
-	bool stopped;              /* the programs are off: the counts are final */
+	struct bloss *loss;
+	uint64_t loss_ms;          /* the last look at the loss */
 	/* The batch being filled by the ring buffer callback. */
 	struct tca_read *r;
 	bool names;                /* the processor takes name records in r */
@@ -59,12 +58,12 @@ struct breader {
 	size_t n, cap;
 };
 
-static uint64_t breader_now_s(void)
+static uint64_t breader_now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int64_t breader_offset(void)
@@ -215,58 +214,19 @@ static void breader_adapt(struct breader *rd, size_t n, bool timer_fired)
 	}
 }
 
-/* A miss of tca_state is followed at once by tca_state_nested's record of
- * it, but a look from another CPU can come in between. So while the
- * programs run, the misses of the look before are set against the
- * records of this one; once they are off, both counts are final. */
-static void breader_count_loss(struct breader *rd)
+void breader_stopping(struct breader *rd)
 {
-	uint64_t c[BCOUNT_MAX], misses, m;
-	bool have_misses = bload_state_misses(rd->skel, &misses) == 0;
-
-	if (bload_counters(rd->skel, c) < 0)
-		return;
-	if (c[BCOUNT_RING_FULL] > rd->lost_ring)
-		rd->lost_ring = c[BCOUNT_RING_FULL];
-	if (!have_misses)
-		return;
-	m = rd->stopped ? misses : rd->misses_seen;
-	rd->misses_seen = misses;
-	if (m > c[BCOUNT_NESTED] && m - c[BCOUNT_NESTED] > rd->lost_nested)
-		rd->lost_nested = m - c[BCOUNT_NESTED];
-}
-
-static void breader_check_loss(struct breader *rd, bool force)
-{
-	uint64_t now = breader_now_s();
-
-	breader_count_loss(rd);
-	if ((rd->lost_ring == rd->lost_ring_logged && rd->lost_nested == rd->lost_nested_logged) ||
-	    (!force && now - rd->loss_log_s < LOSS_LOG_INTERVAL_S))
-		return;
-	if (rd->lost_ring != rd->lost_ring_logged)
-		tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
-			" in all): the ring buffer was full; raise ring_size",
-			rd->lost_ring - rd->lost_ring_logged, rd->lost_ring);
-	if (rd->lost_nested != rd->lost_nested_logged)
-		tca_log(rd->host, TCA_LOG_WARNING, 0, "the kernel lost %" PRIu64 " events (%" PRIu64
-			" in all): it ran neither BPF program for them, as they came while "
-			"one ran on the same CPU (tcp-audit-bpf(7), Loss)",
-			rd->lost_nested - rd->lost_nested_logged,
-			rd->lost_nested);
-	rd->lost_ring_logged = rd->lost_ring;
-	rd->lost_nested_logged = rd->lost_nested;
-	rd->loss_log_s = now;
+	bloss_final(rd->loss);
 }
 
 void breader_stopped(struct breader *rd)
 {
-	rd->stopped = true;
+	bloss_stopped(rd->loss);
 }
 
 ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 {
-	uint64_t expirations = 0, now_s = breader_now_s();
+	uint64_t expirations = 0, now_ms = breader_now_ms();
 	bool timer_fired;
 	int r;
 
@@ -287,30 +247,38 @@ ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 	if (r < 0 && r != -E2BIG)
 		return r;
 	breader_adapt(rd, rd->n, timer_fired);
-	/* Once a second, and when the ring is empty (the end of the final
+	/* Every LOOK_INTERVAL_MS, and when the ring is empty (the end of the final
 	 * drain, so that the last count is exact). */
-	if (now_s != rd->loss_s || rd->n == 0) {
-		breader_check_loss(rd, false);
-		rd->loss_s = now_s;
+	if (now_ms - rd->loss_ms >= LOOK_INTERVAL_MS || rd->n == 0) {
+		bloss_look(rd->loss, false);
+		rd->loss_ms = now_ms;
 	}
 	return (ssize_t)rd->n;
 }
 
-int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel, struct cgpaths *cg, struct breader **out)
+int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel,
+		 struct bhits *hits, struct cgpaths *cg, struct breader **out)
 {
 	struct epoll_event ee = { .events = EPOLLIN };
 	struct breader *rd = calloc(1, sizeof(*rd));
 	int r;
 
-	if (!rd)
+	if (!rd) {
+		bhits_close(hits);
 		return -ENOMEM;
+	}
+	r = bloss_open(host, skel, hits, &rd->loss);
+	if (r < 0) {
+		free(rd);
+		return r;
+	}
 	rd->host = host;
 	rd->skel = skel;
 	rd->cg = cg;
 	rd->ipv4_mapped = c->ipv4_mapped;
 	rd->interval_ns = c->busy_interval_ms * 1000000;
 	rd->epfd = rd->timerfd = -1;
-	rd->loss_s = rd->loss_log_s = breader_now_s();
+	rd->loss_ms = breader_now_ms();
 	rd->rb = ring_buffer__new(bpf_map__fd(skel->maps.ring), breader_record, rd, NULL);
 	if (!rd->rb) {
 		r = -errno;
@@ -341,32 +309,14 @@ fail:
 	return r;
 }
 
-/* The kernel side's account of the run, for whoever checks a filter or
- * a loss: every event it saw either passed the filters (and was written
- * or lost) or was filtered out there. */
-static void breader_log_counts(struct breader *rd)
-{
-	uint64_t c[BCOUNT_MAX];
-
-	if (bload_counters(rd->skel, c) < 0)
-		return;
-	tca_log(rd->host, TCA_LOG_INFO, 0, "kernel side: %" PRIu64 " events passed the filters "
-		"(%" PRIu64 " written, %" PRIu64 " lost: ring buffer full), %" PRIu64 " filtered "
-		"out; %" PRIu64 " came while the program ran on their CPU (%" PRIu64 " run by "
-		"the second program, %" PRIu64 " lost)", c[BCOUNT_PASSED],
-		c[BCOUNT_PASSED] - c[BCOUNT_RING_FULL], c[BCOUNT_RING_FULL], c[BCOUNT_FILTERED],
-		c[BCOUNT_NESTED] + rd->lost_nested, c[BCOUNT_NESTED], rd->lost_nested);
-}
-
 void breader_close(struct breader *rd)
 {
 	if (!rd)
 		return;
-	if (rd->rb) {
-		breader_check_loss(rd, true);
-		breader_log_counts(rd);
+	/* The last look needs the maps: before bload_close. */
+	bloss_close(rd->loss);
+	if (rd->rb)
 		ring_buffer__free(rd->rb);
-	}
 	if (rd->epfd >= 0)
 		close(rd->epfd);
 	if (rd->timerfd >= 0)
@@ -381,5 +331,5 @@ int breader_fd(struct breader *rd)
 
 uint64_t breader_lost(struct breader *rd)
 {
-	return rd->lost_ring + rd->lost_nested;
+	return bloss_total(rd->loss);
 }

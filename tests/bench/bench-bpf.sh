@@ -10,7 +10,9 @@
 # ratios; and the CPU used by the bpf eventer when idle. bpf_nosys is the
 # bpf eventer with syscalls=no: the difference in connections/s is what
 # the syscall tracepoints cost every process (the kernel side runs in
-# theirs).
+# theirs). bpf_nohits is the bpf eventer with hit_count=no: beside bpf,
+# what the tracepoint's own count (one trace buffer write per event)
+# costs, in connections/s and in the reader's CPU.
 # Usage: bench-bpf.sh [SECONDS] [PROCS] [RATE]
 set -eu
 . "$TESTS_LIB/common.sh"
@@ -56,6 +58,7 @@ for load in "rate $rate" "full 0"; do
 	run tracefs "$1" "$2" tracefs
 	t=$rcpe
 	run bpf_nosys "$1" "$2" bpf -E syscalls=no
+	run bpf_nohits "$1" "$2" bpf -E hit_count=no
 	run bpf "$1" "$2" bpf
 	metric "bpf_$1_reader_cpu_ratio_to_tracefs" "$(ratio "$rcpe" "$t")" "x"
 	bench_tcpstates "$1" "$2"

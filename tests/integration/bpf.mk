@@ -10,8 +10,12 @@ BPF_TESTS = \
 	tests/integration/bpf-loss.sh \
 	tests/integration/bpf-dualstack.sh \
 	tests/integration/bpf-sandbox.sh \
-	tests/integration/bpf-nosyscalls.sh
+	tests/integration/bpf-nosyscalls.sh \
+	tests/integration/bpf-hits.sh
 if BUILD_BPF
 TESTS += $(BPF_TESTS)
+# The benchmark's churn, which connects at the kernel's full rate.
+check_PROGRAMS += tests/bench/churn
+tests_bench_churn_SOURCES = tests/bench/churn.c
 endif
 EXTRA_DIST += $(BPF_TESTS)

@@ -30,13 +30,15 @@ tests_unit_runner_SOURCES = \
 	tests/unit/test-copy-encode.c \
 	tests/unit/test-replay-tsv.c \
 	tests/unit/test-file.c \
-	tests/unit/test-wire.c
+	tests/unit/test-wire.c \
+	tests/unit/test-bpf-unseen.c
 # Plugin code that is pure (no libpq, no kernel) is tested here directly.
 tests_unit_runner_SOURCES += plugins/pgsql/copy-encode.c plugins/pgsql/copy-encode.h \
 	plugins/pgsql/conn-agg.c plugins/pgsql/conn-agg.h plugins/pgsql/conn-seen.c plugins/pgsql/conn-seen.h \
-	plugins/replay/tsv.c plugins/replay/replay.h
+	plugins/replay/tsv.c plugins/replay/replay.h \
+	plugins/bpf/unseen.c plugins/bpf/bpf.h
 tests_unit_runner_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/plugins/pgsql \
-	-I$(top_srcdir)/plugins/replay
+	-I$(top_srcdir)/plugins/replay -I$(top_srcdir)/plugins/bpf
 tests_unit_runner_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_runner_LDADD = src/libprocessor.la $(CHECK_LIBS)
 if BUILD_TRACEFS

@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, suite_fmt());
 	srunner_add_suite(sr, suite_names());
 	srunner_add_suite(sr, suite_cgpath());
+	srunner_add_suite(sr, suite_bpf_unseen());
 	srunner_add_suite(sr, suite_backoff());
 	srunner_add_suite(sr, suite_connfold());
 	srunner_add_suite(sr, suite_filteropt());

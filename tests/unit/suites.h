@@ -19,6 +19,7 @@ Suite *suite_plugin_config(void);
 Suite *suite_fmt(void);
 Suite *suite_names(void);
 Suite *suite_cgpath(void);
+Suite *suite_bpf_unseen(void);
 Suite *suite_backoff(void);
 Suite *suite_connfold(void);
 Suite *suite_filteropt(void);
