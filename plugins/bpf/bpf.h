@@ -102,8 +102,8 @@ struct bloss;
 /* Takes hits (NULL: no count of the tracepoint's own), even on failure. */
 int bloss_open(const struct tca_host *host, struct tca_bpf *skel, struct bhits *hits,
 	       struct bloss **l);
-/* Count (once a second or so), and log what is new every 10 s or when
- * forced. */
+/* Count (every 100 ms or so, read.c), and log what is new every 10 s or
+ * when forced. */
 void bloss_look(struct bloss *l, bool force);
 /* Before the programs stop: the last comparison with the hits. */
 void bloss_final(struct bloss *l);

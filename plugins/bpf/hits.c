@@ -237,13 +237,13 @@ void bhits_close(struct bhits *h)
 		if (h->stats_fd[c] >= 0)
 			close(h->stats_fd[c]);
 	free(h->stats_fd);
-	/* Open files hold the instance; the lock's directory does not. */
-	if (h->lock_fd >= 0) {
+	/* Open files hold the instance; the lock's directory does not, and
+	 * is let go only after, so that no start takes it for a dead run's
+	 * in between. */
+	if (h->dir)
 		rmdir(h->dir);
+	if (h->lock_fd >= 0)
 		close(h->lock_fd);
-	} else if (h->dir) {
-		rmdir(h->dir);
-	}
 	free(h->dir);
 	free(h);
 }

@@ -63,13 +63,12 @@ static uint64_t bloss_now_s(void)
 int bloss_open(const struct tca_host *host, struct tca_bpf *skel, struct bhits *hits,
 	       struct bloss **out)
 {
-	struct bloss *l = calloc(1, sizeof(*l));
 	int n = libbpf_num_possible_cpus();
+	struct bloss *l = n > 0 ? calloc(1, sizeof(*l)) : NULL;
 
-	if (!l || n <= 0) {
-		free(l);
+	if (!l) {
 		bhits_close(hits);
-		return l ? (n < 0 ? n : -EINVAL) : -ENOMEM;
+		return n > 0 ? -ENOMEM : n < 0 ? n : -EINVAL;
 	}
 	/* Taken first, so that a failure below closes it with the rest. */
 	l->hits = hits;
@@ -228,7 +227,6 @@ void bloss_final(struct bloss *l)
 	/* Nothing is compared after this: the count costs no more writes. */
 	bhits_close(l->hits);
 	l->hits = NULL;
-	l->stopped = true;
 }
 
 void bloss_stopped(struct bloss *l)
