@@ -11,3 +11,13 @@ lib_libtca_la_SOURCES = \
 	lib/wire.c lib/wire.h \
 	lib/cgpath.c lib/cgpath.h \
 	lib/tracefs-mount.c lib/tracefs-mount.h
+
+# What reads the raw records of a tracefs instance (libtraceevent): the
+# tracefs eventer, and the bpf eventer's recovery from its count of hits.
+if BUILD_TRACEFS
+noinst_LTLIBRARIES += lib/libtcatrace.la
+lib_libtcatrace_la_SOURCES = lib/trace-record.h lib/trace-page.c lib/trace-decode.c
+lib_libtcatrace_la_CFLAGS = $(AM_CFLAGS) $(TRACEFS_CFLAGS)
+lib_libtcatrace_la_LIBADD = $(TRACEFS_LIBS)
+endif
+EXTRA_DIST += lib/trace-record.h lib/trace-page.c lib/trace-decode.c

@@ -62,7 +62,7 @@ struct brec {
 	__u8 newstate;
 	__u8 owner;             /* BREC_OWNER_* if BREC_OWNER */
 	__u8 flags;             /* BREC_* */
-	__u32 pad;
+	__u32 cpu;              /* where the tracepoint ran (recover.c matches by it) */
 };
 
 #endif /* TCA_BPF_RECORD_H */

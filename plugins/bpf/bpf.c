@@ -5,7 +5,9 @@
  * and its owner, network namespace, cgroup, uid, bytes and lifetime known
  * in the kernel. This file holds the descriptor, the options and the
  * open/close life cycle; load.c loads the program, read.c reads its ring
- * buffer, lib/cgpath.c names cgroups, tca.bpf.c is the kernel side.
+ * buffer, hits.c, unseen.c and loss.c count what the kernel lost,
+ * recover.c and history.c recover it, lib/cgpath.c names cgroups,
+ * tca.bpf.c is the kernel side.
  */
 #include "config.h"
 
@@ -42,6 +44,12 @@ static int bpfev_check(const struct tca_host *host, const struct bpf_config *c,
 	if (c->wake_size == 0 || c->wake_size >= c->ring_size) {
 		tca_log(host, TCA_LOG_ERR, 0, "bad wake_size %" PRIu64 ": give more than 0 and "
 			"less than ring_size (%" PRIu64 ")", c->wake_size, c->ring_size);
+		return -EINVAL;
+	}
+	if (c->recover_buffer && (c->recover_buffer < 65536 ||
+				  c->recover_buffer > (UINT64_C(1) << 30))) {
+		tca_log(host, TCA_LOG_ERR, 0, "bad recover_buffer %" PRIu64 ": give 0 (off) or 64K "
+			"to 1G (per CPU)", c->recover_buffer);
 		return -EINVAL;
 	}
 	if (c->busy_interval_ms == 0 || c->busy_interval_ms > 1000) {
@@ -93,14 +101,15 @@ static int bpfev_open(const struct tca_host *host, const void *config, void **st
 	/* The count of the hits first: its probe then runs before the
 	 * programs' on each event (unseen.c). Without it, the eventer runs,
 	 * with a warning (hits.c). */
-	if (c->hit_count && bhits_open(host, (unsigned)libbpf_num_possible_cpus(), &hits) < 0)
+	if (c->hit_count && bhits_open(host, (unsigned)libbpf_num_possible_cpus(),
+				       c->recover_buffer, &hits) < 0)
 		hits = NULL;
 	r = bload_open(host, c, &f, &b->skel);
 	if (r < 0) {
 		bhits_close(hits);
 		goto fail;
 	}
-	r = breader_open(host, c, b->skel, hits, b->cg, &b->rd);
+	r = breader_open(host, c, &f, b->skel, hits, b->cg, &b->rd);
 	if (r < 0)
 		goto fail;
 	tca_log(host, TCA_LOG_INFO, 0, "capturing with BPF on sock/inet_sock_set_state, "
@@ -188,6 +197,10 @@ static const struct tca_option bpfev_options[] = {
 	  .help = "count the tracepoint's hits in a tracefs instance too, so that an event the "
 		  "kernel ran no BPF program for is counted lost even when it counts no miss",
 	  .offset = offsetof(struct bpf_config, hit_count) },
+	{ .name = "recover_buffer", .type = TCA_OPT_SIZE, .def = "4M",
+	  .help = "per CPU, what the count of hits keeps of the last events, to recover those "
+		  "the kernel ran no BPF program for (0: count them lost only)",
+	  .offset = offsetof(struct bpf_config, recover_buffer) },
 	{ .name = NULL },
 };
 

@@ -15,6 +15,11 @@
  * the run dies, however it dies: an instance whose lock can be taken is a
  * dead run's, and the next open removes it, since each instance costs
  * every state change a write.
+ *
+ * With a buffer of its own (recover_buffer), the instance also keeps the
+ * last events of each CPU, on the programs' clock (boot), for recover.c
+ * to take what the programs missed from; nothing reads it otherwise, and
+ * the oldest are overwritten, so the count stays the same.
  */
 #include "config.h"
 
@@ -36,14 +41,17 @@
 
 #define HITS_PREFIX "tcp-audit-hits-"
 #define HITS_EVENT "events/sock/inet_sock_set_state/"
-/* Per CPU: the buffer only has to hold an event while it is written. */
-#define HITS_BUFFER_KB "8"
+/* Per CPU, for the count alone: the buffer only has to hold an event
+ * while it is written. */
+#define HITS_BUFFER_KB 8
 
 struct bhits {
 	char *dir;      /* the instance's directory */
 	int lock_fd;    /* the directory, locked */
 	unsigned ncpus;
 	int *stats_fd;  /* per_cpu/cpuN/stats, -1 where the kernel has none */
+	int *raw_fd;    /* per_cpu/cpuN/trace_pipe_raw when it keeps events, or -1 */
+	bool keeps;
 };
 
 static int hits_write(int dir_fd, const char *file, const char *text)
@@ -111,8 +119,10 @@ int bhits_release(const struct tca_host *host)
 	return 0;
 }
 
-static int hits_make(struct bhits *h, const char *instances)
+static int hits_make(struct bhits *h, const char *instances, uint64_t buffer_size)
 {
+	uint64_t kb = buffer_size ? (buffer_size + 1023) / 1024 : HITS_BUFFER_KB;
+	char size[32];
 	uint64_t id;
 	int r;
 
@@ -127,29 +137,41 @@ static int hits_make(struct bhits *h, const char *instances)
 	h->lock_fd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->lock_fd < 0 || flock(h->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return -errno;
-	if ((r = hits_write(h->lock_fd, "buffer_size_kb", HITS_BUFFER_KB)) < 0 ||
+	snprintf(size, sizeof(size), "%" PRIu64, kb);
+	/* The programs' clock, so that an event and its record compare. */
+	if (buffer_size && (r = hits_write(h->lock_fd, "trace_clock", "boot")) < 0)
+		return r;
+	if ((r = hits_write(h->lock_fd, "buffer_size_kb", size)) < 0 ||
 	    (r = hits_write(h->lock_fd, HITS_EVENT "filter", "protocol == 6")) < 0 ||
 	    (r = hits_write(h->lock_fd, HITS_EVENT "enable", "1")) < 0)
 		return r;
 	return 0;
 }
 
-static int hits_open_stats(struct bhits *h, unsigned ncpus)
+static int hits_open_stats(struct bhits *h, unsigned ncpus, bool keep)
 {
 	h->stats_fd = malloc(ncpus * sizeof(*h->stats_fd));
-	if (!h->stats_fd)
+	h->raw_fd = malloc(ncpus * sizeof(*h->raw_fd));
+	if (!h->stats_fd || !h->raw_fd)
 		return -ENOMEM;
 	h->ncpus = ncpus;
+	h->keeps = keep;
 	for (unsigned c = 0; c < ncpus; c++) {
 		char file[64];
 
 		snprintf(file, sizeof(file), "per_cpu/cpu%u/stats", c);
 		h->stats_fd[c] = openat(h->lock_fd, file, O_RDONLY | O_CLOEXEC);
+		h->raw_fd[c] = -1;
+		if (!keep)
+			continue;
+		snprintf(file, sizeof(file), "per_cpu/cpu%u/trace_pipe_raw", c);
+		h->raw_fd[c] = openat(h->lock_fd, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	}
 	return 0;
 }
 
-int bhits_open(const struct tca_host *host, unsigned ncpus, struct bhits **out)
+int bhits_open(const struct tca_host *host, unsigned ncpus, uint64_t buffer_size,
+	       struct bhits **out)
 {
 	struct bhits *h = calloc(1, sizeof(*h));
 	char *tracefs = NULL, *instances = NULL;
@@ -167,9 +189,9 @@ int bhits_open(const struct tca_host *host, unsigned ncpus, struct bhits **out)
 		goto fail;
 	}
 	hits_clean_stale(host, instances);
-	r = hits_make(h, instances);
+	r = hits_make(h, instances, buffer_size);
 	if (r == 0)
-		r = hits_open_stats(h, ncpus);
+		r = hits_open_stats(h, ncpus, buffer_size > 0);
 	if (r < 0) {
 		tca_log(host, TCA_LOG_WARNING, -r, "cannot count the tracepoint's hits in %s: an "
 			"event for which the kernel runs neither BPF program, and counts no miss, "
@@ -189,13 +211,13 @@ fail:
 	return r;
 }
 
-/* One CPU's hits: what the instance wrote, kept or overwritten, and
- * what it dropped (a write nested in one under way that found the
- * buffer full). */
+/* One CPU's hits: what the instance wrote, kept, overwritten or read
+ * (recover.c reads it), and what it dropped (a write nested in one under
+ * way that found the buffer full). */
 static int hits_parse(const char *text, uint64_t *hits)
 {
 	static const char *const fields[] = { "entries:", "overrun:", "commit overrun:",
-					      "dropped events:" };
+					      "dropped events:", "read events:" };
 	unsigned found = 0;
 
 	*hits = 0;
@@ -229,6 +251,23 @@ bool bhits_read(struct bhits *h, unsigned cpu, uint64_t *hits)
 	return hits_parse(text, hits) == 0;
 }
 
+ssize_t bhits_read_page(struct bhits *h, unsigned cpu, void *buf, size_t size)
+{
+	ssize_t n;
+
+	if (cpu >= h->ncpus || h->raw_fd[cpu] < 0)
+		return -EBADF;
+	n = read(h->raw_fd[cpu], buf, size);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	return n;
+}
+
+bool bhits_keeps(const struct bhits *h)
+{
+	return h && h->keeps;
+}
+
 void bhits_close(struct bhits *h)
 {
 	if (!h)
@@ -236,7 +275,11 @@ void bhits_close(struct bhits *h)
 	for (unsigned c = 0; h->stats_fd && c < h->ncpus; c++)
 		if (h->stats_fd[c] >= 0)
 			close(h->stats_fd[c]);
+	for (unsigned c = 0; h->raw_fd && c < h->ncpus; c++)
+		if (h->raw_fd[c] >= 0)
+			close(h->raw_fd[c]);
 	free(h->stats_fd);
+	free(h->raw_fd);
 	/* Open files hold the instance; the lock's directory does not, and
 	 * is let go only after, so that no start takes it for a dead run's
 	 * in between. */

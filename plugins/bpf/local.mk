@@ -3,14 +3,15 @@
 # bpftool skeleton, so the .so is the whole plugin.
 BPF_PLUGIN_SOURCES = plugins/bpf/bpf.c plugins/bpf/bpf.h plugins/bpf/load.c \
 	plugins/bpf/read.c plugins/bpf/filter.c plugins/bpf/bpf-record.h \
-	plugins/bpf/loss.c plugins/bpf/hits.c plugins/bpf/unseen.c
+	plugins/bpf/loss.c plugins/bpf/hits.c plugins/bpf/unseen.c plugins/bpf/decode.c \
+	plugins/bpf/recover.c plugins/bpf/recover.h plugins/bpf/history.c
 if BUILD_BPF
 pkglib_LTLIBRARIES += plugins/bpf.la
 plugins_bpf_la_SOURCES = $(BPF_PLUGIN_SOURCES)
 nodist_plugins_bpf_la_SOURCES = plugins/bpf/tca.skel.h
 plugins_bpf_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/plugins/bpf -I$(top_srcdir)/plugins/bpf
-plugins_bpf_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-plugins_bpf_la_LIBADD = lib/libtca.la $(LIBBPF_LIBS)
+plugins_bpf_la_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) $(TRACEFS_CFLAGS)
+plugins_bpf_la_LIBADD = lib/libtca.la lib/libtcatrace.la $(LIBBPF_LIBS) $(TRACEFS_LIBS)
 plugins_bpf_la_LDFLAGS = $(PLUGIN_LINK_FLAGS)
 $(plugins_bpf_la_OBJECTS): plugins/bpf/tca.skel.h
 CLEANFILES += plugins/bpf/tca.bpf.o plugins/bpf/tca.skel.h

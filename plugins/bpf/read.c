@@ -50,6 +50,8 @@ struct breader {
 	uint64_t period_events;    /* busy: events since the last timer shot */
 	int64_t offset_ns;         /* CLOCK_REALTIME - CLOCK_BOOTTIME, per batch */
 	struct bloss *loss;
+	struct brecover *rc;       /* NULL: nothing recovered (the loss holds it) */
+	bool stopped;              /* the programs are off */
 	uint64_t loss_ms;          /* the last look at the loss */
 	/* The batch being filled by the ring buffer callback. */
 	struct tca_read *r;
@@ -75,70 +77,6 @@ static int64_t breader_offset(void)
 	return ((int64_t)r.tv_sec - b.tv_sec) * 1000000000 + (r.tv_nsec - b.tv_nsec);
 }
 
-static bool is_v4_mapped(const uint8_t a[16])
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a, prefix, 12) == 0;
-}
-
-/* An IPv6 socket talking IPv4 has both addresses mapped, or the local
- * one unspecified (a listener on ::). */
-static void breader_addrs(const struct breader *rd, const struct brec *r, struct tca_event *e)
-{
-	static const uint8_t any[16];
-
-	if (r->family == 2) {
-		e->family = TCA_FAMILY_IPV4;
-		memcpy(e->saddr, r->saddr, 4);
-		memcpy(e->daddr, r->daddr, 4);
-		return;
-	}
-	if (!rd->ipv4_mapped && is_v4_mapped(r->daddr) &&
-	    (is_v4_mapped(r->saddr) || memcmp(r->saddr, any, 16) == 0)) {
-		e->family = TCA_FAMILY_IPV4;
-		memcpy(e->saddr, r->saddr + 12, 4);
-		memcpy(e->daddr, r->daddr + 12, 4);
-		return;
-	}
-	e->family = TCA_FAMILY_IPV6;
-	memcpy(e->saddr, r->saddr, 16);
-	memcpy(e->daddr, r->daddr, 16);
-}
-
-static void breader_decode(struct breader *rd, const struct brec *r, struct tca_event *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->time_ns = (uint64_t)((int64_t)r->time_ns + rd->offset_ns);
-	e->sock = r->cookie;
-	e->oldstate = r->oldstate;
-	e->newstate = r->newstate;
-	e->protocol = r->protocol;
-	e->sport = r->sport;
-	e->dport = r->dport;
-	breader_addrs(rd, r, e);
-	e->netns = r->netns;
-	e->flags = TCA_EV_NETNS;
-	if (r->flags & BREC_OWNER) {
-		e->flags |= TCA_EV_PID | TCA_EV_UID | TCA_EV_CGROUP;
-		e->owner = r->owner;
-		e->pid = (int32_t)r->pid;
-		e->uid = r->uid;
-		e->cgroup = r->cgroup;
-		memcpy(e->comm, r->comm, sizeof(e->comm));
-		e->comm[TCA_COMM_LEN - 1] = '\0';
-	}
-	if (r->flags & BREC_BYTES) {
-		e->flags |= TCA_EV_BYTES;
-		e->bytes_sent = r->bytes_sent;
-		e->bytes_received = r->bytes_received;
-	}
-	if (r->flags & BREC_LIFETIME) {
-		e->flags |= TCA_EV_LIFETIME;
-		e->lifetime_ns = r->lifetime_ns;
-	}
-}
-
 /* libbpf's callback, one record. Returning < 0 stops the consumption with
  * this record consumed, so it is stored first and the stop comes when the
  * batch is full, or when the room for names is: a consumed record cannot
@@ -152,7 +90,9 @@ static int breader_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct brec))
 		return 0;
-	breader_decode(rd, data, e);
+	if (rd->rc)
+		brecover_record(rd->rc, data);
+	bdecode(data, rd->ipv4_mapped, rd->offset_ns, e);
 	if (e->cgroup && (e->flags & TCA_EV_CGROUP))
 		names_full = cgpaths_hand(rd->cg, rd->names, rd->r, e->cgroup);
 	return ++rd->n == rd->cap || names_full ? -E2BIG : 0;
@@ -221,12 +161,34 @@ void breader_stopping(struct breader *rd)
 
 void breader_stopped(struct breader *rd)
 {
+	rd->stopped = true;
 	bloss_stopped(rd->loss);
+}
+
+static uint64_t breader_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* After a consume (one that emptied the ring began at consumed_from, or
+ * 0): settle what can be, and hand out what was recovered in the room
+ * left. */
+static void breader_recover(struct breader *rd, uint64_t consumed_from)
+{
+	if (rd->stopped && consumed_from)
+		brecover_all_in(rd->rc);
+	else if (consumed_from)
+		brecover_drained(rd->rc, consumed_from);
+	bloss_recover(rd->loss);
+	rd->n += brecover_take(rd->rc, rd->ev + rd->n, rd->cap - rd->n, rd->offset_ns);
 }
 
 ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 {
-	uint64_t expirations = 0, now_ms = breader_now_ms();
+	uint64_t expirations = 0, now_ms = breader_now_ms(), consumed_from;
 	bool timer_fired;
 	int r;
 
@@ -243,9 +205,12 @@ ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 	rd->ev = rq->ev;
 	rd->cap = rq->cap;
 	rd->n = 0;
+	consumed_from = rd->rc ? breader_boot_ns() : 0;
 	r = ring_buffer__consume(rd->rb);
 	if (r < 0 && r != -E2BIG)
 		return r;
+	if (rd->rc)
+		breader_recover(rd, rd->n < rd->cap ? consumed_from : 0);
 	breader_adapt(rd, rd->n, timer_fired);
 	/* Every LOOK_INTERVAL_MS, and when the ring is empty (the end of the final
 	 * drain, so that the last count is exact). */
@@ -256,7 +221,8 @@ ssize_t breader_read(struct breader *rd, struct tca_read *rq)
 	return (ssize_t)rd->n;
 }
 
-int breader_open(const struct tca_host *host, const struct bpf_config *c, struct tca_bpf *skel,
+int breader_open(const struct tca_host *host, const struct bpf_config *c,
+		 const struct bpf_filter *f, struct tca_bpf *skel,
 		 struct bhits *hits, struct cgpaths *cg, struct breader **out)
 {
 	struct epoll_event ee = { .events = EPOLLIN };
@@ -267,7 +233,11 @@ int breader_open(const struct tca_host *host, const struct bpf_config *c, struct
 		bhits_close(hits);
 		return -ENOMEM;
 	}
-	r = bloss_open(host, skel, hits, &rd->loss);
+	/* Without it, what the programs miss is counted lost, as before. */
+	if (bhits_keeps(hits) &&
+	    brecover_open(host, c, f, (unsigned)libbpf_num_possible_cpus(), &rd->rc) < 0)
+		rd->rc = NULL;
+	r = bloss_open(host, skel, hits, rd->rc, &rd->loss);
 	if (r < 0) {
 		free(rd);
 		return r;

@@ -394,6 +394,7 @@ static __always_inline void emit(struct sock *sk, const struct owner *o, __u64 c
 	r.protocol = IPPROTO_TCP;
 	r.oldstate = oldstate;
 	r.newstate = newstate;
+	r.cpu = bpf_get_smp_processor_id();
 	read_addrs(sk, r.family, &r);
 	if (!filter_match(&r, o && o->kind ? o->cgroup : 0)) {
 		count(BCOUNT_FILTERED);

@@ -2,9 +2,10 @@
 /*
  * The instance's per-CPU binary buffers (trace_pipe_raw): one descriptor
  * per CPU, kept open for the whole run, all in one epoll set that the
- * processor polls. Pages are walked by page.c and the CPUs' streams merged
- * in time order by merge.c, so that one socket's events come out in the
- * order they happened even when they were recorded on different CPUs.
+ * processor polls. Pages are walked by lib/trace-page.c and the CPUs'
+ * streams merged in time order by merge.c, so that one socket's events
+ * come out in the order they happened even when they were recorded on
+ * different CPUs.
  */
 #include "config.h"
 

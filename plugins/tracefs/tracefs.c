@@ -4,9 +4,10 @@
  * instance, read as binary per-CPU pages, merged by time, attributed to
  * the socket's owner, with kernel loss counted. This file holds the
  * descriptor, the options and the open/read/close life cycle; the work is
- * in mount.c, instance.c, ring.c, decode.c, socktab.c, pidcache.c,
- * tasks.c, creds.c, pidns.c, filter.c, clock.c and siphash.c; keep.c hands
- * the instance from one run to the next.
+ * in instance.c, ring.c, socktab.c, pidcache.c, tasks.c, creds.c,
+ * pidns.c, filter.c, clock.c and siphash.c, and in lib/ (tracefs-mount.c;
+ * trace-page.c and trace-decode.c, shared with the bpf eventer); keep.c
+ * hands the instance from one run to the next.
  */
 #include "config.h"
 
@@ -203,39 +204,9 @@ static int tfs_check_config(const struct tca_host *host, const struct tracefs_co
 	return 0;
 }
 
-/* Parse only what we read: the ring buffer's page header and our one
- * event's format. (tracefs_local_events() would also parse /proc/kallsyms,
- * printk formats and saved comms: a second and megabytes, for nothing.) */
 static int tfs_load_format(struct tfs *t, const struct tracefs_config *c)
 {
-	enum tep_endian endian = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
-	char *header = NULL, *format = NULL;
-	int size_h = 0, size_f = 0, ret = -ENOENT;
-
-	t->tep = tep_alloc();
-	if (!t->tep)
-		return -ENOMEM;
-	tep_set_file_bigendian(t->tep, endian);
-	tep_set_local_bigendian(t->tep, endian);
-	tep_set_long_size(t->tep, (int)sizeof(long));
-	tep_set_page_size(t->tep, (int)sysconf(_SC_PAGESIZE));
-	header = tracefs_instance_file_read(NULL, "events/header_page", &size_h);
-	format = tracefs_instance_file_read(NULL, "events/sock/inet_sock_set_state/format", &size_f);
-	if (!header) {
-		ret = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
-		tca_log(t->host, TCA_LOG_ERR, errno, "cannot read %s/events/header_page (run as root, "
-			"or check that tracefs is readable)", t->dir);
-	} else {
-		/* A format missing or unparsed leaves the event unknown, and
-		 * tdecode_init() says what the kernel lacks. */
-		if (format && tep_parse_header_page(t->tep, header, (unsigned long)size_h,
-						    (int)sizeof(long)) == 0)
-			tep_parse_event(t->tep, format, (unsigned long)size_f, "sock");
-		ret = 0;
-	}
-	free(header);
-	free(format);
-	return ret < 0 ? ret : tdecode_init(t->host, t->tep, c->ipv4_mapped, &t->dec);
+	return tdecode_load(t->host, t->dir, c->ipv4_mapped, &t->tep, &t->dec);
 }
 
 /* With the task events on: the uid and cgroup events too, then the walk

@@ -12,7 +12,10 @@
 # the syscall tracepoints cost every process (the kernel side runs in
 # theirs). bpf_nohits is the bpf eventer with hit_count=no: beside bpf,
 # what the tracepoint's own count (one trace buffer write per event)
-# costs, in connections/s and in the reader's CPU.
+# costs, in connections/s and in the reader's CPU; bpf_norecover has the
+# count without recover_buffer: beside bpf, what the recovery of missed
+# events costs (the reader keeps its records, and reads the count's kept
+# events of a CPU that is never quiet), in the reader's CPU and RSS.
 # Usage: bench-bpf.sh [SECONDS] [PROCS] [RATE]
 set -eu
 . "$TESTS_LIB/common.sh"
@@ -59,6 +62,7 @@ for load in "rate $rate" "full 0"; do
 	t=$rcpe
 	run bpf_nosys "$1" "$2" bpf -E syscalls=no
 	run bpf_nohits "$1" "$2" bpf -E hit_count=no
+	run bpf_norecover "$1" "$2" bpf -E recover_buffer=0
 	run bpf "$1" "$2" bpf
 	metric "bpf_$1_reader_cpu_ratio_to_tracefs" "$(ratio "$rcpe" "$t")" "x"
 	bench_tcpstates "$1" "$2"

@@ -13,7 +13,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -I. -Iinclude -Ilib -iquote plugins/tracefs -Itests/unit \
  *     $(pkg-config --cflags libtraceevent) tests/fuzz/fuzz-tracefs-page.c \
- *     plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
+ *     lib/trace-page.c plugins/tracefs/merge.c lib/trace-decode.c \
  *     plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
  *     plugins/tracefs/siphash.c lib/cgpath.c $(pkg-config --cflags --libs libtracefs) \
  *     $(pkg-config --libs libtraceevent) -o fuzz-tracefs-page

@@ -27,7 +27,7 @@ if BUILD_TRACEFS
 # tracefs.h has the name of libtracefs's.
 FUZZ_HARNESSES += tests/fuzz/fuzz-tracefs-page
 tests_fuzz_fuzz_tracefs_page_SOURCES = tests/fuzz/fuzz-tracefs-page.c \
-	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
+	lib/trace-page.c plugins/tracefs/merge.c lib/trace-decode.c \
 	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
 	plugins/tracefs/siphash.c lib/cgpath.c
 tests_fuzz_fuzz_tracefs_page_CPPFLAGS = $(AM_CPPFLAGS) -iquote $(top_srcdir)/plugins/tracefs \

@@ -6,7 +6,10 @@
 # tcp-audit (a counting instance of the test's own). The loss the log, the
 # stats line and the gap records give is one and the same: the ring
 # buffer's, and the larger of the kernel's misses and what the
-# tracepoint's own count (hit_count) found run by neither program. Then
+# tracepoint's own count (hit_count) found run by neither program, less
+# what was recovered from that count's own record (recover_buffer): a
+# recovered event is stored once, never also counted lost, and no event
+# is stored twice. Then
 # that count's instance: it goes with its run, a run killed with SIGKILL
 # leaves it and the next run removes it, as does tcp-audit --release, and
 # hit_count=no makes none.
@@ -22,26 +25,26 @@ cleanup_extra() {
 	[ -z "${a_pid:-}" ] || kill -KILL "$a_pid" 2>/dev/null || true
 }
 trap bpf_exit EXIT
-tf=$(tracefs_dir)
-ours() { ls -d "$tf"/instances/tcp-audit-hits-* 2>/dev/null | sort; }
-before=$(ours)
+# A run's own instance, from its log (-v): other tests may run the bpf
+# eventer beside this one, each with an instance of its own.
+instance_of() { sed -n 's/.*counting the tracepoint.s hits in \(.*\)$/\1/p' "$1" | tail -n 1; }
 
 port=$(free_port)
 # 1.5 million events at most, about 100 MB: the counting buffer must not
 # wrap, so that entries alone are exact.
 counter_start "(protocol == 6) && (sport == $port || dport == $port)" 131072
-start_bpf -E ports="$port"
-mine=$(comm -13 <(echo "$before") <(ours))
-[ -n "$mine" ] || fail "no tracefs instance tcp-audit-hits-* while the bpf eventer runs"
+start_bpf -E ports="$port" -v
+mine=$(instance_of "$T/log")
+[ -n "$mine" ] && [ -d "$mine" ] || fail "no tracefs instance tcp-audit-hits-* while the bpf eventer runs"
 read -r conns _ < <("$churn" 3 2 0 "$port") || fail "the churn failed"
 sleep 0.5
 stop_bpf
 hits=$(counter_total)
 assert_eq "events the counting instance overwrote" "$(counter_overrun)" 0
 counter_stop
-[ -z "$(comm -13 <(echo "$before") <(ours))" ] || fail "the run left its instance: $(ours)"
+[ ! -d "$mine" ] || fail "the run left its instance: $mine"
 
-read -r ring nested unseen skipped < <(kernel_loss)
+read -r ring nested unseen skipped recovered < <(kernel_loss)
 [ -n "$skipped" ] || fail "no kernel side line: $(grep 'kernel side' "$T/log")"
 src=$(sed -n 's/.*lost [0-9]* (source \([0-9]*\),.*/\1/p' "$T/log")
 assert_eq "the stats line's loss (source)" "$src" "$((ring + skipped))"
@@ -56,14 +59,29 @@ assert_eq "events in kernel gap records" "$gaps" "$src"
 [ $((stored + gaps)) -ge "$hits" ] ||
 	fail "$((hits - stored - gaps)) events of port $port neither stored nor counted lost (hits $hits, stored $stored, counted lost $gaps: ring $ring, misses $nested, by the tracepoint's count $unseen)"
 [ "$((conns * 9))" -le "$hits" ] || fail "the churn made $conns connections but the tracepoint had $hits events"
-echo "bpf-hits: $conns connections, $hits events of port $port, stored $stored, missing $((hits - stored)), counted lost $gaps (misses $nested, by the tracepoint's count $unseen)"
+# Each socket makes each change of state once: a recovered event that was
+# no miss would be there twice.
+python3 -c 'import json, sys
+seen = set()
+for line in open(sys.argv[1]):
+    if not line.startswith("{"):
+        continue
+    o = json.loads(line)
+    if o.get("type") in ("gap", "run", "name"):
+        continue
+    k = (o["sock"], o["oldstate"], o["newstate"])
+    if k in seen:
+        sys.exit("stored twice: socket %s %s -> %s" % k)
+    seen.add(k)' "$T/events.json" || fail "an event is stored twice (recovered $recovered)"
+n=$(grep -c "bpf: CPU [0-9]*: recovered sock" "$T/log" || true)
+assert_eq "events the log says were recovered" "$n" "$recovered"
+echo "bpf-hits: $conns connections, $hits events of port $port, stored $stored (recovered $recovered), missing $((hits - stored)), counted lost $gaps (misses $nested, by the tracepoint's count $unseen)"
 
 # SIGKILL: the instance stays (the kernel keeps it), and the next run
 # removes it, as it does with any instance whose run is dead.
-before=$(ours)
-start_bpf -E ports="$port"
-mine=$(comm -13 <(echo "$before") <(ours))
-[ -n "$mine" ] || fail "no instance for the second run"
+start_bpf -E ports="$port" -v
+mine=$(instance_of "$T/log")
+[ -n "$mine" ] && [ -d "$mine" ] || fail "no instance for the second run"
 kill -KILL "$TA_PID"
 wait "$TA_PID" 2>/dev/null || true
 TA_PID=
@@ -76,16 +94,15 @@ stop_bpf
 # And tcp-audit --event bpf --release removes a dead run's (package
 # removal runs it), not a live run's: a live run, then another beside it
 # (its own state directory) that is killed.
-before=$(ours)
-start_bpf -E ports="$port"
-live=$(comm -13 <(echo "$before") <(ours))
-[ -n "$live" ] || fail "no instance for the live run"
+start_bpf -E ports="$port" -v
+live=$(instance_of "$T/log")
+[ -n "$live" ] && [ -d "$live" ] || fail "no instance for the live run"
 "$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/state-a" --event bpf \
-	-E ports="$port" --sink null 2>"$T/a.log" &
+	-E ports="$port" --sink null -v 2>"$T/a.log" &
 a_pid=$!
 wait_log "$T/a.log" "capturing:" "$a_pid"
-killed=$(comm -13 <(printf '%s\n' $before $live | sort) <(ours))
-[ -n "$killed" ] || fail "no instance for the run beside it"
+killed=$(instance_of "$T/a.log")
+[ -n "$killed" ] && [ -d "$killed" ] || fail "no instance for the run beside it"
 kill -KILL "$a_pid"
 wait "$a_pid" 2>/dev/null || true
 "$TCP_AUDIT" --plugin-dir "$TCP_AUDIT_PLUGIN_DIR" --state-dir "$T/state-a" --event bpf \
@@ -98,10 +115,9 @@ stop_bpf
 [ ! -d "$live" ] || fail "the live run left $live at its stop"
 
 # hit_count=no: no instance, and the kernel side line says the count was off.
-before=$(ours)
-start_bpf -E ports="$port" -E hit_count=no
-[ "$(ours)" = "$before" ] || fail "hit_count=no made an instance: $(ours)"
+start_bpf -E ports="$port" -E hit_count=no -v
 stop_bpf
+[ -z "$(instance_of "$T/log")" ] || fail "hit_count=no made an instance: $(instance_of "$T/log")"
 grep -q "kernel side: .*; the tracepoint's own count was off (hit_count)" "$T/log" ||
 	fail "no 'count was off' with hit_count=no: $(grep 'kernel side' "$T/log")"
 exit 0

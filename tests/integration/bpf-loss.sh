@@ -28,7 +28,7 @@ read_n=$(sed -n 's/.*stats: read \([0-9]*\),.*/\1/p' "$T/log")
 # skipped: events that neither program ran for (tcp-audit-bpf(7), Loss);
 # rare, but counted.
 read -r passed written < <(sed -n 's/.*kernel side: \([0-9]*\) events passed the filters (\([0-9]*\) written,.*/\1 \2/p' "$T/log")
-read -r klost _ _ skipped < <(kernel_loss)
+read -r klost _ _ skipped _ < <(kernel_loss)
 [ -n "$src" ] && [ "$src" -gt 0 ] || fail "no loss counted with the reader stopped: $(grep stats: "$T/log")"
 warned=$(sed -n 's/.*warning: bpf: the kernel lost [0-9]* events (\([0-9]*\) in all): the ring buffer was full.*/\1/p' "$T/log" | tail -n 1)
 assert_eq "the warning's count of all ring buffer losses" "$warned" "$klost"

@@ -57,7 +57,7 @@ stop_bpf
 # dropped: the background churn's (tcp-audit-bpf(7), Loss). That is the
 # only loss allowed here; every event of the test's own sockets is
 # counted below.
-read -r klost nlost unseen skipped < <(kernel_loss)
+read -r klost nlost unseen skipped _ < <(kernel_loss)
 assert_eq "events the ring buffer lost" "${klost:-none}" 0
 grep -q "lost ${skipped:-none} (source ${skipped:-none}, queue full 0, refused 0, unflushed at exit 0)" "$T/log" ||
 	fail "events were lost: $(grep stats: "$T/log")"

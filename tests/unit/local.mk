@@ -55,7 +55,7 @@ tests_unit_runner_SOURCES += tests/unit/tracefs-fixture.h \
 	tests/unit/test-tracefs-filter.c \
 	tests/unit/test-tracefs-siphash.c \
 	tests/unit/test-tracefs-carry.c \
-	plugins/tracefs/page.c plugins/tracefs/merge.c plugins/tracefs/decode.c \
+	lib/trace-page.c plugins/tracefs/merge.c lib/trace-decode.c \
 	plugins/tracefs/socktab.c plugins/tracefs/pidcache.c plugins/tracefs/tasks.c \
 	plugins/tracefs/creds.c plugins/tracefs/filter.c \
 	plugins/tracefs/siphash.c

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of plugins/tracefs/decode.c: records of Linux 6.18's format,
+/* Unit tests of lib/trace-decode.c: records of Linux 6.18's format,
  * IPv4, IPv6 and dual stack, the interrupt context bits, and records too
  * short or of another event. */
 #include "config.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of plugins/tracefs/page.c: pages as the kernel writes them,
+/* Unit tests of lib/trace-page.c: pages as the kernel writes them,
  * and pages it would not write (lengths past the page, zero and negative
  * record lengths), which must end the walk early without reading past
  * the bytes given or looping. */

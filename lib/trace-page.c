@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tracefs.h"
+#include "trace-record.h"
 
 /* The page header: u64 timestamp, then the commit word (a long), whose top
  * bits flag events missed before this page (count stored after the data). */

@@ -10,11 +10,14 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event-parse.h>
+#include <tracefs.h>
 
-#include "tracefs.h"
+#include "trace-record.h"
 
 /* include/linux/trace_events.h. BH_OFF (Linux 5.18+, unused before) also
  * excludes: threaded NAPI polls in a kthread with bottom halves disabled
@@ -169,4 +172,40 @@ int tdecode_event(const struct tdecode *d, const void *data, size_t size, struct
 	raw->pid = (int)(int32_t)tfield_num(d->pid, p);
 	raw->process_ctx = !(ctx & (CTX_HARDIRQ | CTX_SOFTIRQ | CTX_NMI | CTX_BH_OFF)) && raw->pid > 0;
 	return 1;
+}
+
+/* Parse only what we read: the ring buffer's page header and our one
+ * event's format. (tracefs_local_events() would also parse /proc/kallsyms,
+ * printk formats and saved comms: a second and megabytes, for nothing.) */
+int tdecode_load(const struct tca_host *host, const char *dir, bool ipv4_mapped,
+		 struct tep_handle **tepp, struct tdecode *d)
+{
+	enum tep_endian endian = tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
+	struct tep_handle *tep = *tepp = tep_alloc();
+	char *header = NULL, *format = NULL;
+	int size_h = 0, size_f = 0, ret = -ENOENT;
+
+	if (!tep)
+		return -ENOMEM;
+	tep_set_file_bigendian(tep, endian);
+	tep_set_local_bigendian(tep, endian);
+	tep_set_long_size(tep, (int)sizeof(long));
+	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
+	header = tracefs_instance_file_read(NULL, "events/header_page", &size_h);
+	format = tracefs_instance_file_read(NULL, "events/sock/inet_sock_set_state/format", &size_f);
+	if (!header) {
+		ret = errno == EACCES || errno == EPERM ? -EPERM : -ENOENT;
+		tca_log(host, TCA_LOG_ERR, errno, "cannot read %s/events/header_page (run as root, "
+			"or check that tracefs is readable)", dir);
+	} else {
+		/* A format missing or unparsed leaves the event unknown, and
+		 * tdecode_init() says what the kernel lacks. */
+		if (format && tep_parse_header_page(tep, header, (unsigned long)size_h,
+						    (int)sizeof(long)) == 0)
+			tep_parse_event(tep, format, (unsigned long)size_f, "sock");
+		ret = 0;
+	}
+	free(header);
+	free(format);
+	return ret < 0 ? ret : tdecode_init(host, tep, ipv4_mapped, d);
 }
